@@ -1,0 +1,4 @@
+#include "cli/commands.h"
+namespace mrti::cli {
+void add_info(CLI::App&) {}
+}

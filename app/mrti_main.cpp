@@ -1,0 +1,28 @@
+// `mrti`: the command line. Parsing and wiring only; the work is in the engine.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "runtime/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mrti - Multiresolution Textual Inversion on Stable Diffusion (LibTorch)"};
+  app.set_version_flag("--version", std::string("mrti ") + MRTI_VERSION);
+  app.require_subcommand(1);
+  mrti::cli::add_tokenize(app);
+  mrti::cli::add_info(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const mrti::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,58 @@
+#pragma once
+// Shared helpers for the test executables: where the reference fixtures are, and the
+// relative L2 error used for every parity check.
+#include <QtTest/QtTest>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace mrti_test {
+
+// MRTI_FIXTURES_DIR, or "" when unset or missing.
+inline std::string fixtures_dir() {
+  const char* env = std::getenv("MRTI_FIXTURES_DIR");
+  if (!env || !*env) return {};
+  std::error_code ec;
+  if (!std::filesystem::is_directory(env, ec)) return {};
+  return std::filesystem::absolute(env).lexically_normal().string();
+}
+
+inline std::string fixture(const std::string& rel) { return fixtures_dir() + "/" + rel; }
+
+// ||a - b|| / ||b|| in float64 on the CPU.
+inline double rel_l2(const torch::Tensor& a, const torch::Tensor& b) {
+  auto x = a.detach().to(torch::kCPU, torch::kDouble);
+  auto y = b.detach().to(torch::kCPU, torch::kDouble);
+  if (x.sizes() != y.sizes()) return std::numeric_limits<double>::infinity();
+  const double denom = y.norm().item<double>();
+  const double num = (x - y).norm().item<double>();
+  return denom == 0 ? num : num / denom;
+}
+
+// A fresh empty folder under the system temp dir, for tests that make their own files.
+inline std::string temp_dir(const std::string& tag) {
+  auto base = std::filesystem::temp_directory_path() /
+              ("mrti-test-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+  std::filesystem::create_directories(base);
+  return base.string();
+}
+
+}  // namespace mrti_test
+
+// Skips the calling test function with a message when the fixtures are not available.
+#define MRTI_REQUIRE_FIXTURES()                                                             \
+  do {                                                                                      \
+    if (mrti_test::fixtures_dir().empty())                                                  \
+      QSKIP("MRTI_FIXTURES_DIR is not set: parity test skipped (set it to shared/fixtures)"); \
+  } while (0)
+
+// Fails with both numbers printed when rel_l2(a, b) >= tol.
+#define MRTI_COMPARE_REL(a, b, tol)                                                          \
+  do {                                                                                       \
+    const double _e = mrti_test::rel_l2((a), (b));                                           \
+    QVERIFY2(_e < (tol), qPrintable(QString("%1: relative L2 error %2 >= %3")               \
+                                        .arg(#a).arg(_e, 0, 'g', 3).arg((tol), 0, 'g', 3))); \
+  } while (0)
