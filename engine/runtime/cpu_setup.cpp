@@ -1,0 +1,50 @@
+#include "runtime/cpu_setup.h"
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <link.h>
+
+#include <ATen/Parallel.h>
+
+namespace mrti {
+
+void configure_threads(int threads) {
+  if (threads > 0) {
+    at::set_num_threads(threads);
+    // Inter-op threads can only be set before first use; ignore a second attempt.
+    try {
+      at::set_num_interop_threads(1);
+    } catch (...) {
+    }
+  }
+}
+
+int current_threads() { return at::get_num_threads(); }
+
+std::string loaded_blas_library() {
+  std::string found;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) -> int {
+        if (info->dlpi_name && std::strstr(info->dlpi_name, "libblas.so")) {
+          char resolved[PATH_MAX];
+          *static_cast<std::string*>(out) =
+              ::realpath(info->dlpi_name, resolved) ? resolved : info->dlpi_name;
+          return 1;
+        }
+        return 0;
+      },
+      &found);
+  return found;
+}
+
+std::string blas_warning() {
+  const std::string blas = loaded_blas_library();
+  // Debian's reference BLAS lives in .../blas/; optimized ones in openblas-*/ or atlas/.
+  if (blas.find("/blas/libblas") != std::string::npos)
+    return "LibTorch is using the slow reference BLAS (" + blas +
+           "); install libopenblas0-pthread for ~50x faster matrix products on the CPU";
+  return {};
+}
+
+}  // namespace mrti
