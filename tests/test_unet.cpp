@@ -1,0 +1,318 @@
+#include "test_support.h"
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "models/attention_processor.h"
+#include "models/config_json.h"
+#include "models/unet_2d_condition_model.h"
+#include "runtime/error.h"
+#include "tensor_io/safetensors.h"
+#include "tensor_io/state_dict.h"
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const mrti::Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not an mrti::Error> ") + e.what();
+  }
+  return {};
+}
+
+#define EXPECT_ERROR_NAMING(expr, part)                                                           \
+  do {                                                                                            \
+    const std::string _msg = error_of([&] { (void)(expr); });                                     \
+    QVERIFY2(!_msg.empty(), "no mrti::Error thrown by " #expr);                                   \
+    QVERIFY2(_msg.find(part) != std::string::npos,                                                \
+             qPrintable(QString::fromStdString(std::string("message lacks '") + (part) + "': " + _msg))); \
+    qInfo("error: %s", _msg.c_str());                                                             \
+  } while (0)
+
+std::string unet_dir() { return mrti_test::fixture("tiny-sd15/unet"); }
+
+mrti::UNet2DConditionModel load_tiny_unet() {
+  mrti::UNet2DConditionModel unet(mrti::UNet2DConditionConfig::from_file(unet_dir()));
+  const std::string weights = unet_dir() + "/diffusion_pytorch_model.safetensors";
+  const auto report = mrti::load_state_dict(*unet, mrti::load_weights_file(weights), weights);
+  if (!report.missing.empty() || !report.unexpected.empty()) throw mrti::Error("tiny UNet did not load strictly");
+  unet->eval();
+  return unet;
+}
+
+// softmax(q k^T / sqrt(D)) v in float64, the definition the chunked kernel must match.
+torch::Tensor plain_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+  const auto qd = q.to(torch::kDouble), kd = k.to(torch::kDouble), vd = v.to(torch::kDouble);
+  const auto scores = torch::bmm(qd, kd.transpose(1, 2)) / std::sqrt(static_cast<double>(q.size(2)));
+  return torch::bmm(torch::softmax(scores, -1), vd);
+}
+
+nlohmann::json tiny_config_json() { return mrti::read_config_json(unet_dir()); }
+
+std::string write_config(const nlohmann::json& json) {
+  const std::string dir = mrti_test::temp_dir("unet-config");
+  std::ofstream(dir + "/config.json") << json.dump(2);
+  return dir;
+}
+
+}  // namespace
+
+class TestUNet : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void config_reads_the_head_count_quirk() {
+    MRTI_REQUIRE_FIXTURES();
+    const auto config = mrti::UNet2DConditionConfig::from_file(unet_dir());
+    // SD 1.x configs put the head count in attention_head_dim.
+    QCOMPARE(config.num_attention_heads, (std::vector<int64_t>{8, 8, 8, 8}));
+    QCOMPARE(config.block_out_channels, (std::vector<int64_t>{32, 32, 64, 64}));
+    QCOMPARE(config.cross_attention_dim, (std::vector<int64_t>{32, 32, 32, 32}));
+    QCOMPARE(config.layers_per_block, (std::vector<int64_t>{2, 2, 2, 2}));
+    QCOMPARE(config.sample_size, int64_t(16));
+  }
+
+  void matches_diffusers() {
+    MRTI_REQUIRE_FIXTURES();
+    auto unet = load_tiny_unet();
+    int64_t params = 0;
+    for (const auto& p : unet->parameters()) params += p.numel();
+    QCOMPARE(params, int64_t(2446788));
+
+    const auto ref = mrti::read_safetensors(mrti_test::fixture("tiny-sd15-ref/unet.safetensors")).tensors;
+    const auto& sample = ref.at("sample");
+    const auto& ehs = ref.at("encoder_hidden_states");
+    torch::NoGradGuard no_grad;
+
+    const auto out = unet->forward(sample, ref.at("timesteps"), ehs);
+    const auto out_scalar = unet->forward(sample, ref.at("scalar_timestep"), ehs);
+    QCOMPARE(ref.at("scalar_timestep").dim(), int64_t(0));
+    const auto out_float = unet->forward(sample, ref.at("float_timesteps"), ehs);
+    QCOMPARE(ref.at("float_timesteps").scalar_type(), torch::kFloat);
+    qInfo("UNet rel L2: int64 t %.3g, 0-dim t %.3g, float32 t %.3g", mrti_test::rel_l2(out, ref.at("out")),
+          mrti_test::rel_l2(out_scalar, ref.at("out_scalar_t500")), mrti_test::rel_l2(out_float, ref.at("out_float_t")));
+    MRTI_COMPARE_REL(out, ref.at("out"), 1e-4);
+    MRTI_COMPARE_REL(out_scalar, ref.at("out_scalar_t500"), 1e-4);
+    MRTI_COMPARE_REL(out_float, ref.at("out_float_t"), 1e-4);
+
+    // The same model with tiny attention blocks still matches (chunked path on LibTorch 1.x).
+    mrti::set_attention_chunk_bytes(3000);
+    const auto out_chunked = unet->forward(sample, ref.at("timesteps"), ehs);
+    mrti::set_attention_chunk_bytes(0);
+    qInfo("UNet rel L2 with 3000-byte attention chunks: %.3g", mrti_test::rel_l2(out_chunked, ref.at("out")));
+    MRTI_COMPARE_REL(out_chunked, ref.at("out"), 1e-4);
+
+    // channels_last input gives the same prediction.
+    const auto out_cl = unet->forward(sample.contiguous(torch::MemoryFormat::ChannelsLast), ref.at("timesteps"), ehs);
+    MRTI_COMPARE_REL(out_cl, ref.at("out"), 1e-4);
+  }
+
+  void bfloat16_channels_last_is_close() {
+    MRTI_REQUIRE_FIXTURES();
+    auto unet = load_tiny_unet();
+    unet->to(torch::kBFloat16);
+    const auto ref = mrti::read_safetensors(mrti_test::fixture("tiny-sd15-ref/unet.safetensors")).tensors;
+    torch::NoGradGuard no_grad;
+    const auto sample = ref.at("sample").to(torch::kBFloat16).contiguous(torch::MemoryFormat::ChannelsLast);
+    const auto out = unet->forward(sample, ref.at("timesteps"), ref.at("encoder_hidden_states").to(torch::kBFloat16));
+    QCOMPARE(out.scalar_type(), torch::kBFloat16);
+    const double err = mrti_test::rel_l2(out, ref.at("out"));
+    qInfo("UNet bfloat16 + channels_last rel L2 vs float32 reference: %.3g", err);
+    QVERIFY2(err < 5e-2, qPrintable(QString("rel L2 %1").arg(err)));
+  }
+
+  void odd_latent_sizes_keep_their_shape() {
+    MRTI_REQUIRE_FIXTURES();
+    auto unet = load_tiny_unet();
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(3);
+    const auto sample = torch::randn({1, 4, 15, 13});
+    const auto ehs = torch::randn({1, 77, 32});
+    const auto out = unet->forward(sample, torch::tensor(int64_t(250)), ehs);
+    QCOMPARE(out.sizes().vec(), sample.sizes().vec());
+    QVERIFY(torch::isfinite(out).all().item<bool>());
+  }
+
+  void gradients_reach_the_text_embeddings() {
+    MRTI_REQUIRE_FIXTURES();
+    auto unet = load_tiny_unet();
+    for (auto& p : unet->parameters()) p.set_requires_grad(false);
+    const auto ref = mrti::read_safetensors(mrti_test::fixture("tiny-sd15-ref/unet.safetensors")).tensors;
+    const auto ehs = ref.at("encoder_hidden_states").clone().requires_grad_(true);
+    mrti::set_attention_chunk_bytes(3000);  // exercise the chunked path's backward too
+    const auto out = unet->forward(ref.at("sample"), ref.at("timesteps"), ehs);
+    mrti::set_attention_chunk_bytes(0);
+    out.pow(2).mean().backward();
+    QVERIFY(ehs.grad().defined());
+    QVERIFY(torch::isfinite(ehs.grad()).all().item<bool>());
+    QVERIFY(ehs.grad().abs().sum().item<double>() > 0);
+
+    // The same gradient with the default (single-block) attention.
+    const auto ehs2 = ref.at("encoder_hidden_states").clone().requires_grad_(true);
+    unet->forward(ref.at("sample"), ref.at("timesteps"), ehs2).pow(2).mean().backward();
+    qInfo("gradient rel L2, chunked vs unchunked attention: %.3g", mrti_test::rel_l2(ehs.grad(), ehs2.grad()));
+    MRTI_COMPARE_REL(ehs.grad(), ehs2.grad(), 1e-5);
+  }
+
+  void chunked_attention_equals_plain_softmax() {
+    torch::manual_seed(7);
+    const int64_t n = 6, lq = 50, lk = 37, d = 16;
+    const auto q = torch::randn({n, lq, d}), k = torch::randn({n, lk, d}), v = torch::randn({n, lk, d});
+    const auto expected = plain_attention(q, k, v);
+    // Block sizes that do not divide N = 6 or Lq = 50.
+    const std::vector<std::pair<int64_t, int64_t>> chunks = {{4, 7}, {1, 13}, {5, 49}, {6, 50}, {2, 50}, {1, 1}};
+    for (const auto& [bc, qc] : chunks) {
+      for (const bool upcast : {false, true}) {
+        const auto out = mrti::chunked_attention(q, k, v, upcast, bc, qc);
+        const double err = mrti_test::rel_l2(out, expected);
+        qInfo("chunked attention batch_chunk %lld query_chunk %lld upcast %d: rel L2 %.3g", (long long)bc,
+              (long long)qc, int(upcast), err);
+        QVERIFY2(err < 1e-5, qPrintable(QString("rel L2 %1").arg(err)));
+      }
+    }
+    // Blocks chosen from a byte budget: 37 keys * 8 bytes per query row -> 3 rows per block.
+    const auto by_budget = mrti::chunked_attention(q, k, v, false, 37 * 8 * 3);
+    MRTI_COMPARE_REL(by_budget, expected, 1e-5);
+
+    // Multi-head wrapper on [B, L, H*D] with a small budget against the plain per-head form.
+    const int64_t b = 2, heads = 3;
+    const auto mq = torch::randn({b, lq, heads * d}), mk = torch::randn({b, lk, heads * d}),
+               mv = torch::randn({b, lk, heads * d});
+    auto per_head = [&](const torch::Tensor& t) {
+      return t.view({b, t.size(1), heads, d}).transpose(1, 2).reshape({b * heads, t.size(1), d});
+    };
+    const auto mexpected =
+        plain_attention(per_head(mq), per_head(mk), per_head(mv)).view({b, heads, lq, d}).transpose(1, 2).reshape(
+            {b, lq, heads * d});
+    mrti::set_attention_chunk_bytes(1000);
+    const auto mout = mrti::multi_head_attention(mq, mk, mv, heads, false);
+    mrti::set_attention_chunk_bytes(0);
+    MRTI_COMPARE_REL(mout, mexpected, 1e-5);
+  }
+
+  void chunked_attention_gradients_equal_plain() {
+    torch::manual_seed(11);
+    const auto q = torch::randn({3, 20, 8}, torch::requires_grad()), k = torch::randn({3, 9, 8}, torch::requires_grad()),
+               v = torch::randn({3, 9, 8}, torch::requires_grad());
+    const auto w = torch::randn({3, 20, 8});
+    (mrti::chunked_attention(q, k, v, false, 2, 7) * w).sum().backward();
+    const auto gq = q.grad().clone(), gk = k.grad().clone(), gv = v.grad().clone();
+    q.grad().zero_(), k.grad().zero_(), v.grad().zero_();
+    (plain_attention(q, k, v).to(torch::kFloat) * w).sum().backward();
+    qInfo("chunked attention gradient rel L2: q %.3g k %.3g v %.3g", mrti_test::rel_l2(gq, q.grad()),
+          mrti_test::rel_l2(gk, k.grad()), mrti_test::rel_l2(gv, v.grad()));
+    MRTI_COMPARE_REL(gq, q.grad(), 1e-5);
+    MRTI_COMPARE_REL(gk, k.grad(), 1e-5);
+    MRTI_COMPARE_REL(gv, v.grad(), 1e-5);
+  }
+
+  void bad_config_names_the_field() {
+    MRTI_REQUIRE_FIXTURES();
+    const auto good = tiny_config_json();
+    {
+      auto j = good;
+      j.erase("block_out_channels");
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"block_out_channels\"");
+    }
+    {
+      auto j = good;
+      j["layers_per_block"] = "two";
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"layers_per_block\"");
+    }
+    {
+      auto j = good;
+      j["attention_head_dim"] = {8, 8};
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"attention_head_dim\"");
+    }
+    {
+      auto j = good;
+      j["attention_head_dim"] = 5;  // 5 heads do not divide 32 channels
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"attention_head_dim\"");
+    }
+    {
+      auto j = good;
+      j["addition_embed_type"] = "text_time";  // SDXL
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"addition_embed_type\"");
+    }
+    {
+      auto j = good;
+      j["class_embed_type"] = "timestep";
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"class_embed_type\"");
+    }
+    {
+      auto j = good;
+      j["dual_cross_attention"] = true;
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"dual_cross_attention\"");
+    }
+    {
+      auto j = good;
+      j["down_block_types"][0] = "AttnDownBlock2D";
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"down_block_types\"");
+    }
+    {
+      auto j = good;
+      j["_class_name"] = "AutoencoderKL";
+      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"_class_name\"");
+    }
+    const std::string empty = mrti_test::temp_dir("unet-empty");
+    EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(empty), "missing config.json in " + empty);
+    const std::string broken = mrti_test::temp_dir("unet-broken");
+    std::ofstream(broken + "/config.json") << "{\"in_channels\": 4,";
+    EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(broken), "config.json is not valid JSON");
+  }
+
+  void config_accepts_older_and_sd2_layouts() {
+    MRTI_REQUIRE_FIXTURES();
+    auto j = tiny_config_json();
+    // SD 2.x style: per-block head counts and linear projections; old configs lack many fields.
+    j["attention_head_dim"] = {2, 4, 8, 8};
+    j["use_linear_projection"] = true;
+    for (const char* key : {"num_attention_heads", "upcast_attention", "mid_block_type", "transformer_layers_per_block",
+                            "addition_embed_type", "class_embed_type", "conv_in_kernel"})
+      j.erase(key);
+    const auto config = mrti::UNet2DConditionConfig::from_json(j, "sd2-style config");
+    QCOMPARE(config.num_attention_heads, (std::vector<int64_t>{2, 4, 8, 8}));
+    QCOMPARE(config.mid_block_type, std::string("UNetMidBlock2DCrossAttn"));
+    mrti::UNet2DConditionModel unet(config);
+    const auto params = unet->named_parameters();
+    QVERIFY(params.contains("down_blocks.0.attentions.0.proj_in.weight"));
+    QCOMPARE(params["down_blocks.0.attentions.0.proj_in.weight"].dim(), int64_t(2));  // Linear
+    QCOMPARE(params["down_blocks.1.attentions.0.transformer_blocks.0.attn1.to_q.weight"].sizes().vec(),
+             (std::vector<int64_t>{32, 32}));
+    torch::NoGradGuard no_grad;
+    const auto out = unet->forward(torch::randn({2, 4, 8, 8}), torch::tensor({10, 20}), torch::randn({2, 77, 32}));
+    QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{2, 4, 8, 8}));
+  }
+
+  void wrong_weight_shape_names_the_key() {
+    MRTI_REQUIRE_FIXTURES();
+    mrti::UNet2DConditionModel unet(mrti::UNet2DConditionConfig::from_file(unet_dir()));
+    const std::string path = unet_dir() + "/diffusion_pytorch_model.safetensors";
+    auto weights = mrti::load_weights_file(path);
+    const std::string key = "down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight";
+    QVERIFY(weights.count(key));
+    weights[key] = torch::zeros({32, 48});
+    EXPECT_ERROR_NAMING(mrti::load_state_dict(*unet, weights, path), key);
+  }
+
+  void bad_inputs_are_refused() {
+    MRTI_REQUIRE_FIXTURES();
+    mrti::UNet2DConditionModel unet(mrti::UNet2DConditionConfig::from_file(unet_dir()));
+    torch::NoGradGuard no_grad;
+    const auto sample = torch::randn({2, 4, 8, 8});
+    EXPECT_ERROR_NAMING(unet->forward(torch::randn({2, 3, 8, 8}), torch::tensor({1, 2}), torch::randn({2, 77, 32})),
+                        "sample");
+    EXPECT_ERROR_NAMING(unet->forward(sample, torch::tensor({1, 2, 3}), torch::randn({2, 77, 32})), "timestep");
+    EXPECT_ERROR_NAMING(unet->forward(sample, torch::tensor({1, 2}), torch::randn({2, 77, 768})),
+                        "encoder_hidden_states");
+  }
+};
+
+QTEST_APPLESS_MAIN(TestUNet)
+#include "test_unet.moc"
