@@ -74,12 +74,13 @@ TensorMap load_weights_file(const std::string& path) {
   if (fs::is_directory(path, ec))
     throw Error("'" + path + "' is a folder; expected a weights file (.safetensors, .bin, .pt, .ckpt)");
 
+  // The content decides where it is conclusive (a renamed file still loads), else the extension.
+  const std::string head = first_bytes(path, 9);
   const std::string ext = lower(fs::path(path).extension().string());
   bool is_safetensors = ext == ".safetensors";
-  if (!is_safetensors && ext != ".bin" && ext != ".pt" && ext != ".pth" && ext != ".ckpt") {
-    // Unknown extension: a zip archive is a torch.save file, anything else is tried as safetensors.
-    is_safetensors = first_bytes(path, 2) != "PK";
-  }
+  if (head.compare(0, 4, "PK\x03\x04", 4) == 0) is_safetensors = false;
+  else if (head.size() == 9 && head[8] == '{') is_safetensors = true;
+  else if (ext != ".bin" && ext != ".pt" && ext != ".pth" && ext != ".ckpt") is_safetensors = true;
   if (is_safetensors) return read_safetensors(path).tensors;
 
   PyValue root = load_torch_pickle(path);

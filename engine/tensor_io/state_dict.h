@@ -25,7 +25,8 @@ struct LoadReport {
 struct LoadOptions {
   bool allow_missing = false;     // otherwise missing keys are an error
   bool allow_unexpected = false;  // otherwise unexpected keys are an error
-  // Keys in the file that are silently dropped (e.g. "text_model.embeddings.position_ids").
+  // Keys skipped on both sides, neither loaded nor reported (e.g.
+  // "text_model.embeddings.position_ids"); an entry ending in '*' matches a prefix.
   std::vector<std::string> ignore;
 };
 
