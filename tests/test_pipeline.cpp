@@ -1,0 +1,159 @@
+// Text-to-image parity with diffusers' StableDiffusionPipeline on the tiny model, plus
+// seeds, batches and cancellation.
+#include "test_support.h"
+
+#include "models/stable_diffusion.h"
+#include "pipeline/text_to_image_pipeline.h"
+#include "pipeline/prompt_encoding.h"
+#include "runtime/error.h"
+#include "tensor_io/safetensors.h"
+
+using namespace mrti;
+
+class TestPipeline : public QObject {
+  Q_OBJECT
+
+  std::unique_ptr<StableDiffusionModel> model_;
+
+  StableDiffusionModel& model() {
+    if (!model_) model_ = std::make_unique<StableDiffusionModel>(load_stable_diffusion(mrti_test::fixture("tiny-sd15")));
+    return *model_;
+  }
+
+  TextToImageRequest tiny_request() {
+    TextToImageRequest r;
+    r.prompt = "a photo of a cat";
+    r.width = r.height = 128;
+    r.steps = 10;
+    r.guidance = 7.5;
+    return r;
+  }
+
+ private Q_SLOTS:
+  void txt2img_matches_diffusers_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("sampler");
+    QTest::newRow("PNDM") << "txt2img_PNDM.safetensors" << "";  // the model's default
+    QTest::newRow("DDIM") << "txt2img_DDIM.safetensors" << "ddim";
+    QTest::newRow("Euler") << "txt2img_EulerDiscrete.safetensors" << "euler";
+  }
+
+  void txt2img_matches_diffusers() {
+    MRTI_REQUIRE_FIXTURES();
+    QFETCH(QString, file);
+    QFETCH(QString, sampler);
+    auto ref = read_safetensors(mrti_test::fixture("tiny-sd15-ref/" + file.toStdString())).tensors;
+
+    MRTI_COMPARE_REL(encode_prompt(model(), "a photo of a cat").states, ref.at("prompt_embeds"), 1e-4);
+    MRTI_COMPARE_REL(encode_prompt(model(), "").states, ref.at("negative_prompt_embeds"), 1e-4);
+
+    auto req = tiny_request();
+    req.sampler = sampler.toStdString();
+    req.initial_latents = ref.at("initial_latents").clone();
+    std::vector<at::Tensor> steps;
+    std::vector<double> timesteps;
+    auto result = text_to_image(model(), req, [&](const StepEvent& ev) {
+      steps.push_back(ev.latents.clone());
+      timesteps.push_back(ev.timestep);
+      QCOMPARE(ev.previews.size(), size_t(1));
+      QCOMPARE(ev.previews[0].width, 16);
+    });
+    const auto& per_step = ref.at("per_step_latents");
+    QCOMPARE(int64_t(steps.size()), per_step.size(0));
+    auto ref_t = ref.at("timesteps");
+    double worst = 0;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      QCOMPARE(timesteps[i], ref_t[i].item<double>());
+      worst = std::max(worst, mrti_test::rel_l2(steps[i], per_step[i]));
+    }
+    qInfo("%s: worst per-step latent rel L2 %.3g", qPrintable(file), worst);
+    QVERIFY2(worst < 1e-3, qPrintable(QString("per-step latents differ: %1").arg(worst)));
+    MRTI_COMPARE_REL(result.final_latents, ref.at("final_latents"), 1e-3);
+    MRTI_COMPARE_REL(result.images_tensor, ref.at("image"), 1e-3);
+    qInfo("%s: final latents %.3g, image %.3g", qPrintable(file),
+          mrti_test::rel_l2(result.final_latents, ref.at("final_latents")),
+          mrti_test::rel_l2(result.images_tensor, ref.at("image")));
+    QCOMPARE(result.images.size(), size_t(1));
+    QCOMPARE(result.images[0].width, 128);
+  }
+
+  void seeds_are_per_image() {
+    MRTI_REQUIRE_FIXTURES();
+    // Image 1 of a batch seeded 40 is image 0 of a run seeded 41, for a stochastic sampler too.
+    auto req = tiny_request();
+    req.steps = 4;
+    req.sampler = "euler_a";
+    req.batch = 2;
+    req.seed = 40;
+    auto batch = text_to_image(model(), req);
+    QCOMPARE(batch.seeds, (std::vector<int64_t>{40, 41}));
+    req.batch = 1;
+    req.seed = 41;
+    auto single = text_to_image(model(), req);
+    QVERIFY(mrti_test::rel_l2(batch.final_latents[1], single.final_latents[0]) < 1e-5);
+    QVERIFY(mrti_test::rel_l2(batch.final_latents[0], single.final_latents[0]) > 1e-2);
+    // The same seed again gives the same picture.
+    auto again = text_to_image(model(), req);
+    QVERIFY(torch::equal(again.final_latents, single.final_latents));
+    QVERIFY(again.images[0] == single.images[0]);
+  }
+
+  void seeded_noise_is_deterministic() {
+    auto a = seeded_noise(7, 8, 8);
+    auto b = seeded_noise(7, 8, 8);
+    auto c = seeded_noise(8, 8, 8);
+    QVERIFY(torch::equal(a, b));
+    QVERIFY(!torch::equal(a, c));
+    QCOMPARE(a.sizes().vec(), (std::vector<int64_t>{1, 4, 8, 8}));
+    // N(0,1) statistics on a larger draw.
+    auto big = seeded_noise(3, 64, 64);
+    QVERIFY(std::abs(big.mean().item<double>()) < 0.05);
+    QVERIFY(std::abs(big.std().item<double>() - 1.0) < 0.05);
+  }
+
+  void cancel_stops_between_steps() {
+    MRTI_REQUIRE_FIXTURES();
+    auto req = tiny_request();
+    req.seed = 1;
+    CancellationToken token;
+    int seen = 0;
+    bool cancelled = false;
+    try {
+      text_to_image(model(), req, [&](const StepEvent& ev) {
+        seen = ev.step;
+        if (ev.step == 3) token.cancel();
+      }, &token);
+    } catch (const Cancelled&) {
+      cancelled = true;
+    }
+    QVERIFY(cancelled);
+    QCOMPARE(seen, 3);  // no step ran after the one that cancelled
+  }
+
+  void bad_requests_are_refused() {
+    auto expect_error = [](TextToImageRequest r, const char* needle) {
+      try {
+        validate_request(r);
+      } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains(needle), e.what());
+        return;
+      }
+      QFAIL(qPrintable(QString("no error for a request that should fail with '%1'").arg(needle)));
+    };
+    TextToImageRequest r;
+    r.width = 100;
+    expect_error(r, "multiples of 8");
+    r = {};
+    r.steps = 0;
+    expect_error(r, "steps must be at least 1");
+    r = {};
+    r.batch = 0;
+    expect_error(r, "batch size");
+    r = {};
+    r.initial_latents = torch::zeros({1, 4, 8, 8});
+    expect_error(r, "initial latents have shape");
+  }
+};
+
+QTEST_APPLESS_MAIN(TestPipeline)
+#include "test_pipeline.moc"
