@@ -13,6 +13,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   mrti::cli::add_tokenize(app);
   mrti::cli::add_info(app);
+  mrti::cli::add_generate(app);
+  mrti::cli::add_bench(app);
+  mrti::cli::add_make_random_model(app);
+  mrti::cli::add_concepts(app);
+  mrti::cli::add_schedule(app);
+  mrti::cli::add_sweep(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,5 +6,11 @@ namespace mrti::cli {
 
 void add_tokenize(CLI::App& app);
 void add_info(CLI::App& app);
+void add_generate(CLI::App& app);
+void add_bench(CLI::App& app);
+void add_make_random_model(CLI::App& app);
+void add_concepts(CLI::App& app);
+void add_schedule(CLI::App& app);
+void add_sweep(CLI::App& app);
 
 }  // namespace mrti::cli

@@ -6,6 +6,7 @@
 
 #include "models/stable_diffusion.h"
 #include "pipeline/latent_preview.h"
+#include "pipeline/memory_format.h"
 #include "pipeline/prompt_encoding.h"
 #include "imaging/tensor_image.h"
 #include "runtime/error.h"
@@ -56,6 +57,7 @@ at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents
   }
   const double scaling = model.vae->config().scaling_factor;
   auto z = (latents.to(model.device, at::kFloat) / scaling).to(vae_dtype);
+  if (uses_channels_last(model)) z = z.contiguous(at::MemoryFormat::ChannelsLast);
   auto image = model.vae->decode(z);
   image = (image.to(at::kFloat) / 2 + 0.5).clamp(0, 1);
   return image.permute({0, 2, 3, 1}).contiguous().to(at::kCPU);
@@ -107,6 +109,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
   // Scheduler arithmetic stays in float32 whatever the UNet's precision.
   at::Tensor latents = (initial * scheduler->init_noise_sigma()).to(device);
   const bool cfg = request.guidance > 1.0;
+  const auto unet_format = uses_channels_last(model) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   const int total = static_cast<int>(timesteps.size(0));
 
   for (int i = 0; i < total; ++i) {
@@ -121,7 +124,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
       model_in = at::cat({model_in, model_in}, 0);
     }
     at::Tensor t_tensor = timesteps[i].to(device);
-    at::Tensor out = model.unet->forward(model_in.to(unet_dtype), t_tensor, states).to(at::kFloat);
+    at::Tensor out = model.unet->forward(model_in.to(unet_dtype).contiguous(unet_format), t_tensor, states).to(at::kFloat);
     if (cfg) {
       auto halves = out.chunk(2, 0);
       out = halves[0] + request.guidance * (halves[1] - halves[0]);

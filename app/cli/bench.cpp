@@ -1,0 +1,141 @@
+// mrti bench: medians of repeated, warmed-up runs of each stage of the pipeline.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "pipeline/memory_format.h"
+#include "pipeline/prompt_encoding.h"
+#include "pipeline/text_to_image_pipeline.h"
+#include "runtime/cpu_setup.h"
+#include "runtime/device.h"
+
+namespace mrti::cli {
+
+namespace {
+
+struct BenchArgs {
+  std::string model, config_dir, size = "512x512", device = "auto", dtype = "auto", sampler;
+  int batch = 1, repeats = 3, warmup = 1, image_steps = 20, threads = 0;
+  bool skip_image = false, channels_last = false;
+};
+
+struct Row {
+  std::string what;
+  double median_s = 0, min_s = 0;
+  int runs = 0;
+  std::string rate;
+};
+
+void sync(const c10::Device& d) {
+  if (d.is_cuda()) torch::cuda::synchronize(d.index());
+}
+
+Row time_it(const std::string& what, const c10::Device& device, int warmup, int repeats,
+            const std::function<void()>& fn) {
+  for (int i = 0; i < warmup; ++i) fn();
+  sync(device);
+  std::vector<double> t;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    sync(device);
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(t.begin(), t.end());
+  Row r;
+  r.what = what;
+  r.median_s = t[t.size() / 2];
+  r.min_s = t.front();
+  r.runs = repeats;
+  std::cerr << "  " << what << ": " << r.median_s << " s\n";
+  return r;
+}
+
+void run_bench(const BenchArgs& a) {
+  configure_threads(a.threads);
+  auto [w, h] = parse_size(a.size);
+  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, false);
+  if (a.channels_last) use_channels_last(model);
+  torch::NoGradGuard no_grad;
+  const auto dev = model.device;
+  const auto dt = model.dtype;
+  const int64_t B = a.batch;
+  const int64_t lc = model.unet->config().in_channels;
+  auto latents = torch::randn({B, lc, h / 8, w / 8}).to(dev, dt);
+  if (a.channels_last) latents = latents.contiguous(at::MemoryFormat::ChannelsLast);
+  auto prompt = encode_prompt(model, "a photograph of an astronaut riding a horse");
+  auto states = prompt.states.to(dev, dt);
+  auto t = torch::tensor(500, torch::kLong).to(dev);
+
+  std::vector<Row> rows;
+  std::cerr << "benchmarking (" << a.warmup << " warm-up, " << a.repeats << " timed runs each)\n";
+  rows.push_back(time_it("text encoder (1 prompt)", dev, a.warmup, a.repeats,
+                         [&] { encode_prompt(model, "a photograph of an astronaut riding a horse"); }));
+  auto single = states.expand({B, states.size(1), states.size(2)});
+  Row r = time_it("UNet step, no guidance (batch " + std::to_string(B) + ")", dev, a.warmup, a.repeats,
+                  [&] { model.unet->forward(latents, t, single); });
+  r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
+  rows.push_back(r);
+  auto both = torch::cat({single, single});
+  auto lat2 = torch::cat({latents, latents});
+  if (a.channels_last) lat2 = lat2.contiguous(at::MemoryFormat::ChannelsLast);
+  r = time_it("UNet step, guided (batch " + std::to_string(2 * B) + ")", dev, a.warmup, a.repeats,
+              [&] { model.unet->forward(lat2, t, both); });
+  r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
+  rows.push_back(r);
+  rows.push_back(time_it("VAE decode (batch " + std::to_string(B) + ")", dev, a.warmup, a.repeats,
+                         [&] { decode_latents(model, latents.to(torch::kFloat)); }));
+  if (!a.skip_image) {
+    TextToImageRequest req;
+    req.prompt = "a photograph of an astronaut riding a horse";
+    req.width = w;
+    req.height = h;
+    req.batch = a.batch;
+    req.steps = a.image_steps;
+    req.sampler = a.sampler;
+    req.seed = 1;
+    req.previews = false;
+    r = time_it("whole image, " + std::to_string(a.image_steps) + " steps", dev, 0, 1,
+                [&] { text_to_image(model, req); });
+    rows.push_back(r);
+  }
+
+  std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.model.c_str(), w, h, a.batch);
+  std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
+              dtype_name(dt).c_str(), a.channels_last ? "channels_last" : "contiguous", current_threads(),
+              torch_version().c_str());
+  std::printf("%-40s %12s %12s %6s  %s\n", "stage", "median s", "min s", "runs", "");
+  for (const auto& row : rows)
+    std::printf("%-40s %12.4f %12.4f %6d  %s\n", row.what.c_str(), row.median_s, row.min_s, row.runs,
+                row.rate.c_str());
+}
+
+}  // namespace
+
+void add_bench(CLI::App& app) {
+  auto a = std::make_shared<BenchArgs>();
+  auto* cmd = app.add_subcommand("bench", "Time the text encoder, a UNet step, the VAE decode and a whole image");
+  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
+  cmd->add_option("--size", a->size, "WIDTHxHEIGHT")->capture_default_str();
+  cmd->add_option("--batch", a->batch, "Images per UNet call")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
+  cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto")->capture_default_str();
+  cmd->add_option("--repeats", a->repeats, "Timed runs per stage")->capture_default_str();
+  cmd->add_option("--warmup", a->warmup, "Untimed runs first")->capture_default_str();
+  cmd->add_option("--image-steps", a->image_steps, "Steps of the whole-image run")->capture_default_str();
+  cmd->add_option("--sampler", a->sampler, "Sampler of the whole-image run");
+  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors");
+  cmd->add_flag("--skip-image", a->skip_image, "Leave out the whole-image run");
+  cmd->callback([a] { run_bench(*a); });
+}
+
+}  // namespace mrti::cli

@@ -1,0 +1,184 @@
+// mrti generate: text to image from the command line.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include <torch/torch.h>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "imaging/generation_parameters.h"
+#include "imaging/grid.h"
+#include "imaging/png_io.h"
+#include "multires/multires_pipeline.h"
+#include "pipeline/text_to_image_pipeline.h"
+#include "runtime/cpu_setup.h"
+#include "runtime/device.h"
+#include "runtime/error.h"
+#include "schedulers/scheduler.h"
+#include "tensor_io/safetensors.h"
+
+namespace mrti::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct GenerateArgs {
+  std::string model, config_dir, prompt, negative, sampler, size = "512x512", device = "auto", dtype = "auto";
+  std::string out = "output", init_latents, save_latents, concepts;
+  int steps = 20, batch = 1, threads = 0;
+  double cfg = 7.5, eta = 0;
+  int64_t seed = -1;
+  bool grid = false, vae_fp32 = false, interpolate = false;
+};
+
+// The next free image number in `dir` (files are named NNNNN-SEED.png, as A1111 does).
+int next_image_number(const fs::path& dir) {
+  static const std::regex re(R"((\d{5})-.*\.png)");
+  int next = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const auto name = e.path().filename().string();
+    if (std::regex_match(name, m, re)) next = std::max(next, std::stoi(m[1]) + 1);
+  }
+  return next;
+}
+
+std::string five_digits(int n) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%05d", n);
+  return buf;
+}
+
+void run_generate(const GenerateArgs& a) {
+  configure_threads(a.threads);
+  TextToImageRequest req;
+  req.prompt = a.prompt;
+  req.negative_prompt = a.negative;
+  req.sampler = a.sampler;
+  req.steps = a.steps;
+  req.guidance = a.cfg;
+  req.seed = a.seed;
+  req.batch = a.batch;
+  req.eta = a.eta;
+  req.decode_vae_in_float32 = a.vae_fp32;
+  req.previews = false;
+  std::tie(req.width, req.height) = parse_size(a.size);
+  if (!a.sampler.empty()) {
+    const auto names = scheduler_names();
+    if (std::find(names.begin(), names.end(), a.sampler) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw Error("unknown sampler '" + a.sampler + "': use one of " + list);
+    }
+  }
+  if (!a.init_latents.empty()) {
+    auto file = read_safetensors(a.init_latents);
+    auto it = file.tensors.find("latents");
+    if (it == file.tensors.end())
+      throw Error("'" + a.init_latents + "' has no tensor named 'latents'");
+    req.initial_latents = it->second.to(torch::kFloat).clone();
+    if (req.initial_latents.dim() == 3) req.initial_latents = req.initial_latents.unsqueeze(0);
+  }
+  validate_request(req);  // before the (slow) model load
+  // Concept references are checked before the model load too; without --concepts the
+  // prompt is plain text, as it always was.
+  if (a.interpolate && a.concepts.empty()) throw Error("--interpolate needs --concepts");
+  ConceptSet concepts;
+  std::vector<std::string> used;
+  if (!a.concepts.empty()) {
+    const ConceptLibrary lib(a.concepts, false);
+    const ConceptScales scales = lib.scales();
+    PromptParseOptions po;
+    used = parse_prompt(req.prompt, scales, po).concept_names();
+    po.what = "negative prompt";
+    for (const auto& n : parse_prompt(req.negative_prompt, scales, po).concept_names())
+      if (std::find(used.begin(), used.end(), n) == used.end()) used.push_back(n);
+    concepts = lib.load_all(used);
+  }
+  fs::create_directories(a.out);
+
+  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, a.vae_fp32);
+  ProgressBar bar("sampling");
+  const auto on_step = [&](const StepEvent& ev) {
+    bar.update(ev.step, ev.total, "t=" + std::to_string(static_cast<int>(ev.timestep)));
+  };
+  TextToImageResult result;
+  std::vector<std::string> warnings;
+  if (!a.concepts.empty()) {
+    MultiresOptions options;
+    options.interpolate = a.interpolate;
+    auto m = multires_text_to_image(model, req, concepts, options, on_step);
+    result = std::move(m.result);
+    warnings = std::move(m.warnings);
+  } else {
+    result = text_to_image(model, req, on_step);
+  }
+  bar.finish();
+  for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
+
+  GenerationParameters p;
+  p.prompt = req.prompt;
+  p.negative_prompt = req.negative_prompt;
+  p.steps = req.steps;
+  p.cfg_scale = req.guidance;
+  p.width = req.width;
+  p.height = req.height;
+  p.model = fs::path(a.model).filename().string();
+  if (p.model.empty()) p.model = fs::path(a.model).parent_path().filename().string();
+  p.extra["Device"] = model.device.str();
+  p.extra["Dtype"] = dtype_name(model.dtype);
+  if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
+  if (a.interpolate) p.extra["Interpolate"] = "true";
+  p.sampler = scheduler_display_name(*make_scheduler(a.sampler, model.scheduler_config));
+  int number = next_image_number(a.out);
+  for (size_t i = 0; i < result.images.size(); ++i) {
+    p.seed = result.seeds[i];
+    const auto path = fs::path(a.out) / (five_digits(number++) + "-" + std::to_string(p.seed) + ".png");
+    write_png(path.string(), result.images[i], to_png_text(p));
+    std::cout << path.string() << "\n";
+  }
+  if (a.grid && result.images.size() > 1) {
+    p.seed = result.seeds.front();
+    const auto path = fs::path(a.out) / ("grid-" + five_digits(number) + ".png");
+    write_png(path.string(), make_grid(result.images, 0), to_png_text(p));
+    std::cout << path.string() << "\n";
+  }
+  if (!a.save_latents.empty()) {
+    save_safetensors(a.save_latents, {{"latents", result.final_latents.contiguous()}},
+                     {{"kind", "final latents before VAE decode"}, {"seeds", std::to_string(result.seeds.front())}});
+    std::cout << a.save_latents << "\n";
+  }
+}
+
+}  // namespace
+
+void add_generate(CLI::App& app) {
+  auto a = std::make_shared<GenerateArgs>();
+  auto* cmd = app.add_subcommand("generate", "Generate images from a prompt");
+  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
+  cmd->add_option("--prompt", a->prompt, "The prompt")->required();
+  cmd->add_option("--negative", a->negative, "The negative prompt");
+  cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
+  cmd->add_option("--steps", a->steps, "Sampling steps")->capture_default_str();
+  cmd->add_option("--cfg", a->cfg, "Guidance scale")->capture_default_str();
+  cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the first image (image i uses seed+i); -1 = random")->capture_default_str();
+  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8")->capture_default_str();
+  cmd->add_option("--batch", a->batch, "Images per run")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto (fp16 on CUDA, fp32 on CPU)")->capture_default_str();
+  cmd->add_flag("--vae-fp32", a->vae_fp32, "Decode with the VAE in float32");
+  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  cmd->add_option("--out", a->out, "Output folder")->capture_default_str();
+  cmd->add_flag("--grid", a->grid, "Also write a grid of the batch");
+  cmd->add_option("--init-latents", a->init_latents, "safetensors file with unscaled initial latents 'latents'");
+  cmd->add_option("--concepts", a->concepts, "Concept library folder: enables <name|k|>, <name[k]>, <name(k)> in prompts");
+  cmd->add_flag("--interpolate", a->interpolate, "Blend neighbouring scales for decimal resolutions such as <cat(0.25)>");
+  cmd->add_option("--save-latents", a->save_latents, "Write the final latents (before the VAE) to this safetensors file");
+  cmd->callback([a] { run_generate(*a); });
+}
+
+}  // namespace mrti::cli

@@ -1,0 +1,180 @@
+// mrti sweep: one prompt at every resolution of a concept, same seed, as one grid.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "imaging/generation_parameters.h"
+#include "imaging/png_io.h"
+#include "multires/resolution_sweep.h"
+#include "runtime/cpu_setup.h"
+#include "runtime/device.h"
+#include "runtime/error.h"
+#include "schedulers/scheduler.h"
+#include "tensor_io/safetensors.h"
+
+namespace mrti::cli {
+namespace fs = std::filesystem;
+namespace {
+
+struct SweepArgs {
+  std::string model, config_dir, concepts, concept_name, form = "fixed", prompt, negative, sampler;
+  std::string size = "512x512", device = "auto", dtype = "auto", out = "output", init_latents, resolutions;
+  int steps = 20, threads = 0, columns = 0, padding = 0;
+  double cfg = 7.5, eta = 0;
+  int64_t seed = -1;
+  bool vae_fp32 = false, interpolate = false;
+};
+
+std::vector<int64_t> parse_resolutions(const std::string& text) {
+  std::vector<int64_t> out;
+  if (text.empty()) return out;
+  std::stringstream ss(text);
+  std::string item;
+  static const std::regex num(R"(\s*(\d{1,4})\s*)");
+  while (std::getline(ss, item, ',')) {
+    std::smatch m;
+    if (!std::regex_match(item, m, num))
+      throw Error("invalid --resolutions '" + text + "': expected scale indices such as 0,3,9");
+    out.push_back(std::stoll(m[1]));
+  }
+  return out;
+}
+
+int next_number(const fs::path& dir) {
+  static const std::regex re(R"((\d{5})-.*\.png)");
+  int next = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const auto name = e.path().filename().string();
+    if (std::regex_match(name, m, re)) next = std::max(next, std::stoi(m[1]) + 1);
+  }
+  return next;
+}
+
+void run_sweep(const SweepArgs& a) {
+  configure_threads(a.threads);
+  ResolutionSweepRequest req;
+  req.concept_name = a.concept_name;
+  req.form = parse_resolution_form(a.form);
+  req.resolutions = parse_resolutions(a.resolutions);
+  req.columns = a.columns;
+  req.padding = a.padding;
+  TextToImageRequest& r = req.base;
+  r.prompt = a.prompt;
+  r.negative_prompt = a.negative;
+  r.sampler = a.sampler;
+  r.steps = a.steps;
+  r.guidance = a.cfg;
+  r.seed = a.seed;
+  r.eta = a.eta;
+  r.decode_vae_in_float32 = a.vae_fp32;
+  r.previews = false;
+  std::tie(r.width, r.height) = parse_size(a.size);
+  if (!a.init_latents.empty()) {
+    auto file = read_safetensors(a.init_latents);
+    auto it = file.tensors.find("latents");
+    if (it == file.tensors.end()) throw Error("'" + a.init_latents + "' has no tensor named 'latents'");
+    r.initial_latents = it->second.to(torch::kFloat).clone();
+    if (r.initial_latents.dim() == 3) r.initial_latents = r.initial_latents.unsqueeze(0);
+  }
+  (void)fill_prompt_template(a.prompt, "");
+  validate_request(r);
+  // Concepts and prompts are checked before the (slow) model load.
+  const ConceptLibrary lib(a.concepts, false);
+  ConceptSet concepts = lib.load_all({a.concept_name});
+  {
+    const ConceptScales scales = lib.scales();
+    PromptParseOptions po;
+    for (const auto& n : parse_prompt(a.prompt, scales, po).concept_names())
+      if (!concepts.count(n)) concepts.emplace(n, lib.load(n));
+    po.what = "negative prompt";
+    for (const auto& n : parse_prompt(a.negative, scales, po).concept_names())
+      if (!concepts.count(n)) concepts.emplace(n, lib.load(n));
+  }
+  fs::create_directories(a.out);
+
+  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, a.vae_fp32);
+  MultiresOptions options;
+  options.interpolate = a.interpolate;
+  ProgressBar bar("sweep");
+  const auto result = resolution_sweep(model, req, concepts, options, [&](int image, int images, const StepEvent& ev) {
+    bar.update(image * ev.total + ev.step, images * ev.total, "k " + std::to_string(image + 1) + "/" + std::to_string(images));
+  });
+  bar.finish();
+  for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
+
+  GenerationParameters p;
+  p.negative_prompt = r.negative_prompt;
+  p.steps = r.steps;
+  p.cfg_scale = r.guidance;
+  p.width = r.width;
+  p.height = r.height;
+  p.seed = result.seed;
+  p.model = fs::path(a.model).filename().string();
+  if (p.model.empty()) p.model = fs::path(a.model).parent_path().filename().string();
+  p.sampler = scheduler_display_name(*make_scheduler(a.sampler, model.scheduler_config));
+  p.extra["Device"] = model.device.str();
+  p.extra["Dtype"] = dtype_name(model.dtype);
+  p.extra["Concepts"] = concepts_parameter(concepts, {a.concept_name});
+  if (a.interpolate) p.extra["Interpolate"] = "true";
+
+  const int number = next_number(a.out);
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "%05d", number);
+  const std::string base = std::string(prefix) + "-" + a.concept_name + "-" + form_name(req.form) + "-" +
+                           std::to_string(result.seed);
+  std::string ks;
+  for (size_t i = 0; i < result.images.size(); ++i) {
+    p.prompt = result.prompts[i];
+    p.extra["Sweep"] = "resolution " + std::to_string(result.resolutions[i]) + " of " + a.concept_name;
+    const auto path = fs::path(a.out) / (base + "-k" + std::to_string(result.resolutions[i]) + ".png");
+    write_png(path.string(), result.images[i], to_png_text(p));
+    std::cout << path.string() << "\n";
+    ks += (ks.empty() ? "" : " ") + std::to_string(result.resolutions[i]);
+  }
+  p.prompt = a.prompt;
+  p.extra["Sweep"] = form_name(req.form) + " form of " + a.concept_name + " at resolutions " + ks;
+  const auto grid = fs::path(a.out) / (base + "-grid.png");
+  write_png(grid.string(), result.grid, to_png_text(p));
+  std::cout << grid.string() << "\n";
+}
+
+}  // namespace
+
+void add_sweep(CLI::App& app) {
+  auto a = std::make_shared<SweepArgs>();
+  auto* cmd = app.add_subcommand("sweep", "Render a prompt at every resolution of a concept (same seed) into a grid");
+  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
+  cmd->add_option("--concepts", a->concepts, "Concept library folder")->required();
+  cmd->add_option("--concept", a->concept_name, "The concept to sweep")->required();
+  cmd->add_option("--form", a->form, "fixed (<c|k|>), fully (<c[k]>) or semi (<c(k)>)")->capture_default_str();
+  cmd->add_option("--prompt", a->prompt, "Prompt with {} where the concept goes, e.g. \"a painting of {}\"")->required();
+  cmd->add_option("--resolutions", a->resolutions, "Comma-separated scale indices (default: all)");
+  cmd->add_option("--negative", a->negative, "The negative prompt");
+  cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
+  cmd->add_option("--steps", a->steps, "Sampling steps")->capture_default_str();
+  cmd->add_option("--cfg", a->cfg, "Guidance scale")->capture_default_str();
+  cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed shared by every image; -1 = random")->capture_default_str();
+  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto")->capture_default_str();
+  cmd->add_flag("--vae-fp32", a->vae_fp32, "Decode with the VAE in float32");
+  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  cmd->add_option("--columns", a->columns, "Grid columns (0 = one row)")->capture_default_str();
+  cmd->add_option("--padding", a->padding, "Pixels between grid cells")->capture_default_str();
+  cmd->add_flag("--interpolate", a->interpolate, "Blend neighbouring scales for decimal resolutions in the prompt");
+  cmd->add_option("--init-latents", a->init_latents, "safetensors file with unscaled initial latents 'latents'");
+  cmd->add_option("--out", a->out, "Output folder")->capture_default_str();
+  cmd->callback([a] { run_sweep(*a); });
+}
+
+}  // namespace mrti::cli

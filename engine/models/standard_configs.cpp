@@ -1,0 +1,119 @@
+#include "models/standard_configs.h"
+
+#include "runtime/error.h"
+
+namespace mrti {
+
+namespace {
+
+using json = nlohmann::json;
+
+json unet_config(bool sd2) {
+  json j = {{"_class_name", "UNet2DConditionModel"},
+            {"act_fn", "silu"},
+            {"block_out_channels", {320, 640, 1280, 1280}},
+            {"center_input_sample", false},
+            {"down_block_types", {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"}},
+            {"downsample_padding", 1},
+            {"flip_sin_to_cos", true},
+            {"freq_shift", 0},
+            {"in_channels", 4},
+            {"layers_per_block", 2},
+            {"mid_block_scale_factor", 1},
+            {"norm_eps", 1e-05},
+            {"norm_num_groups", 32},
+            {"out_channels", 4},
+            {"up_block_types", {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"}}};
+  if (sd2) {
+    j["attention_head_dim"] = {5, 10, 20, 20};
+    j["cross_attention_dim"] = 1024;
+    j["sample_size"] = 96;
+    j["use_linear_projection"] = true;
+    j["upcast_attention"] = true;
+  } else {
+    j["attention_head_dim"] = 8;
+    j["cross_attention_dim"] = 768;
+    j["sample_size"] = 64;
+  }
+  return j;
+}
+
+json vae_config(bool sd2) {
+  return {{"_class_name", "AutoencoderKL"},
+          {"act_fn", "silu"},
+          {"block_out_channels", {128, 256, 512, 512}},
+          {"down_block_types", {"DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"}},
+          {"in_channels", 3},
+          {"latent_channels", 4},
+          {"layers_per_block", 2},
+          {"norm_num_groups", 32},
+          {"out_channels", 3},
+          {"sample_size", sd2 ? 768 : 512},
+          {"scaling_factor", 0.18215},
+          {"up_block_types", {"UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"}}};
+}
+
+json text_config(bool sd2) {
+  json j = {{"architectures", {"CLIPTextModel"}},
+            {"attention_dropout", 0.0},
+            {"bos_token_id", 0},
+            {"eos_token_id", 2},
+            {"initializer_factor", 1.0},
+            {"initializer_range", 0.02},
+            {"layer_norm_eps", 1e-05},
+            {"max_position_embeddings", 77},
+            {"model_type", "clip_text_model"},
+            {"pad_token_id", 1},
+            {"torch_dtype", "float32"},
+            {"vocab_size", 49408}};
+  if (sd2) {
+    j["hidden_act"] = "gelu";
+    j["hidden_size"] = 1024;
+    j["intermediate_size"] = 4096;
+    j["num_attention_heads"] = 16;
+    j["num_hidden_layers"] = 23;  // OpenCLIP ViT-H minus its last layer: SD 2.x uses the penultimate one
+    j["projection_dim"] = 512;
+  } else {
+    j["hidden_act"] = "quick_gelu";
+    j["hidden_size"] = 768;
+    j["intermediate_size"] = 3072;
+    j["num_attention_heads"] = 12;
+    j["num_hidden_layers"] = 12;
+    j["projection_dim"] = 768;
+  }
+  return j;
+}
+
+json scheduler_config(bool sd2) {
+  json j = {{"beta_end", 0.012},
+            {"beta_schedule", "scaled_linear"},
+            {"beta_start", 0.00085},
+            {"clip_sample", false},
+            {"num_train_timesteps", 1000},
+            {"set_alpha_to_one", false},
+            {"skip_prk_steps", true},
+            {"steps_offset", 1},
+            {"trained_betas", nullptr}};
+  if (sd2) {
+    j["_class_name"] = "DDIMScheduler";
+    j["prediction_type"] = "v_prediction";
+  } else {
+    j["_class_name"] = "PNDMScheduler";
+  }
+  return j;
+}
+
+}  // namespace
+
+StandardConfigs standard_configs(const std::string& arch) {
+  bool sd2;
+  if (arch == "sd15" || arch == "sd1" || arch == "sd1.5")
+    sd2 = false;
+  else if (arch == "sd21" || arch == "sd2" || arch == "sd2.1")
+    sd2 = true;
+  else
+    throw Error("unknown architecture '" + arch + "': use sd15 or sd21");
+  return {unet_config(sd2), vae_config(sd2), text_config(sd2), scheduler_config(sd2), sd2 ? "sd21" : "sd15"};
+}
+
+}  // namespace mrti

@@ -1,0 +1,118 @@
+// The `mrti` command line as a user runs it: exit codes, messages, files written.
+#include "test_support.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+#include "imaging/generation_parameters.h"
+#include "runtime/device.h"
+#include "tensor_io/safetensors.h"
+
+using namespace mrti;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  QString out, err;
+};
+
+Run mrti_cli(const QStringList& args, int timeout_ms = 600000) {
+  QProcess p;
+  p.start(MRTI_CLI_PATH, args);
+  Run r;
+  if (!p.waitForFinished(timeout_ms)) {
+    p.kill();
+    r.err = "timed out";
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+QString fx(const char* rel) { return QString::fromStdString(mrti_test::fixture(rel)); }
+
+}  // namespace
+
+class TestCli : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void version() {
+    auto r = mrti_cli({"--version"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.startsWith("mrti "));
+  }
+
+  void tokenize_json() {
+    MRTI_REQUIRE_FIXTURES();
+    auto r = mrti_cli({"tokenize", "--tokenizer", fx("clip-tokenizer"), "--json", "a photo of a cat"});
+    QCOMPARE(r.code, 0);
+    auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(doc["count"].toInt(), 5);
+    QJsonArray expected{49406, 320, 1125, 539, 320, 2368, 49407};
+    QCOMPARE(doc["ids"].toArray(), expected);
+  }
+
+  void generate_reproduces_fixture_latents() {
+    MRTI_REQUIRE_FIXTURES();
+    auto ref = read_safetensors(mrti_test::fixture("tiny-sd15-ref/txt2img_DDIM.safetensors")).tensors;
+    const auto dir = QString::fromStdString(mrti_test::temp_dir("cli-generate"));
+    save_safetensors((dir + "/init.safetensors").toStdString(), {{"latents", ref.at("initial_latents").contiguous()}});
+    auto r = mrti_cli({"generate", "--model", fx("tiny-sd15"), "--prompt", "a photo of a cat", "--sampler", "ddim",
+                       "--steps", "10", "--cfg", "7.5", "--size", "128x128", "--seed", "5", "--device", "cpu",
+                       "--init-latents", dir + "/init.safetensors", "--save-latents", dir + "/final.safetensors",
+                       "--out", dir + "/images"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto final_latents = read_safetensors((dir + "/final.safetensors").toStdString()).tensors.at("latents");
+    const double err = mrti_test::rel_l2(final_latents, ref.at("final_latents"));
+    qInfo("mrti generate final latents vs diffusers: rel L2 %.3g", err);
+    QVERIFY(err < 1e-3);
+
+    const auto png = dir + "/images/00000-5.png";
+    QVERIFY2(QFileInfo::exists(png), qPrintable(r.out));
+    auto params = read_png_parameters(png.toStdString());
+    QVERIFY(params.has_value());
+    QCOMPARE(QString::fromStdString(params->prompt), QString("a photo of a cat"));
+    QCOMPARE(params->seed, int64_t(5));
+    QCOMPARE(params->steps, 10);
+    QCOMPARE(params->cfg_scale, 7.5);
+    QCOMPARE(params->width, 128);
+    QCOMPARE(params->height, 128);
+    QCOMPARE(QString::fromStdString(params->sampler), QString("DDIM"));
+    // The chunk parses back to the same text it was written from.
+    QCOMPARE(QString::fromStdString(parse_a1111(params->to_a1111_string()).to_a1111_string()),
+             QString::fromStdString(params->to_a1111_string()));
+  }
+
+  void bad_input_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString model = mrti_test::fixtures_dir().empty() ? "/nonexistent" : fx("tiny-sd15");
+    QStringList base{"generate", "--model", model, "--prompt", "x", "--device", "cpu", "--out", "/tmp/mrti-cli-bad"};
+    QTest::newRow("unknown sampler") << (base + QStringList{"--sampler", "heun9"}) << "unknown sampler 'heun9'";
+    QTest::newRow("size") << (base + QStringList{"--size", "100x128"}) << "multiples of 8";
+    QTest::newRow("steps 0") << (base + QStringList{"--steps", "0"}) << "steps must be at least 1";
+    QTest::newRow("missing model")
+        << QStringList{"generate", "--model", "/nonexistent/model", "--prompt", "x", "--device", "cpu"}
+        << "/nonexistent/model";
+    QTest::newRow("no cuda") << QStringList{"generate", "--model", model, "--prompt", "x", "--device", "cuda"}
+                             << "no CUDA device";
+  }
+
+  void bad_input() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    if (message == "no CUDA device" && mrti::cuda_available()) QSKIP("this machine has CUDA");
+    auto r = mrti_cli(args);
+    QVERIFY2(r.code != 0 && r.code != -1, qPrintable(QString("exit code %1").arg(r.code)));
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

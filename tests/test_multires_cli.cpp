@@ -1,0 +1,260 @@
+// The multiresolution commands of `mrti` as a user runs them: concepts, schedule,
+// sweep, and generate with --concepts.
+#include "test_support.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+#include "imaging/generation_parameters.h"
+#include "imaging/png_io.h"
+#include "tensor_io/safetensors.h"
+
+using namespace mrti;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  QString out, err;
+};
+
+Run mrti_cli(const QStringList& args, int timeout_ms = 600000) {
+  QProcess p;
+  p.start(MRTI_CLI_PATH, args);
+  Run r;
+  if (!p.waitForFinished(timeout_ms)) {
+    p.kill();
+    r.err = "timed out";
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+QString fx(const char* rel) { return QString::fromStdString(mrti_test::fixture(rel)); }
+
+#define EXPECT_OK(r) QVERIFY2((r).code == 0, qPrintable(QString("exit %1: %2").arg((r).code).arg((r).err)))
+#define EXPECT_FAIL(r, text)                                                                  \
+  do {                                                                                        \
+    QVERIFY2((r).code > 0, qPrintable(QString("exit %1").arg((r).code)));                     \
+    QVERIFY2((r).err.contains(text), qPrintable((r).err));                                    \
+  } while (0)
+
+}  // namespace
+
+class TestMultiresCli : public QObject {
+  Q_OBJECT
+
+  QString dir_, lib_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    dir_ = QString::fromStdString(mrti_test::temp_dir("mr-cli"));
+    lib_ = dir_ + "/concepts";
+  }
+
+  void cleanupTestCase() { QDir(dir_).removeRecursively(); }
+
+  void conceptsCommands() {
+    MRTI_REQUIRE_FIXTURES();
+    auto r = mrti_cli({"concepts", "import", "--library", lib_, "--from-original", fx("multires/concepts/cat")});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains("imported 'cat'") && r.out.contains("N=10"), qPrintable(r.out));
+
+    r = mrti_cli({"concepts", "list", "--library", lib_});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains(QRegularExpression(R"(cat\s+10\s+1\s+32\s+no)")), qPrintable(r.out));
+
+    // show: metadata and the norm of every scale.
+    r = mrti_cli({"concepts", "show", "--library", lib_, "cat"});
+    EXPECT_OK(r);
+    QVERIFY(r.out.contains("format: mrti-concept/1"));
+    QVERIFY(r.out.contains("num_scales: 10"));
+    const auto table = read_safetensors(mrti_test::fixture("multires/cat_embeddings.safetensors")).tensors.at("embeddings");
+    for (int k = 0; k < 10; ++k) {
+      const QString norm = QString::number(table[k].norm().item<double>(), 'f', 4);
+      QVERIFY2(r.out.contains(QString("%1: %2").arg(k, 2).arg(norm)), qPrintable(r.out));
+    }
+
+    // export one resolution, import it back as a single-resolution concept.
+    const QString exported = dir_ + "/cat-k3.safetensors";
+    r = mrti_cli({"concepts", "export", "--library", lib_, "cat", "--resolution", "3", "--out", exported});
+    EXPECT_OK(r);
+    QVERIFY(torch::equal(read_safetensors(exported.toStdString()).tensors.at("emb_params")[0], table[3]));
+    r = mrti_cli({"concepts", "export", "--library", lib_, "cat", "--resolution", "3", "--out", dir_ + "/cat-k3.pt"});
+    EXPECT_OK(r);
+    r = mrti_cli({"concepts", "import", "--library", lib_, "--from-embedding", dir_ + "/cat-k3.pt", "--name", "cat3"});
+    EXPECT_OK(r);
+    QVERIFY2(r.err.contains("N = 1"), qPrintable(r.err));
+    r = mrti_cli({"concepts", "import", "--library", lib_, "--from-embedding", exported, "--name", "cat3"});
+    EXPECT_FAIL(r, "already has a concept named 'cat3'");
+    r = mrti_cli({"concepts", "import", "--library", lib_, "--from-embedding", exported, "--name", "cat3", "--force"});
+    EXPECT_OK(r);
+
+    r = mrti_cli({"concepts", "rename", "--library", lib_, "cat3", "cat-three"});
+    EXPECT_OK(r);
+    r = mrti_cli({"concepts", "rename", "--library", lib_, "cat-three", "cat"});
+    EXPECT_FAIL(r, "a concept named 'cat' exists");
+    r = mrti_cli({"concepts", "rename", "--library", lib_, "cat-three", "cat three"});
+    EXPECT_FAIL(r, "a space");
+    r = mrti_cli({"concepts", "show", "--library", lib_, "cat-three"});
+    EXPECT_OK(r);
+    QVERIFY(r.out.contains("name: cat-three"));
+    r = mrti_cli({"concepts", "rm", "--library", lib_, "cat-three"});
+    EXPECT_OK(r);
+    r = mrti_cli({"concepts", "show", "--library", lib_, "cat-three"});
+    EXPECT_FAIL(r, "no concept named 'cat-three'");
+
+    // A broken file is listed, not hidden; JSON lists it with its error.
+    QFile junk(lib_ + "/junk.safetensors");
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not a concept");
+    junk.close();
+    r = mrti_cli({"concepts", "list", "--library", lib_});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains(QRegularExpression("junk\\s+BROKEN")), qPrintable(r.out));
+    r = mrti_cli({"concepts", "list", "--library", lib_, "--json"});
+    EXPECT_OK(r);
+    const auto arr = QJsonDocument::fromJson(r.out.toUtf8()).array();
+    QCOMPARE(arr.size(), 2);
+    QCOMPARE(arr[0].toObject()["name"].toString(), QString("cat"));
+    QCOMPARE(arr[0].toObject()["num_scales"].toInt(), 10);
+    QVERIFY(arr[1].toObject().contains("error"));
+    QVERIFY(junk.remove());
+
+    r = mrti_cli({"concepts", "import", "--library", lib_, "--from-embedding", dir_ + "/missing.pt"});
+    EXPECT_FAIL(r, "missing.pt");
+    r = mrti_cli({"concepts", "list", "--library", dir_ + "/no-such-library"});
+    EXPECT_FAIL(r, "does not exist");
+  }
+
+  void generateReproducesOriginalRun() {
+    MRTI_REQUIRE_FIXTURES();
+    auto ref = read_safetensors(mrti_test::fixture("multires/multires_cat.safetensors")).tensors;
+    const QString init = dir_ + "/init.safetensors", final_path = dir_ + "/final.safetensors";
+    save_safetensors(init.toStdString(), {{"latents", ref.at("initial_latents").contiguous()}});
+    auto r = mrti_cli({"generate", "--model", fx("tiny-sd15"), "--concepts", lib_, "--prompt", "an image of <cat[3]>",
+                       "--sampler", "ddim", "--steps", "10", "--cfg", "7.5", "--size", "128x128", "--device", "cpu",
+                       "--seed", "1", "--init-latents", init, "--save-latents", final_path, "--out", dir_ + "/gen"});
+    EXPECT_OK(r);
+    const auto latents = read_safetensors(final_path.toStdString()).tensors.at("latents");
+    const double err = mrti_test::rel_l2(latents, ref.at("DDIM_0_final_latents"));
+    qInfo("mrti generate --concepts, \"an image of <cat[3]>\" DDIM: final latents rel L2 %.3g", err);
+    QVERIFY(err < 1e-3);
+    auto params = read_png_parameters((dir_ + "/gen/00000-1.png").toStdString());
+    QVERIFY(params.has_value());
+    QCOMPARE(QString::fromStdString(params->prompt), QString("an image of <cat[3]>"));
+    QCOMPARE(QString::fromStdString(params->extra.at("Concepts")), QString("cat: 10x1x32"));
+
+    // PNDM and the semi form too.
+    r = mrti_cli({"generate", "--model", fx("tiny-sd15"), "--concepts", lib_, "--prompt", "an image of <cat(7)>",
+                  "--sampler", "pndm", "--steps", "10", "--size", "128x128", "--device", "cpu", "--init-latents", init,
+                  "--save-latents", final_path, "--out", dir_ + "/gen"});
+    EXPECT_OK(r);
+    MRTI_COMPARE_REL(read_safetensors(final_path.toStdString()).tensors.at("latents"), ref.at("PNDM_4_final_latents"),
+                     1e-3);
+  }
+
+  void generateRefusesBadReferences_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("malformed") << QStringList{"--prompt", "a <cat|3> here"}
+                               << "malformed concept reference '<cat|3>' at character 3 of the prompt";
+    QTest::newRow("unknown") << QStringList{"--prompt", "<dog[1]>"} << "unknown concept 'dog'";
+    QTest::newRow("range") << QStringList{"--prompt", "<cat(12)>"} << "out of range";
+    QTest::newRow("negative") << QStringList{"--prompt", "x", "--negative", "<cat[3)"} << "of the negative prompt";
+  }
+
+  void generateRefusesBadReferences() {
+    MRTI_REQUIRE_FIXTURES();
+    QFETCH(QStringList, extra);
+    QFETCH(QString, message);
+    auto r = mrti_cli(QStringList{"generate", "--model", fx("tiny-sd15"), "--concepts", lib_, "--device", "cpu",
+                                  "--steps", "1", "--size", "64x64", "--out", dir_ + "/bad"} +
+                      extra);
+    EXPECT_FAIL(r, message);
+  }
+
+  void generateWithoutConceptsIsUnchanged() {
+    MRTI_REQUIRE_FIXTURES();
+    // Without --concepts, "<cat|3>" is plain text as it always was.
+    auto r = mrti_cli({"generate", "--model", fx("tiny-sd15"), "--prompt", "a <cat|3> here", "--device", "cpu",
+                       "--steps", "1", "--size", "64x64", "--seed", "2", "--out", dir_ + "/plain"});
+    EXPECT_OK(r);
+    r = mrti_cli({"generate", "--model", fx("tiny-sd15"), "--prompt", "x", "--interpolate", "--device", "cpu",
+                  "--steps", "1", "--size", "64x64", "--out", dir_ + "/plain"});
+    EXPECT_FAIL(r, "--interpolate needs --concepts");
+  }
+
+  void schedule() {
+    MRTI_REQUIRE_FIXTURES();
+    auto r = mrti_cli({"schedule", "--model", fx("tiny-sd15"), "--sampler", "ddim", "--steps", "10", "--concepts", lib_,
+                       "an image of <cat[3]> and <cat(7)>"});
+    EXPECT_OK(r);
+    qInfo("%s", qPrintable(r.out));
+    QVERIFY2(r.out.contains("<cat[3]> (fully): e9 at step 1, e8 at step 2, e7 at step 3, e6 at step 4, e5 at step 5, "
+                            "e4 at step 6, e3 at steps 7-10"),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains("<cat(7)> (semi): e9 at step 1, e8 at step 2, zero at steps 3-10"));
+    QVERIFY(r.out.contains(QRegularExpression(R"(\n\s+7\s+301\s+3\s+e3\s+zero\n)")));
+    r = mrti_cli({"schedule", "--sampler", "pndm", "--steps", "10", "--json", "<cat(3)>"});
+    EXPECT_OK(r);
+    const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(doc["timesteps"].toArray().size(), 11);
+    const auto used = doc["rows"].toArray()[0].toObject()["embedding_used"].toArray();
+    QCOMPARE(used[0].toInt(), 9);
+    QCOMPARE(used[6].toInt(), 4);
+    QCOMPARE(used[7].toString(), QString("zero"));
+    r = mrti_cli({"schedule", "--concepts", lib_, "<kitten[3]>"});
+    EXPECT_FAIL(r, "unknown concept 'kitten'");
+    r = mrti_cli({"schedule", "--sampler", "heun9", "<cat[3]>"});
+    EXPECT_FAIL(r, "heun9");
+  }
+
+  void sweep() {
+    MRTI_REQUIRE_FIXTURES();
+    const QString out = dir_ + "/sweep";
+    auto r = mrti_cli({"sweep", "--model", fx("tiny-sd15"), "--concepts", lib_, "--concept", "cat", "--form", "fixed",
+                       "--prompt", "a painting of {}", "--sampler", "ddim", "--steps", "4", "--size", "64x64",
+                       "--device", "cpu", "--seed", "9", "--out", out});
+    EXPECT_OK(r);
+    const QStringList files = r.out.split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(files.size(), 11);
+    QVERIFY(files.last().endsWith("-grid.png"));
+    std::vector<Image> images;
+    for (int k = 0; k < 10; ++k) {
+      QVERIFY2(files[k].endsWith(QString("-k%1.png").arg(k)), qPrintable(files[k]));
+      images.push_back(decode_png(files[k].toStdString()));
+      const auto p = read_png_parameters(files[k].toStdString());
+      QVERIFY(p.has_value());
+      QCOMPARE(QString::fromStdString(p->prompt), QString("a painting of <cat|%1|>").arg(k));
+      QCOMPARE(p->seed, int64_t{9});
+    }
+    for (int a = 0; a < 10; ++a)
+      for (int b = a + 1; b < 10; ++b) QVERIFY2(images[a] != images[b], qPrintable(QString("k%1 == k%2").arg(a).arg(b)));
+    const Image grid = decode_png(files.last().toStdString());
+    QCOMPARE(grid.width, 10 * 64);
+    QCOMPARE(grid.height, 64);
+    // The grid holds the images in order.
+    for (int y = 0; y < 64; ++y)
+      QVERIFY(std::equal(images[3].pixel(0, y), images[3].pixel(0, y) + 64 * 3, grid.pixel(3 * 64, y)));
+    const auto gp = read_png_parameters(files.last().toStdString());
+    QVERIFY(gp.has_value());
+    QVERIFY(QString::fromStdString(gp->extra.at("Sweep")).contains("fixed form of cat"));
+
+    r = mrti_cli({"sweep", "--model", fx("tiny-sd15"), "--concepts", lib_, "--concept", "cat", "--prompt", "no slot",
+                  "--device", "cpu", "--out", out});
+    EXPECT_FAIL(r, "has no {}");
+    r = mrti_cli({"sweep", "--model", fx("tiny-sd15"), "--concepts", lib_, "--concept", "cat", "--form", "sideways",
+                  "--prompt", "{}", "--device", "cpu", "--out", out});
+    EXPECT_FAIL(r, "unknown resolution form 'sideways'");
+  }
+};
+
+QTEST_GUILESS_MAIN(TestMultiresCli)
+#include "test_multires_cli.moc"
