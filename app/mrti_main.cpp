@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mrti::cli::add_concepts(app);
   mrti::cli::add_schedule(app);
   mrti::cli::add_sweep(app);
+  mrti::cli::add_train(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

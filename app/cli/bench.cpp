@@ -2,21 +2,29 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
+
+#include <unistd.h>
 
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "imaging/image.h"
+#include "imaging/png_io.h"
 #include "pipeline/memory_format.h"
 #include "pipeline/prompt_encoding.h"
 #include "pipeline/text_to_image_pipeline.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/device.h"
+#include "training/dataset.h"
+#include "training/textual_inversion_trainer.h"
 
 namespace mrti::cli {
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -105,6 +113,29 @@ void run_bench(const BenchArgs& a) {
     r = time_it("whole image, " + std::to_string(a.image_steps) + " steps", dev, 0, 1,
                 [&] { text_to_image(model, req); });
     rows.push_back(r);
+  }
+
+  // Textual-inversion training steps (float32 only), with and without cached VAE latents.
+  if (dt == torch::kFloat) {
+    at::AutoGradMode grad_mode(true);
+    const std::string data = (fs::temp_directory_path() / ("mrti-bench-ti-" + std::to_string(::getpid()))).string();
+    fs::create_directories(data);
+    const int side = std::min(w, h);
+    write_png(data + "/image.png", make_image(side, side, {200, 80, 40}));
+    auto dataset = std::make_shared<TrainingDataset>(data, DatasetOptions{side, true, 8, "object"});
+    for (bool cache : {true, false}) {
+      TextualInversionSettings ts;
+      ts.name = "bench";
+      ts.init_token = "painting";
+      ts.resolution = side;
+      ts.cache_latents = cache;
+      TextualInversionTrainer trainer(model, ts, dataset);
+      r = time_it(std::string("TI training step (") + (cache ? "cached latents" : "no latent cache") + ")", dev,
+                  a.warmup, a.repeats, [&] { trainer.train_step(); });
+      r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
+      rows.push_back(r);
+    }
+    fs::remove_all(data);
   }
 
   std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.model.c_str(), w, h, a.batch);

@@ -12,5 +12,6 @@ void add_make_random_model(CLI::App& app);
 void add_concepts(CLI::App& app);
 void add_schedule(CLI::App& app);
 void add_sweep(CLI::App& app);
+void add_train(CLI::App& app);
 
 }  // namespace mrti::cli

@@ -1,0 +1,284 @@
+// mrti train ti / mrti train resume: multiresolution textual inversion from the command line.
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "runtime/cpu_setup.h"
+#include "runtime/error.h"
+#include "multires/concept_library.h"
+#include "training/dreambooth_trainer.h"
+#include "training/training_run.h"
+
+namespace mrti::cli {
+namespace {
+
+struct TrainArgs {
+  std::string model, data, name, init_token, out, library, lr_schedule = "constant", property = "object";
+  std::string device = "auto", dtype = "fp32", config_dir;
+  int64_t steps = 3000, seed = 0, checkpoint_every = 500, preview_every = 0, num_scales = 10, warmup = 0;
+  int resolution = 512, batch_size = 1, grad_accum = 1, threads = 0, preview_steps = 20;
+  double lr = 5e-3;
+  bool scale_lr = false, no_cache_latents = false, random_crop = false, vae_fp32 = false;
+};
+
+struct DreamBoothArgs {
+  std::string model, data, name, init_token, out, library, class_prompt, class_dir, instance_template = "a photo of {}";
+  std::string device = "auto", dtype = "fp32";
+  int64_t steps = 400, seed = 0, num_scales = 10;
+  int resolution = 512, num_class_images = 0, class_steps = 25, threads = 0;
+  double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0;
+};
+
+struct ResumeArgs {
+  std::string run_dir, model, device = "auto", dtype = "fp32", config_dir;
+  int64_t steps = 0;
+  int threads = 0;
+};
+
+std::string default_library() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/mrti-studio/concepts";
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) throw Error("neither XDG_DATA_HOME nor HOME is set: pass --library DIR");
+  return std::string(home) + "/.local/share/mrti-studio/concepts";
+}
+
+// Ctrl-C asks the run to stop after the current step (it saves a checkpoint first).
+TrainingControl* g_control = nullptr;
+extern "C" void on_interrupt(int) {
+  if (g_control) g_control->cancel.cancel();
+}
+
+std::string format_seconds(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  const long t = std::lround(s);
+  char buf[32];
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+void drive(TextualInversionRun& run) {
+  std::cout << run.dataset().report().summary() << "\n";
+  const auto& s = run.settings();
+  std::cout << "Training '" << s.training.name << "' (" << s.training.num_scales << " scales, init '"
+            << s.training.init_token << "') from step " << run.trainer().step() << " to " << s.training.steps
+            << " in " << s.out_dir << "\n";
+  TrainingControl control;
+  g_control = &control;
+  auto previous = std::signal(SIGINT, on_interrupt);
+  ProgressBar bar("train", "it");
+  const int64_t first_step = run.trainer().step();
+  TrainingCallbacks cb;
+  cb.on_step = [&](const TrainingProgress& p) {
+    char suffix[192];
+    std::snprintf(suffix, sizeof suffix, "loss %.4f lr %.2e %.1f img/s ETA %s", p.loss, p.lr, p.images_per_second,
+                  format_seconds(p.seconds_left).c_str());
+    std::snprintf(suffix + std::strlen(suffix), sizeof suffix - std::strlen(suffix), " step %lld/%lld",
+                  static_cast<long long>(p.step), static_cast<long long>(p.total_steps));
+    bar.update(static_cast<int>(p.step - first_step), static_cast<int>(p.total_steps - first_step), suffix);
+  };
+  cb.on_preview = [](const TrainingPreview& p) { std::cerr << "\npreview (scale " << p.scale_index << "): " << p.path << "\n"; };
+  TrainingOutcome outcome;
+  try {
+    outcome = run.run(cb, &control);
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    g_control = nullptr;
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  g_control = nullptr;
+  bar.finish();
+  if (!outcome.finished) {
+    std::cout << "Stopped at step " << outcome.step << "; checkpoint saved. Continue with: mrti train resume "
+              << s.out_dir << "\n";
+    return;
+  }
+  const auto means = run.trainer().scale_loss_means();
+  std::cout << "Done: " << outcome.step << " steps, mean loss of the last steps " << outcome.final_loss_mean << "\n";
+  std::cout << "Per-scale running loss:";
+  for (std::size_t i = 0; i < means.size(); ++i) std::cout << " e" << i << "=" << means[i];
+  std::cout << "\nConcept: " << outcome.concept_path << "\n";
+  if (!outcome.library_path.empty())
+    std::cout << "Saved to the library: " << outcome.library_path << " (use it as <" << s.training.name << "|k|>)\n";
+}
+
+void run_train_ti(const TrainArgs& a) {
+  configure_threads(a.threads);
+  TrainingRunSettings rs;
+  rs.model_path = a.model;
+  rs.data_dir = a.data;
+  rs.out_dir = a.out;
+  rs.library_dir = a.library.empty() ? default_library() : a.library;
+  rs.checkpoint_every = a.checkpoint_every;
+  rs.preview_every = a.preview_every;
+  rs.preview_steps = a.preview_steps;
+  auto& t = rs.training;
+  t.name = a.name;
+  t.init_token = a.init_token;
+  t.num_scales = a.num_scales;
+  t.property = a.property;
+  t.resolution = a.resolution;
+  t.center_crop = !a.random_crop;
+  t.steps = a.steps;
+  t.batch_size = a.batch_size;
+  t.grad_accum = a.grad_accum;
+  t.lr = a.lr;
+  t.scale_lr = a.scale_lr;
+  t.lr_schedule = a.lr_schedule;
+  t.warmup_steps = a.warmup;
+  t.seed = a.seed;
+  t.cache_latents = !a.no_cache_latents;
+  t.validate();  // before the (slow) model load
+  if (!std::filesystem::is_directory(a.data))
+    throw Error("training image folder '" + a.data + "' does not exist or is not a folder");
+  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, a.vae_fp32);
+  auto run = TextualInversionRun::create(model, rs);
+  drive(*run);
+}
+
+void run_train_resume(const ResumeArgs& a) {
+  configure_threads(a.threads);
+  const TrainingRunSettings recorded = TextualInversionRun::read_settings(a.run_dir);
+  auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device, a.dtype, a.config_dir,
+                                  false);
+  auto run = TextualInversionRun::resume(model, a.run_dir, a.steps);
+  drive(*run);
+}
+
+void run_train_dreambooth(const DreamBoothArgs& a) {
+  configure_threads(a.threads);
+  DreamBoothSettings s;
+  s.name = a.name;
+  s.init_token = a.init_token;
+  s.num_scales = a.num_scales;
+  s.instance_template = a.instance_template;
+  s.class_prompt = a.class_prompt;
+  s.num_class_images = a.num_class_images;
+  s.prior_loss_weight = a.prior_loss_weight;
+  s.class_sampling_steps = a.class_steps;
+  s.resolution = a.resolution;
+  s.steps = a.steps;
+  s.lr = a.lr;
+  s.embedding_lr = a.embedding_lr;
+  s.seed = a.seed;
+  s.validate();
+  DatasetOptions o;
+  o.resolution = a.resolution;
+  auto instances = std::make_shared<TrainingDataset>(a.data, o);
+  std::cout << instances->report().summary() << "\n";
+  auto model = load_model_for_cli(a.model, a.device, a.dtype, "", false);
+  std::shared_ptr<TrainingDataset> classes;
+  if (a.num_class_images > 0) {
+    const std::string dir = a.class_dir.empty() ? a.out + "-class-images" : a.class_dir;
+    const int made = generate_class_images(model, a.class_prompt, dir, a.num_class_images, a.resolution,
+                                           a.class_steps, a.seed);
+    std::cout << "Class images: " << made << " generated in " << dir << "\n";
+    classes = std::make_shared<TrainingDataset>(dir, o);
+  }
+  DreamBoothTrainer trainer(model, s, instances, classes);
+  ProgressBar bar("dreambooth", "it");
+  double loss = 0;
+  for (int64_t i = 0; i < a.steps; ++i) {
+    loss = trainer.train_step();
+    char suffix[64];
+    std::snprintf(suffix, sizeof suffix, "loss %.4f", loss);
+    bar.update(static_cast<int>(i + 1), static_cast<int>(a.steps), suffix);
+  }
+  bar.finish();
+  trainer.save(a.model, a.out);
+  std::cout << "Fine-tuned model: " << a.out << " (concept " << a.out << "/" << a.name << ".safetensors)\n";
+  ConceptLibrary library(a.library.empty() ? default_library() : a.library);
+  std::cout << "Saved to the library: " << library.save(trainer.concept_snapshot(a.out), true)
+            << " (use it with the fine-tuned model as <" << a.name << "|k|>)\n";
+}
+
+}  // namespace
+
+void add_train(CLI::App& app) {
+  auto* train = app.add_subcommand("train", "Train a multiresolution textual-inversion concept");
+  train->require_subcommand(1);
+
+  auto a = std::make_shared<TrainArgs>();
+  auto* ti = train->add_subcommand("ti", "Multiresolution textual inversion on a folder of images");
+  ti->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  ti->add_option("--data", a->data, "Folder of training images (PNG, JPEG, WebP, BMP)")->required();
+  ti->add_option("--name", a->name, "Concept name (prompts write <name|k|>)")->required();
+  ti->add_option("--init-token", a->init_token, "Single-token word every scale starts from")->required();
+  ti->add_option("--out", a->out, "Run folder (settings, checkpoints, loss.csv, previews)")->required();
+  ti->add_option("--library", a->library, "Concept library to save into (default: $XDG_DATA_HOME/mrti-studio/concepts)");
+  ti->add_option("--steps", a->steps, "Optimizer steps")->capture_default_str();
+  ti->add_option("--resolution", a->resolution, "Training image size in pixels")->capture_default_str();
+  ti->add_option("--batch-size", a->batch_size, "Images per micro-batch")->capture_default_str();
+  ti->add_option("--grad-accum", a->grad_accum, "Micro-batches per optimizer step")->capture_default_str();
+  ti->add_option("--lr", a->lr, "Learning rate")->capture_default_str();
+  ti->add_flag("--scale-lr", a->scale_lr, "Multiply the learning rate by batch size x accumulation");
+  ti->add_option("--lr-schedule", a->lr_schedule,
+                 "constant, constant_with_warmup, cosine, or rates with step limits: \"5e-3:200, 1e-3:1000, 5e-4\"")
+      ->capture_default_str();
+  ti->add_option("--warmup-steps", a->warmup, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
+  ti->add_option("--num-scales", a->num_scales, "Number of scales N")->capture_default_str();
+  ti->add_option("--property", a->property, "Caption templates: object or style")->capture_default_str();
+  ti->add_option("--seed", a->seed, "Seed of every random draw")->capture_default_str();
+  ti->add_option("--checkpoint-every", a->checkpoint_every, "Checkpoint interval in steps (0 = at the end)")
+      ->capture_default_str();
+  ti->add_option("--preview-every", a->preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
+  ti->add_option("--preview-steps", a->preview_steps, "Sampling steps of a preview")->capture_default_str();
+  ti->add_flag("--no-cache-latents", a->no_cache_latents, "Encode every image with the VAE at every step");
+  ti->add_flag("--random-crop", a->random_crop, "Random instead of centre crops");
+  ti->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  ti->add_option("--dtype", a->dtype, "fp32 (training runs in float32)")->capture_default_str();
+  ti->add_option("--config-dir", a->config_dir, "Diffusers folder with the configs of a single-file model");
+  ti->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  ti->callback([a] { run_train_ti(*a); });
+
+  auto d = std::make_shared<DreamBoothArgs>();
+  auto* db = train->add_subcommand("dreambooth", "Multiresolution DreamBooth: fine-tune the UNet on <name|i|>");
+  db->add_option("--model", d->model, "Diffusers folder")->required();
+  db->add_option("--data", d->data, "Folder of instance images")->required();
+  db->add_option("--name", d->name, "Concept name (prompts write <name|k|>)")->required();
+  db->add_option("--init-token", d->init_token, "Single-token word every scale starts from")->required();
+  db->add_option("--out", d->out, "New diffusers folder for the fine-tuned model")->required();
+  db->add_option("--library", d->library, "Concept library to save into (default: $XDG_DATA_HOME/mrti-studio/concepts)");
+  db->add_option("--instance-template", d->instance_template, "Instance caption; {} = <name|i|>")->capture_default_str();
+  db->add_option("--class-prompt", d->class_prompt, "Prior preservation class prompt");
+  db->add_option("--num-class-images", d->num_class_images, "Class images (0 = no prior preservation)")
+      ->capture_default_str();
+  db->add_option("--class-dir", d->class_dir, "Where class images are kept (default: OUT-class-images)");
+  db->add_option("--class-steps", d->class_steps, "Sampling steps per class image")->capture_default_str();
+  db->add_option("--prior-loss-weight", d->prior_loss_weight, "Weight of the prior loss")->capture_default_str();
+  db->add_option("--steps", d->steps, "Optimizer steps")->capture_default_str();
+  db->add_option("--resolution", d->resolution, "Training image size in pixels")->capture_default_str();
+  db->add_option("--lr", d->lr, "UNet learning rate")->capture_default_str();
+  db->add_option("--embedding-lr", d->embedding_lr, "Concept embedding learning rate (0 = fixed)")
+      ->capture_default_str();
+  db->add_option("--num-scales", d->num_scales, "Number of scales N")->capture_default_str();
+  db->add_option("--seed", d->seed, "Seed")->capture_default_str();
+  db->add_option("--device", d->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  db->add_option("--dtype", d->dtype, "fp32 (training runs in float32)")->capture_default_str();
+  db->add_option("--threads", d->threads, "CPU threads (0 = all cores)");
+  db->callback([d] { run_train_dreambooth(*d); });
+
+  auto r = std::make_shared<ResumeArgs>();
+  auto* resume = train->add_subcommand("resume", "Continue a run from its last checkpoint");
+  resume->add_option("RUN_DIR", r->run_dir, "Run folder")->required();
+  resume->add_option("--steps", r->steps, "New total step count (larger extends the run)");
+  resume->add_option("--model", r->model, "The model, when it moved since the run started");
+  resume->add_option("--device", r->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  resume->add_option("--dtype", r->dtype, "fp32 (training runs in float32)")->capture_default_str();
+  resume->add_option("--config-dir", r->config_dir, "Diffusers folder with the configs of a single-file model");
+  resume->add_option("--threads", r->threads, "CPU threads (0 = all cores)");
+  resume->callback([r] { run_train_resume(*r); });
+}
+
+}  // namespace mrti::cli

@@ -1,0 +1,185 @@
+#include "training/dreambooth_trainer.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "imaging/png_io.h"
+#include "models/stable_diffusion.h"
+#include "multires/multires_conditioning.h"
+#include "multires/prompt_syntax.h"
+#include "multires/time_index.h"
+#include "pipeline/text_to_image_pipeline.h"
+#include "runtime/error.h"
+#include "schedulers/scheduler.h"
+#include "tensor_io/safetensors.h"
+#include "text/clip_tokenizer.h"
+#include "training/caption_templates.h"
+
+namespace fs = std::filesystem;
+
+namespace mrti {
+
+void DreamBoothSettings::validate() const {
+  if (auto why = concept_name_problem(name); !why.empty()) throw Error("concept name '" + name + "': " + why);
+  if (init_token.empty()) throw Error("an initializer word is needed (--init-token WORD)");
+  if (num_scales < 1 || num_scales > 1000) throw Error("num_scales must be between 1 and 1000");
+  if (steps < 1) throw Error("steps must be at least 1");
+  if (!(lr >= 0) || !(embedding_lr >= 0)) throw Error("learning rates must be non-negative numbers");
+  if (num_class_images < 0) throw Error("the number of class images cannot be negative");
+  if (num_class_images > 0 && class_prompt.empty())
+    throw Error("prior preservation needs a class prompt (--class-prompt \"a photo of a dog\")");
+  fill_caption(instance_template, "x");  // must hold {}
+}
+
+int generate_class_images(StableDiffusionModel& model, const std::string& prompt, const std::string& dir, int count,
+                          int resolution, int steps, int64_t seed) {
+  fs::create_directories(dir);
+  int made = 0;
+  for (int i = 0; i < count; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "class-%04d.png", i);
+    const std::string path = dir + "/" + name;
+    if (fs::exists(path)) continue;
+    TextToImageRequest request;
+    request.prompt = prompt;
+    request.width = request.height = resolution;
+    request.steps = steps;
+    request.seed = seed + i;
+    request.previews = false;
+    const auto result = text_to_image(model, request);
+    write_png(path, result.images.at(0), {{"parameters", prompt + "\nSeed: " + std::to_string(seed + i)}});
+    ++made;
+  }
+  return made;
+}
+
+DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSettings settings,
+                                     std::shared_ptr<const TrainingDataset> instance_images,
+                                     std::shared_ptr<const TrainingDataset> class_images)
+    : model_(model), settings_(std::move(settings)), instances_(std::move(instance_images)),
+      classes_(std::move(class_images)) {
+  settings_.validate();
+  if (!instances_ || instances_->size() == 0) throw Error("DreamBooth needs instance images");
+  if (settings_.num_class_images > 0 && (!classes_ || classes_->size() == 0))
+    throw Error("prior preservation is on but there are no class images");
+  if (model_.dtype != torch::kFloat) throw Error("DreamBooth trains in float32: load the model with dtype float32");
+  const auto init_id = model_.tokenizer->single_token_id(settings_.init_token);
+  if (!init_id)
+    throw Error("initializer word '" + settings_.init_token + "' is not one token: choose a single-token word");
+  for (auto& p : model_.text_encoder->parameters()) p.set_requires_grad(false);
+  for (auto& p : model_.vae->parameters()) p.set_requires_grad(false);
+  std::vector<at::Tensor> unet_params = model_.unet->parameters();
+  for (auto& p : unet_params) p.set_requires_grad(true);
+
+  T_ = num_train_timesteps_of(model_);
+  noise_scheduler_ = make_scheduler("ddpm", model_.scheduler_config);
+  v_prediction_ = model_.scheduler_config.value("prediction_type", std::string("epsilon")) == "v_prediction";
+  {
+    torch::NoGradGuard no_grad;
+    const at::Tensor row = model_.text_encoder->token_embedding_weight()[*init_id].detach().to(torch::kFloat);
+    embeddings_ = row.reshape({1, 1, -1}).expand({settings_.num_scales, 1, row.size(0)}).clone().to(model_.device);
+  }
+  const bool train_embeddings = settings_.embedding_lr > 0;
+  embeddings_.set_requires_grad(train_embeddings);
+  using torch::optim::AdamWOptions;
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(unet_params, std::make_unique<AdamWOptions>(
+                                       AdamWOptions(settings_.lr).weight_decay(settings_.weight_decay)));
+  if (train_embeddings)
+    groups.emplace_back(std::vector<at::Tensor>{embeddings_},
+                        std::make_unique<AdamWOptions>(
+                            AdamWOptions(settings_.embedding_lr).weight_decay(settings_.weight_decay)));
+  optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), AdamWOptions(settings_.lr));
+  generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings_.seed));
+}
+
+DreamBoothTrainer::~DreamBoothTrainer() = default;
+
+at::Tensor DreamBoothTrainer::encode(const std::string& caption, int64_t* scale) {
+  const ParsedPrompt parsed = parse_prompt(caption, {{settings_.name, settings_.num_scales}});
+  ConceptSet concepts;
+  concepts[settings_.name] = make_concept(settings_.name, torch::zeros({settings_.num_scales, 1, 1}));
+  const PromptLayout pl = layout_prompt(*model_.tokenizer, parsed, concepts);
+  at::Tensor ids = torch::tensor(pl.ids, torch::kLong).reshape({1, -1}).to(model_.device);
+  at::Tensor known = ids.clone();
+  for (const auto& slot : pl.slots) known.slice(1, slot.position, slot.position + slot.vectors).fill_(model_.tokenizer->pad_id());
+  at::Tensor embeds = model_.text_encoder->embed_tokens(known).detach();
+  for (const auto& slot : pl.slots) {
+    if (scale) *scale = slot.ref.index;
+    const at::Tensor e = embeddings_[slot.ref.index].unsqueeze(0).expand({1, slot.vectors, embeds.size(2)});
+    embeds = torch::cat({embeds.slice(1, 0, slot.position), e, embeds.slice(1, slot.position + slot.vectors)}, 1);
+  }
+  return model_.text_encoder->forward_embeds(embeds, ids).last_hidden_state;
+}
+
+at::Tensor DreamBoothTrainer::sample_latents(const TrainingDataset& data, std::size_t index, bool flip) {
+  at::Tensor mean, std;
+  {
+    torch::NoGradGuard no_grad;
+    const auto dist = model_.vae->encode(data.pixels(index, flip).unsqueeze(0).to(model_.device, torch::kFloat));
+    mean = dist.mean;
+    std = dist.std;
+  }
+  const at::Tensor eps = torch::randn(mean.sizes(), generator_, torch::kFloat).to(mean.device());
+  return (mean + std * eps) * model_.vae->config().scaling_factor;
+}
+
+double DreamBoothTrainer::train_step() {
+  optimizer_->zero_grad();
+  const auto draw = [&](const TrainingDataset& data, const std::string& caption_or_template, bool instance) {
+    const auto index = static_cast<std::size_t>(
+        torch::randint(0, static_cast<int64_t>(data.size()), {1}, generator_, torch::kLong).item<int64_t>());
+    const bool flip = torch::rand({1}, generator_, torch::kDouble).item<double>() < settings_.flip_probability;
+    const int64_t t = torch::randint(0, T_, {1}, generator_, torch::kLong).item<int64_t>();
+    const at::Tensor latents = sample_latents(data, index, flip);
+    const at::Tensor noise = torch::randn(latents.sizes(), generator_, torch::kFloat).to(latents.device());
+    const int64_t i = time_index(double(t), settings_.num_scales, T_);
+    const std::string caption =
+        instance ? fill_caption(caption_or_template, "<" + settings_.name + "|" + std::to_string(i) + "|>")
+                 : caption_or_template;
+    const at::Tensor states = encode(caption, nullptr);
+    const at::Tensor tt = torch::tensor({t}, torch::kLong);
+    const at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, tt);
+    const at::Tensor pred = model_.unet->forward(noisy, tt.to(model_.device), states);
+    const at::Tensor target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, tt) : noise;
+    return torch::mse_loss(pred, target);
+  };
+  at::Tensor loss = draw(*instances_, settings_.instance_template, true);
+  if (settings_.num_class_images > 0)
+    loss = loss + settings_.prior_loss_weight * draw(*classes_, settings_.class_prompt, false);
+  loss.backward();
+  optimizer_->step();
+  ++step_;
+  return loss.item<double>();
+}
+
+Concept DreamBoothTrainer::concept_snapshot(const std::string& base_model) const {
+  return make_concept(settings_.name, embeddings_.detach().to(torch::kCPU).clone(), settings_.init_token, base_model,
+                      step_);
+}
+
+void DreamBoothTrainer::save(const std::string& base_model_dir, const std::string& out_dir) const {
+  if (!fs::is_regular_file(fs::path(base_model_dir) / "model_index.json"))
+    throw Error("DreamBooth output is written from a diffusers folder; '" + base_model_dir +
+                "' is not one (convert a single-file checkpoint to a diffusers folder first)");
+  if (fs::exists(out_dir) && !fs::is_empty(out_dir))
+    throw Error("'" + out_dir + "' exists and is not empty: choose a new folder for the fine-tuned model");
+  fs::create_directories(out_dir);
+  fs::copy(base_model_dir, out_dir, fs::copy_options::recursive);
+  // The UNet folder keeps only its config: the new weights replace every old weights file.
+  for (const auto& e : fs::directory_iterator(fs::path(out_dir) / "unet"))
+    if (e.path().filename() != "config.json") fs::remove_all(e.path());
+  TensorMap weights;
+  for (const auto& p : model_.unet->named_parameters(true))
+    weights[p.key()] = p.value().detach().to(torch::kCPU).contiguous();
+  for (const auto& b : model_.unet->named_buffers(true))
+    weights[b.key()] = b.value().detach().to(torch::kCPU).contiguous();
+  save_safetensors(out_dir + "/unet/diffusion_pytorch_model.safetensors", weights, {{"format", "pt"}});
+  save_concept(out_dir + "/" + settings_.name + ".safetensors", concept_snapshot(base_model_dir));
+}
+
+}  // namespace mrti

@@ -1,0 +1,88 @@
+#pragma once
+// Multiresolution DreamBooth (DESIGN.md section 1): the UNet is fine-tuned on the
+// instance images with the caption "a photo of <name|i|>", i = time_index(t) as in
+// textual inversion; the concept's per-scale embeddings (all starting from the
+// initializer word) train along with it unless their rate is 0. Optional prior
+// preservation adds, per step, one class image (made by this project's own pipeline
+// from the class prompt) with the class prompt, its loss weighted by prior_loss_weight.
+// The result is a diffusers folder (the base model with the new UNet) plus the concept.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+
+#include "multires/concept.h"
+#include "training/dataset.h"
+
+namespace torch::optim {
+class AdamW;
+}
+
+namespace mrti {
+
+struct StableDiffusionModel;
+class Scheduler;
+
+struct DreamBoothSettings {
+  std::string name, init_token;
+  int64_t num_scales = 10;
+  std::string instance_template = "a photo of {}";  // {} = <name|i|>
+  std::string class_prompt;   // prior preservation: e.g. "a photo of a dog"
+  int num_class_images = 0;   // 0 = no prior preservation
+  double prior_loss_weight = 1.0;
+  int class_sampling_steps = 25;
+  int resolution = 512;
+  double flip_probability = 0.5;
+  int64_t steps = 400;
+  double lr = 5e-6;            // UNet
+  double embedding_lr = 5e-3;  // concept embeddings; 0 keeps them at the initializer
+  double weight_decay = 1e-2;
+  int64_t seed = 0;
+
+  void validate() const;
+};
+
+// Generates the missing class images (class-NNNN.png) in `dir` with `prompt` until it
+// holds `count`; returns how many were made.
+int generate_class_images(StableDiffusionModel& model, const std::string& prompt, const std::string& dir, int count,
+                          int resolution, int steps, int64_t seed);
+
+class DreamBoothTrainer {
+ public:
+  // Makes the UNet trainable (the text encoder and VAE stay frozen). `class_images` is
+  // required when settings.num_class_images > 0.
+  DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSettings settings,
+                    std::shared_ptr<const TrainingDataset> instance_images,
+                    std::shared_ptr<const TrainingDataset> class_images = nullptr);
+  ~DreamBoothTrainer();
+
+  int64_t step() const { return step_; }
+  // One optimizer step; returns the loss (instance + weighted prior).
+  double train_step();
+  Concept concept_snapshot(const std::string& base_model = "") const;
+
+  // Writes a diffusers folder: `base_model_dir` (a diffusers folder) copied with the
+  // trained UNet's weights in unet/, and the concept as <name>.safetensors beside
+  // model_index.json. Refuses an existing non-empty `out_dir`.
+  void save(const std::string& base_model_dir, const std::string& out_dir) const;
+
+ private:
+  at::Tensor encode(const std::string& caption, int64_t* scale);
+  at::Tensor sample_latents(const TrainingDataset& data, std::size_t index, bool flip);
+
+  StableDiffusionModel& model_;
+  DreamBoothSettings settings_;
+  std::shared_ptr<const TrainingDataset> instances_, classes_;
+  std::unique_ptr<Scheduler> noise_scheduler_;
+  bool v_prediction_ = false;
+  int64_t T_ = 1000;
+  at::Tensor embeddings_;  // [N, 1, d]
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  at::Generator generator_;
+  int64_t step_ = 0;
+};
+
+}  // namespace mrti

@@ -1,0 +1,396 @@
+#include "training/textual_inversion_trainer.h"
+
+#include <cmath>
+#include <limits>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "models/stable_diffusion.h"
+#include "multires/multires_conditioning.h"
+#include "multires/prompt_syntax.h"
+#include "multires/time_index.h"
+#include "runtime/atomic_file.h"
+#include "runtime/error.h"
+#include "schedulers/scheduler.h"
+#include "text/clip_tokenizer.h"
+#include "training/caption_templates.h"
+
+namespace mrti {
+
+namespace {
+
+template <typename T>
+T get_or(const nlohmann::json& j, const char* key, T fallback) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const std::exception&) {
+    throw Error(std::string("training settings: '") + key + "' has the wrong type (" + j.at(key).dump() + ")");
+  }
+}
+
+constexpr double kRunningMeanWeight = 0.05;
+
+}  // namespace
+
+nlohmann::json TextualInversionSettings::to_json() const {
+  return {{"name", name},
+          {"init_token", init_token},
+          {"num_scales", num_scales},
+          {"vectors_per_token", vectors_per_token},
+          {"property", property},
+          {"resolution", resolution},
+          {"center_crop", center_crop},
+          {"flip_probability", flip_probability},
+          {"min_image_size", min_image_size},
+          {"steps", steps},
+          {"batch_size", batch_size},
+          {"grad_accum", grad_accum},
+          {"lr", lr},
+          {"scale_lr", scale_lr},
+          {"lr_schedule", lr_schedule},
+          {"warmup_steps", warmup_steps},
+          {"adam_beta1", adam_beta1},
+          {"adam_beta2", adam_beta2},
+          {"weight_decay", weight_decay},
+          {"adam_eps", adam_eps},
+          {"seed", seed},
+          {"cache_latents", cache_latents}};
+}
+
+TextualInversionSettings TextualInversionSettings::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw Error("training settings must be a JSON object");
+  TextualInversionSettings s;
+  s.name = get_or(j, "name", s.name);
+  s.init_token = get_or(j, "init_token", s.init_token);
+  s.num_scales = get_or(j, "num_scales", s.num_scales);
+  s.vectors_per_token = get_or(j, "vectors_per_token", s.vectors_per_token);
+  s.property = get_or(j, "property", s.property);
+  s.resolution = get_or(j, "resolution", s.resolution);
+  s.center_crop = get_or(j, "center_crop", s.center_crop);
+  s.flip_probability = get_or(j, "flip_probability", s.flip_probability);
+  s.min_image_size = get_or(j, "min_image_size", s.min_image_size);
+  s.steps = get_or(j, "steps", s.steps);
+  s.batch_size = get_or(j, "batch_size", s.batch_size);
+  s.grad_accum = get_or(j, "grad_accum", s.grad_accum);
+  s.lr = get_or(j, "lr", s.lr);
+  s.scale_lr = get_or(j, "scale_lr", s.scale_lr);
+  s.lr_schedule = get_or(j, "lr_schedule", s.lr_schedule);
+  s.warmup_steps = get_or(j, "warmup_steps", s.warmup_steps);
+  s.adam_beta1 = get_or(j, "adam_beta1", s.adam_beta1);
+  s.adam_beta2 = get_or(j, "adam_beta2", s.adam_beta2);
+  s.weight_decay = get_or(j, "weight_decay", s.weight_decay);
+  s.adam_eps = get_or(j, "adam_eps", s.adam_eps);
+  s.seed = get_or(j, "seed", s.seed);
+  s.cache_latents = get_or(j, "cache_latents", s.cache_latents);
+  return s;
+}
+
+void TextualInversionSettings::validate() const {
+  if (auto why = concept_name_problem(name); !why.empty()) throw Error("concept name '" + name + "': " + why);
+  if (init_token.empty()) throw Error("an initializer word is needed (--init-token WORD)");
+  if (num_scales < 1 || num_scales > 1000) throw Error("num_scales must be between 1 and 1000");
+  if (vectors_per_token < 1 || vectors_per_token > 75) throw Error("vectors_per_token must be between 1 and 75");
+  if (steps < 1) throw Error("steps must be at least 1");
+  if (batch_size < 1) throw Error("batch size must be at least 1");
+  if (grad_accum < 1) throw Error("gradient accumulation must be at least 1");
+  if (!(lr >= 0) || !std::isfinite(lr)) throw Error("learning rate must be a non-negative number");
+  if (flip_probability < 0 || flip_probability > 1) throw Error("flip probability must be between 0 and 1");
+  if (resolution < 8 || resolution % 8) throw Error("resolution must be a positive multiple of 8");
+  make_schedule();
+}
+
+LrSchedule TextualInversionSettings::make_schedule() const {
+  return LrSchedule::parse(lr_schedule, lr, warmup_steps, steps, scaled_lr_factor());
+}
+
+TextualInversionTrainer::TextualInversionTrainer(StableDiffusionModel& model, TextualInversionSettings settings,
+                                                 std::shared_ptr<const TrainingDataset> dataset)
+    : model_(model), settings_(std::move(settings)), dataset_(std::move(dataset)) {
+  settings_.validate();
+  if (!model_.tokenizer || !model_.text_encoder || !model_.unet || !model_.vae)
+    throw Error("textual inversion needs a complete model (tokenizer, text encoder, UNet, VAE)");
+  if (model_.dtype != torch::kFloat)
+    throw Error("textual inversion trains in float32: load the model with dtype float32");
+  const auto init_id = model_.tokenizer->single_token_id(settings_.init_token);
+  if (!init_id) {
+    const auto ids = model_.tokenizer->token_ids(settings_.init_token);
+    throw Error("initializer word '" + settings_.init_token + "' is " + std::to_string(ids.size()) +
+                " tokens, not one: choose a single-token word (e.g. 'cat', 'painting')");
+  }
+  for (auto* module : std::vector<torch::nn::Module*>{model_.text_encoder.get(), model_.unet.get(), model_.vae.get()})
+    for (auto& p : module->parameters()) p.set_requires_grad(false);
+
+  T_ = num_train_timesteps_of(model_);
+  noise_scheduler_ = make_scheduler("ddpm", model_.scheduler_config);
+  const std::string prediction = model_.scheduler_config.value("prediction_type", std::string("epsilon"));
+  if (prediction == "v_prediction") v_prediction_ = true;
+  else if (prediction != "epsilon")
+    throw Error("textual inversion supports epsilon and v_prediction models, not prediction_type '" + prediction + "'");
+  scaling_factor_ = model_.vae->config().scaling_factor;
+
+  torch::NoGradGuard no_grad;
+  const at::Tensor row = model_.text_encoder->token_embedding_weight()[*init_id].detach().to(torch::kFloat);
+  embeddings_ = row.reshape({1, 1, -1})
+                    .expand({settings_.num_scales, settings_.vectors_per_token, row.size(0)})
+                    .clone()
+                    .to(model_.device)
+                    .set_requires_grad(true);
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      std::vector<at::Tensor>{embeddings_}, torch::optim::AdamWOptions(settings_.lr)
+                                                .betas(std::make_tuple(settings_.adam_beta1, settings_.adam_beta2))
+                                                .weight_decay(settings_.weight_decay)
+                                                .eps(settings_.adam_eps));
+  schedule_ = settings_.make_schedule();
+  generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings_.seed));
+  scale_means_.assign(settings_.num_scales, std::numeric_limits<double>::quiet_NaN());
+}
+
+TextualInversionTrainer::~TextualInversionTrainer() = default;
+
+std::string TextualInversionTrainer::placeholder(int64_t scale) const {
+  return "<" + settings_.name + "|" + std::to_string(scale) + "|>";
+}
+
+const TextualInversionTrainer::Layout& TextualInversionTrainer::layout_for(const std::string& caption) {
+  if (auto it = layouts_.find(caption); it != layouts_.end()) return it->second;
+  const ParsedPrompt parsed = parse_prompt(caption, {{settings_.name, settings_.num_scales}});
+  ConceptSet concepts;
+  concepts[settings_.name] =
+      make_concept(settings_.name, torch::zeros({settings_.num_scales, settings_.vectors_per_token, 1}));
+  const PromptLayout pl = layout_prompt(*model_.tokenizer, parsed, concepts);
+  Layout L;
+  bool have_scale = false;
+  for (const auto& slot : pl.slots) {
+    if (slot.ref.form != ResolutionForm::fixed || (have_scale && slot.ref.index != L.scale))
+      throw Error("training caption \"" + caption + "\" must refer to one scale of '" + settings_.name +
+                  "' in the fixed form <" + settings_.name + "|i|>");
+    L.scale = slot.ref.index;
+    have_scale = true;
+    L.slots.emplace_back(slot.position, slot.vectors);
+  }
+  if (!have_scale) throw Error("training caption \"" + caption + "\" holds no placeholder of '" + settings_.name + "'");
+  L.ids = torch::tensor(pl.ids, torch::kLong).reshape({1, -1}).to(model_.device);
+  {
+    torch::NoGradGuard no_grad;
+    // Slot ids lie beyond the vocabulary; their rows are replaced anyway.
+    at::Tensor known = L.ids.clone();
+    for (const auto& [start, count] : L.slots) known.slice(1, start, start + count).fill_(model_.tokenizer->pad_id());
+    L.base_embeds = model_.text_encoder->embed_tokens(known).detach();
+  }
+  return layouts_.emplace(caption, std::move(L)).first->second;
+}
+
+at::Tensor TextualInversionTrainer::token_embeds(const Layout& L) {
+  std::vector<at::Tensor> pieces;
+  int64_t pos = 0;
+  const at::Tensor e = embeddings_[L.scale].to(L.base_embeds.scalar_type());
+  for (const auto& [start, count] : L.slots) {
+    if (start > pos) pieces.push_back(L.base_embeds.slice(1, pos, start));
+    pieces.push_back(e.slice(0, 0, count).unsqueeze(0));
+    pos = start + count;
+  }
+  if (pos < L.base_embeds.size(1)) pieces.push_back(L.base_embeds.slice(1, pos));
+  return torch::cat(pieces, 1);
+}
+
+at::Tensor TextualInversionTrainer::encode_captions(const std::vector<std::string>& captions) {
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> embeds, ids;
+  for (const auto& c : captions) {
+    const Layout& L = layout_for(c);
+    embeds.push_back(token_embeds(L));
+    ids.push_back(L.ids);
+  }
+  return model_.text_encoder->forward_embeds(torch::cat(embeds), torch::cat(ids)).last_hidden_state.detach();
+}
+
+at::Tensor TextualInversionTrainer::forward_loss(const TrainingBatch& batch, at::Tensor* noise_pred,
+                                                 at::Tensor* states_out, std::vector<int64_t>* scales) {
+  const int64_t B = batch.latents.size(0);
+  if (static_cast<int64_t>(batch.captions.size()) != B)
+    throw Error("training batch: " + std::to_string(batch.captions.size()) + " captions for " + std::to_string(B) +
+                " latents");
+  std::vector<at::Tensor> embeds, ids;
+  for (const auto& c : batch.captions) {
+    const Layout& L = layout_for(c);
+    embeds.push_back(token_embeds(L));
+    ids.push_back(L.ids);
+    if (scales) scales->push_back(L.scale);
+  }
+  const at::Tensor states = model_.text_encoder->forward_embeds(torch::cat(embeds), torch::cat(ids)).last_hidden_state;
+  const at::Tensor latents = batch.latents.to(model_.device, model_.dtype);
+  const at::Tensor noise = batch.noise.to(model_.device, model_.dtype);
+  const at::Tensor t = batch.timesteps.to(torch::kLong);
+  const at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, t);
+  const at::Tensor pred = model_.unet->forward(noisy, t.to(model_.device), states);
+  const at::Tensor target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, t) : noise;
+  if (noise_pred) *noise_pred = pred.detach();
+  if (states_out) *states_out = states.detach();
+  return torch::mse_loss(pred.to(torch::kFloat), target.to(torch::kFloat));
+}
+
+at::Tensor TextualInversionTrainer::image_latents(std::size_t index, bool flip, std::mt19937_64* crop_rng) {
+  const bool cacheable = settings_.cache_latents && settings_.center_crop;
+  at::Tensor mean, std;
+  auto key = std::make_pair(index, flip);
+  if (cacheable && latent_cache_.count(key)) {
+    std::tie(mean, std) = latent_cache_.at(key);
+  } else {
+    torch::NoGradGuard no_grad;
+    const at::Tensor pixels = dataset_->pixels(index, flip, crop_rng).unsqueeze(0);
+    auto vae_dtype = model_.vae->parameters().front().scalar_type();
+    const auto dist = model_.vae->encode(pixels.to(model_.device, vae_dtype));
+    mean = dist.mean.detach();
+    std = dist.std.detach();
+    if (cacheable) latent_cache_[key] = {mean, std};
+  }
+  const at::Tensor eps = torch::randn(mean.sizes(), generator_, torch::kFloat).to(mean.device(), mean.scalar_type());
+  return ((mean + std * eps) * scaling_factor_).to(torch::kFloat);
+}
+
+TrainingBatch TextualInversionTrainer::next_batch() {
+  if (!dataset_ || dataset_->size() == 0) throw Error("textual inversion: no training images to draw from");
+  TrainingBatch b;
+  std::vector<at::Tensor> latents, noise, ts;
+  for (int i = 0; i < settings_.batch_size; ++i) {
+    const auto index = static_cast<std::size_t>(
+        torch::randint(0, static_cast<int64_t>(dataset_->size()), {1}, generator_, torch::kLong).item<int64_t>());
+    const bool flip = torch::rand({1}, generator_, torch::kDouble).item<double>() < settings_.flip_probability;
+    const auto templates = dataset_->caption_templates_of(index);
+    const auto tpl = torch::randint(0, static_cast<int64_t>(templates.size()), {1}, generator_, torch::kLong)
+                         .item<int64_t>();
+    std::mt19937_64 crop_rng;
+    if (!settings_.center_crop)
+      crop_rng.seed(static_cast<uint64_t>(
+          torch::randint(0, int64_t(1) << 62, {1}, generator_, torch::kLong).item<int64_t>()));
+    const int64_t t = torch::randint(0, T_, {1}, generator_, torch::kLong).item<int64_t>();
+    const at::Tensor lat = image_latents(index, flip, settings_.center_crop ? nullptr : &crop_rng);
+    latents.push_back(lat);
+    noise.push_back(torch::randn(lat.sizes(), generator_, torch::kFloat));
+    ts.push_back(torch::tensor({t}, torch::kLong));
+    b.captions.push_back(fill_caption(templates[tpl], placeholder(time_index(double(t), settings_.num_scales, T_))));
+  }
+  b.latents = torch::cat(latents);
+  b.noise = torch::cat(noise);
+  b.timesteps = torch::cat(ts);
+  return b;
+}
+
+void TextualInversionTrainer::apply_lr(double lr) {
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+void TextualInversionTrainer::optimizer_step() {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  optimizer_->step();
+}
+
+StepResult TextualInversionTrainer::train_on(const TrainingBatch& batch, double lr) {
+  StepResult r;
+  r.lr = lr >= 0 ? lr : schedule_.at(step_);
+  optimizer_->zero_grad();
+  const at::Tensor loss = forward_loss(batch, &r.noise_pred, &r.encoder_hidden_states, &r.scale_indices);
+  loss.backward();
+  r.loss = loss.item<double>();
+  r.grad = embeddings_.grad().detach().clone();
+  const at::Tensor t = batch.timesteps.reshape({-1}).to(torch::kCPU);
+  for (int64_t i = 0; i < t.numel(); ++i) r.timesteps.push_back(t[i].item<int64_t>());
+  apply_lr(r.lr);
+  optimizer_step();
+  ++step_;
+  for (int64_t s : r.scale_indices) {
+    double& m = scale_means_[s];
+    m = std::isnan(m) ? r.loss : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * r.loss;
+  }
+  return r;
+}
+
+StepResult TextualInversionTrainer::train_step() {
+  StepResult r;
+  r.lr = schedule_.at(step_);
+  optimizer_->zero_grad();
+  std::vector<std::pair<int64_t, double>> sample_losses;
+  for (int a = 0; a < settings_.grad_accum; ++a) {
+    const TrainingBatch batch = next_batch();
+    std::vector<int64_t> scales;
+    const at::Tensor loss = forward_loss(batch, &r.noise_pred, &r.encoder_hidden_states, &scales);
+    (loss / double(settings_.grad_accum)).backward();
+    const double l = loss.item<double>();
+    r.loss += l / settings_.grad_accum;
+    const at::Tensor t = batch.timesteps.reshape({-1});
+    for (std::size_t i = 0; i < scales.size(); ++i) {
+      r.timesteps.push_back(t[i].item<int64_t>());
+      r.scale_indices.push_back(scales[i]);
+      sample_losses.emplace_back(scales[i], l);
+    }
+  }
+  r.grad = embeddings_.grad().detach().clone();
+  apply_lr(r.lr);
+  optimizer_step();
+  ++step_;
+  for (const auto& [s, l] : sample_losses) {
+    double& m = scale_means_[s];
+    m = std::isnan(m) ? l : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * l;
+  }
+  return r;
+}
+
+double TextualInversionTrainer::evaluate(const TrainingBatch& batch) {
+  torch::NoGradGuard no_grad;
+  return forward_loss(batch, nullptr, nullptr, nullptr).item<double>();
+}
+
+at::Tensor TextualInversionTrainer::embeddings_snapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  return embeddings_.detach().to(torch::kCPU, torch::kFloat).clone();
+}
+
+Concept TextualInversionTrainer::concept_snapshot(const std::string& base_model) const {
+  return make_concept(settings_.name, embeddings_snapshot(), settings_.init_token, base_model, step_);
+}
+
+void TextualInversionTrainer::save_state(const std::string& path) const {
+  torch::serialize::OutputArchive archive;
+  archive.write("embeddings", embeddings_snapshot());
+  archive.write("rng_state", generator_.get_state());
+  archive.write("step", torch::tensor({step_}, torch::kLong));
+  archive.write("scale_means", torch::tensor(scale_means_, torch::kDouble));
+  torch::serialize::OutputArchive opt;
+  optimizer_->save(opt);
+  archive.write("optimizer", opt);
+  write_atomically(path, [&](const std::string& tmp) { archive.save_to(tmp); });
+}
+
+void TextualInversionTrainer::load_state(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path, model_.device);
+  } catch (const c10::Error& e) {
+    throw Error("training checkpoint '" + path + "' cannot be read: " + e.what_without_backtrace());
+  }
+  at::Tensor emb, rng, step, means;
+  archive.read("embeddings", emb);
+  archive.read("rng_state", rng);
+  archive.read("step", step);
+  archive.read("scale_means", means);
+  if (emb.sizes() != embeddings_.sizes())
+    throw Error("training checkpoint '" + path + "' holds embeddings of another shape than this run's concept");
+  {
+    torch::NoGradGuard no_grad;
+    std::lock_guard<std::mutex> lock(snapshot_mutex_);
+    embeddings_.copy_(emb);
+  }
+  generator_.set_state(rng.to(torch::kCPU));
+  step_ = step.to(torch::kCPU).item<int64_t>();
+  means = means.to(torch::kCPU);
+  for (int64_t i = 0; i < means.numel() && i < static_cast<int64_t>(scale_means_.size()); ++i)
+    scale_means_[i] = means[i].item<double>();
+  torch::serialize::InputArchive opt;
+  archive.read("optimizer", opt);
+  optimizer_->load(opt);
+}
+
+}  // namespace mrti

@@ -1,0 +1,162 @@
+#pragma once
+// Multiresolution textual inversion (DESIGN.md section 1). Each sample draws a timestep
+// t uniformly from [0, T), takes the scale index i = time_index(t, N, T), and
+// conditions the frozen UNet on a caption holding the fixed-form placeholder <name|i|>,
+// whose token slots receive e_i. The loss is the noise-prediction MSE (the velocity for
+// v-prediction models); gradients reach e_i through the UNet and the text encoder.
+//
+// The only trainable tensor is the concept [N, V, d], optimized by AdamW over the whole
+// tensor. So, as in the original (whose AdamW steps the whole vocabulary matrix), unused
+// scales still decay and keep their Adam momentum; unlike it, no vocabulary row moves.
+//
+// One CPU generator draws, in order per sample: the image, its flip, its caption
+// template, the crop (random crops only), t, the latent sample noise and the diffusion
+// noise. Its state is part of a checkpoint, so a resumed run continues exactly.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
+
+#include "multires/concept.h"
+#include "training/dataset.h"
+#include "training/lr_schedule.h"
+
+namespace torch::optim {
+class AdamW;
+}
+
+namespace mrti {
+
+struct StableDiffusionModel;
+class Scheduler;
+
+struct TextualInversionSettings {
+  std::string name;        // the concept's name (a valid concept name)
+  std::string init_token;  // a word that is ONE token; every e_i starts from its embedding
+  int64_t num_scales = 10;
+  int64_t vectors_per_token = 1;
+  std::string property = "object";  // caption templates: "object" or "style"
+  int resolution = 512;
+  bool center_crop = true;
+  double flip_probability = 0.5;
+  int min_image_size = 64;
+  int64_t steps = 3000;       // optimizer steps
+  int batch_size = 1;
+  int grad_accum = 1;
+  double lr = 5e-3;
+  bool scale_lr = false;      // lr x batch_size x grad_accum
+  std::string lr_schedule = "constant";  // or constant_with_warmup, cosine, "5e-3:200, 1e-3:1000, 5e-4"
+  int64_t warmup_steps = 0;
+  double adam_beta1 = 0.9, adam_beta2 = 0.999, weight_decay = 1e-2, adam_eps = 1e-8;
+  int64_t seed = 0;
+  bool cache_latents = true;  // VAE posterior once per image and flip (centre crops only)
+
+  nlohmann::json to_json() const;
+  // Missing keys keep their defaults; wrong types throw naming the key.
+  static TextualInversionSettings from_json(const nlohmann::json& j);
+  // Throws mrti::Error naming the first bad setting.
+  void validate() const;
+  double scaled_lr_factor() const { return scale_lr ? double(batch_size) * grad_accum : 1.0; }
+  LrSchedule make_schedule() const;
+};
+
+// One micro-batch, as fed to the UNet.
+struct TrainingBatch {
+  at::Tensor latents;    // scaled latents [B, 4, h, w] (VAE sample x scaling factor)
+  at::Tensor noise;      // [B, 4, h, w]
+  at::Tensor timesteps;  // int64 [B] (or 0-dim for B = 1)
+  std::vector<std::string> captions;  // one per sample, holding <name|i|> with i = time_index(t)
+};
+
+struct StepResult {
+  double loss = 0;                    // mean over the micro-batches
+  at::Tensor noise_pred;              // of the last micro-batch (detached)
+  at::Tensor encoder_hidden_states;   // of the last micro-batch (detached)
+  at::Tensor grad;                    // the concept's gradient before the optimizer step [N, V, d]
+  std::vector<int64_t> timesteps;     // every sample of the step
+  std::vector<int64_t> scale_indices;
+  double lr = 0;
+};
+
+class TextualInversionTrainer {
+ public:
+  // Freezes the model (requires_grad false on every weight). `dataset` may be null when
+  // batches are supplied by the caller (train_on).
+  TextualInversionTrainer(StableDiffusionModel& model, TextualInversionSettings settings,
+                          std::shared_ptr<const TrainingDataset> dataset);
+  ~TextualInversionTrainer();
+
+  const TextualInversionSettings& settings() const { return settings_; }
+  int64_t step() const { return step_; }  // optimizer steps done
+  int64_t num_train_timesteps() const { return T_; }
+
+  // The placeholder text of scale i: "<name|i|>".
+  std::string placeholder(int64_t scale) const;
+
+  // Draws the next micro-batch from the dataset with the generator.
+  TrainingBatch next_batch();
+  // One optimizer step over grad_accum drawn micro-batches.
+  StepResult train_step();
+  // One optimizer step on a given batch (no accumulation), at rate `lr` (< 0: the schedule's).
+  StepResult train_on(const TrainingBatch& batch, double lr = -1);
+  // The loss of `batch` without gradients or any state change.
+  double evaluate(const TrainingBatch& batch);
+  // Encoder states for the captions of `batch` with the current concept (detached).
+  at::Tensor encode_captions(const std::vector<std::string>& captions);
+
+  // The concept [N, V, d] (the trainable tensor itself; do not write to it).
+  const at::Tensor& embeddings() const { return embeddings_; }
+  // A thread-safe float32 CPU copy, usable while training continues (e.g. when paused).
+  at::Tensor embeddings_snapshot() const;
+  Concept concept_snapshot(const std::string& base_model = "") const;
+
+  // Per-scale exponential running mean of the loss (NaN for scales not yet sampled).
+  std::vector<double> scale_loss_means() const { return scale_means_; }
+
+  // Concept, optimizer, generator, step and running means in one file (torch archive),
+  // written atomically; load_state restores them exactly.
+  void save_state(const std::string& path) const;
+  void load_state(const std::string& path);
+
+  at::Generator& generator() { return generator_; }
+
+ private:
+  struct Layout {
+    at::Tensor ids;          // [1, 77] int64
+    at::Tensor base_embeds;  // [1, 77, d], no grad
+    std::vector<std::pair<int64_t, int64_t>> slots;  // (position, vectors) of the placeholder
+    int64_t scale = 0;
+  };
+  const Layout& layout_for(const std::string& caption);
+  at::Tensor token_embeds(const Layout& layout);
+  at::Tensor forward_loss(const TrainingBatch& batch, at::Tensor* noise_pred, at::Tensor* states,
+                          std::vector<int64_t>* scales);
+  at::Tensor image_latents(std::size_t index, bool flip, std::mt19937_64* crop_rng);
+  void apply_lr(double lr);
+  void optimizer_step();
+
+  StableDiffusionModel& model_;
+  TextualInversionSettings settings_;
+  std::shared_ptr<const TrainingDataset> dataset_;
+  std::unique_ptr<Scheduler> noise_scheduler_;
+  bool v_prediction_ = false;
+  int64_t T_ = 1000;
+  double scaling_factor_ = 0.18215;
+  at::Tensor embeddings_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  LrSchedule schedule_;
+  at::Generator generator_;
+  int64_t step_ = 0;
+  std::vector<double> scale_means_;
+  std::map<std::string, Layout> layouts_;
+  std::map<std::pair<std::size_t, bool>, std::pair<at::Tensor, at::Tensor>> latent_cache_;  // mean, std
+  mutable std::mutex snapshot_mutex_;
+};
+
+}  // namespace mrti

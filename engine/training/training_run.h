@@ -1,0 +1,126 @@
+#pragma once
+// A textual-inversion training run in a folder (DESIGN.md section 3):
+//   settings.json                 model, data and training settings (what a resume checks)
+//   loss.csv                      step, timestep, scale index, loss, lr (one row per sample)
+//   checkpoints/<name>-stepNNNNNN.safetensors   the concept at that step
+//   checkpoints/state-stepNNNNNN.pt             optimizer, generator and step
+//   checkpoints/latest.json       which checkpoint a resume starts from
+//   previews/stepNNNNNN-kK.png    a fixed prompt and seed at scales K
+//   <name>.safetensors            the finished concept
+// Every file is written atomically. A cancel saves a checkpoint first; a resume restores
+// concept, optimizer and generator so the run continues as if never stopped.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "imaging/image.h"
+#include "multires/concept.h"
+#include "runtime/cancellation.h"
+#include "training/dataset.h"
+#include "training/textual_inversion_trainer.h"
+
+namespace mrti {
+
+struct StableDiffusionModel;
+
+struct TrainingRunSettings {
+  std::string model_path;  // recorded for resume; the caller loads the model
+  std::string data_dir;
+  std::string out_dir;
+  std::string library_dir;  // "" = do not save into a concept library
+  TextualInversionSettings training;
+  int64_t checkpoint_every = 500;  // 0 = only at the end and on cancel
+  int64_t preview_every = 0;       // 0 = no previews
+  std::string preview_prompt = "a photo of {}";  // {} = <name|k|>
+  int preview_steps = 20;
+  int64_t preview_seed = 1234;
+  std::vector<int64_t> preview_scales;  // empty: 0, N/2, N-1
+  int thumbnail_size = 128;
+};
+
+struct TrainingProgress {
+  int64_t step = 0, total_steps = 0;
+  double loss = 0;
+  std::vector<double> scale_loss_means;  // one per scale index (NaN until sampled)
+  std::vector<int64_t> timesteps, scale_indices;
+  double lr = 0;
+  double images_per_second = 0;
+  double seconds_left = 0;
+};
+
+struct TrainingPreview {
+  int64_t step = 0;
+  int64_t scale_index = 0;
+  Image image;
+  std::string path;
+};
+
+struct TrainingCallbacks {
+  std::function<void(const TrainingProgress&)> on_step;
+  std::function<void(const TrainingPreview&)> on_preview;
+  std::function<void(const std::string&)> on_message;  // checkpoints written, notes
+};
+
+// Shared with the thread that runs the training: pause between steps, or cancel.
+struct TrainingControl {
+  std::atomic<bool> paused{false};
+  CancellationToken cancel;
+};
+
+struct TrainingOutcome {
+  bool finished = false;  // false: cancelled (a checkpoint was saved)
+  int64_t step = 0;
+  std::string concept_path;   // in the run folder (finished runs)
+  std::string library_path;   // "" when not saved into a library
+  std::string checkpoint;     // the last checkpoint's state file
+  double final_loss_mean = 0;  // mean loss of the last (up to 50) steps
+};
+
+// A short fingerprint of a model's weights (parameter counts and sums per component),
+// so a resume can tell a different model apart.
+std::string model_fingerprint(const StableDiffusionModel& model);
+
+class TextualInversionRun {
+ public:
+  // A new run in settings.out_dir, which must not hold a run already.
+  static std::unique_ptr<TextualInversionRun> create(StableDiffusionModel& model, TrainingRunSettings settings);
+  // Reads out_dir/settings.json (model_path there is what to load). `total_steps` > 0
+  // replaces the run's step count (a larger one extends it). `expected`, when given,
+  // must agree with the recorded training settings except for steps. Refuses, naming
+  // what differs, when the model, the dataset or the settings differ.
+  static std::unique_ptr<TextualInversionRun> resume(StableDiffusionModel& model, const std::string& out_dir,
+                                                     int64_t total_steps = 0,
+                                                     const TextualInversionSettings* expected = nullptr);
+  static TrainingRunSettings read_settings(const std::string& out_dir);
+
+  // Trains until the step count is reached or `control` cancels.
+  TrainingOutcome run(const TrainingCallbacks& callbacks = {}, TrainingControl* control = nullptr);
+
+  TextualInversionTrainer& trainer() { return *trainer_; }
+  const TrainingDataset& dataset() const { return *dataset_; }
+  const TrainingRunSettings& settings() const { return settings_; }
+  // The concept as it is now; safe to call from another thread while training.
+  Concept concept_snapshot() const;
+  // Writes a checkpoint now (concept + state + loss log); returns the state file.
+  std::string save_checkpoint();
+
+ private:
+  TextualInversionRun(StableDiffusionModel& model, TrainingRunSettings settings);
+  void write_settings() const;
+  void write_loss_log() const;
+  void previews(const TrainingCallbacks& callbacks, TrainingControl* control);
+  Concept finished_concept() const;
+
+  StableDiffusionModel& model_;
+  TrainingRunSettings settings_;
+  std::shared_ptr<TrainingDataset> dataset_;
+  std::unique_ptr<TextualInversionTrainer> trainer_;
+  std::vector<std::string> loss_rows_;  // CSV lines without the header
+  std::vector<int64_t> loss_row_steps_;
+  std::vector<double> recent_losses_;
+};
+
+}  // namespace mrti

@@ -1,0 +1,457 @@
+// Textual-inversion training: data set loading and its report, learning-rate schedules,
+// the trainer's behaviour on the tiny model (only the sampled scale learns, the loss
+// falls), and training runs (checkpoints, cancel and resume, refused resumes).
+#include "test_support.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "imaging/image_decode.h"
+#include "imaging/png_io.h"
+#include "imaging/tensor_image.h"
+#include "models/stable_diffusion.h"
+#include "multires/concept_library.h"
+#include "tensor_io/safetensors.h"
+#include "multires/time_index.h"
+#include "runtime/error.h"
+#include "training/caption_templates.h"
+#include "training/dataset.h"
+#include "training/dreambooth_trainer.h"
+#include "training/lr_schedule.h"
+#include "training/textual_inversion_trainer.h"
+#include "training/training_run.h"
+
+using namespace mrti;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A coloured square on a contrasting background, at (x, y) with side s.
+Image shape_image(int w, int h, Rgb8 bg, Rgb8 fg, int x, int y, int s) {
+  Image img = make_image(w, h, bg);
+  for (int j = y; j < std::min(h, y + s); ++j)
+    for (int i = x; i < std::min(w, x + s); ++i) {
+      uint8_t* p = img.pixel(i, j);
+      p[0] = fg.r;
+      p[1] = fg.g;
+      p[2] = fg.b;
+    }
+  return img;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// Four small shape images.
+std::string shape_folder(const std::string& tag) {
+  const std::string dir = mrti_test::temp_dir(tag);
+  write_png(dir + "/a.png", shape_image(64, 64, {250, 240, 230}, {200, 30, 30}, 10, 12, 30));
+  write_png(dir + "/b.png", shape_image(80, 64, {240, 250, 230}, {180, 40, 20}, 30, 20, 28));
+  write_png(dir + "/c.png", shape_image(64, 72, {235, 235, 250}, {210, 20, 40}, 20, 30, 26));
+  write_png(dir + "/d.png", shape_image(64, 64, {250, 250, 250}, {190, 30, 30}, 5, 5, 40));
+  return dir;
+}
+
+StableDiffusionModel& tiny_model() {
+  static StableDiffusionModel model = load_stable_diffusion(mrti_test::fixture("tiny-sd15"));
+  return model;
+}
+
+TextualInversionSettings tiny_settings(const std::string& name = "shape") {
+  TextualInversionSettings s;
+  s.name = name;
+  s.init_token = "painting";
+  s.num_scales = 10;
+  s.resolution = 64;
+  s.lr = 5e-3;
+  s.seed = 7;
+  return s;
+}
+
+template <typename F>
+QString error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return QString::fromStdString(e.what());
+  }
+  return {};
+}
+
+}  // namespace
+
+class TestTraining : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void caption_templates_match_the_original_script() {
+    QCOMPARE(object_caption_templates().size(), std::size_t(27));
+    QCOMPARE(style_caption_templates().size(), std::size_t(19));
+    QCOMPARE(QString::fromStdString(object_caption_templates().front()), QString("a photo of a {}"));
+    QCOMPARE(QString::fromStdString(style_caption_templates().back()), QString("a large painting in the style of {}"));
+    QCOMPARE(QString::fromStdString(fill_caption("a photo of a {}", "<c|3|>")), QString("a photo of a <c|3|>"));
+    QVERIFY(error_of([] { fill_caption("no placeholder", "<c|0|>"); }).contains("{}"));
+    QVERIFY(error_of([] { caption_templates("scene"); }).contains("scene"));
+  }
+
+  void lr_schedules() {
+    auto c = LrSchedule::parse("constant", 1e-3, 0, 100);
+    QCOMPARE(c.at(0), 1e-3);
+    QCOMPARE(c.at(99), 1e-3);
+    auto scaled = LrSchedule::parse("constant", 1e-3, 0, 100, 4.0);
+    QCOMPARE(scaled.at(5), 4e-3);
+    auto w = LrSchedule::parse("constant_with_warmup", 1e-3, 10, 100);
+    QCOMPARE(w.at(0), 0.0);
+    QCOMPARE(w.at(5), 0.5e-3);
+    QCOMPARE(w.at(10), 1e-3);
+    auto cos = LrSchedule::parse("cosine", 1e-3, 0, 100);
+    QCOMPARE(cos.at(0), 1e-3);
+    QVERIFY(std::abs(cos.at(50) - 0.5e-3) < 1e-12);
+    QVERIFY(cos.at(99) < 1e-5);
+    auto cw = LrSchedule::parse("cosine", 1e-3, 10, 110);
+    QCOMPARE(cw.at(5), 0.5e-3);
+    QCOMPARE(cw.at(10), 1e-3);
+    QVERIFY(std::abs(cw.at(60) - 0.5e-3) < 1e-12);
+
+    auto p = LrSchedule::parse("5e-3:200, 1e-3:1000, 5e-4", 99, 0, 5000);
+    QCOMPARE(QString::fromStdString(p.kind()), QString("piecewise"));
+    QCOMPARE(p.at(0), 5e-3);     // step 1
+    QCOMPARE(p.at(199), 5e-3);   // step 200
+    QCOMPARE(p.at(200), 1e-3);   // step 201
+    QCOMPARE(p.at(999), 1e-3);
+    QCOMPARE(p.at(1000), 5e-4);
+    QCOMPARE(p.at(4999), 5e-4);
+    auto closed = LrSchedule::parse("1e-2:10,2e-3:20", 0, 0, 100);
+    QCOMPARE(closed.at(15), 2e-3);
+    QCOMPARE(closed.at(50), 2e-3);  // past the last limit the last rate continues
+    QCOMPARE(LrSchedule::parse("0.004", 1, 0, 10).at(3), 0.004);
+    QCOMPARE(LrSchedule::parse("1e-3:5, 1e-4", 0, 0, 10, 2.0).at(7), 2e-4);
+
+    QVERIFY(error_of([] { LrSchedule::parse("linear_decay", 1e-3, 0, 10); }).contains("unknown learning-rate schedule"));
+    QVERIFY(error_of([] { LrSchedule::parse("5e-3:0", 1e-3, 0, 10); }).contains("'0'"));
+    QVERIFY(error_of([] { LrSchedule::parse("5e-3:200, 1e-3:100", 1e-3, 0, 10); }).contains("does not come after"));
+    QVERIFY(error_of([] { LrSchedule::parse("5e-3, 1e-3:100", 1e-3, 0, 10); }).contains("only the last rate"));
+    QVERIFY(error_of([] { LrSchedule::parse("5e-3:x", 1e-3, 0, 10); }).contains("'x'"));
+    QVERIFY(error_of([] { LrSchedule::parse("5e-3:10,, 1e-4", 1e-3, 0, 10); }).contains("empty entry"));
+    QVERIFY(error_of([] { LrSchedule::parse("1e-3:10, abc", 1e-3, 0, 10); }).contains("'abc'"));
+  }
+
+  void dataset_reports_what_it_skipped() {
+    const std::string dir = shape_folder("ds");
+    fs::copy_file(dir + "/a.png", dir + "/z-copy.png");
+    write_text(dir + "/notes.md", "not an image");
+    write_text(dir + "/broken.png", "this is no PNG at all");
+    write_png(dir + "/tiny.png", make_image(16, 16, {1, 2, 3}));
+    write_text(dir + "/b.txt", "a sketch of {} on a table");
+    write_text(dir + "/lonely.txt", "{}");
+    DatasetOptions o;
+    o.resolution = 64;
+    TrainingDataset ds(dir, o);
+    QCOMPARE(ds.size(), std::size_t(4));
+    const auto& r = ds.report();
+    QCOMPARE(r.used, (std::vector<std::string>{"a.png", "b.png", "c.png", "d.png"}));
+    std::map<std::string, std::string> why(r.skipped.begin(), r.skipped.end());
+    QCOMPARE(why.size(), std::size_t(5));
+    QVERIFY(QString::fromStdString(why["z-copy.png"]).contains("duplicate of a.png"));
+    QVERIFY(QString::fromStdString(why["notes.md"]).contains("not an image"));
+    QVERIFY(QString::fromStdString(why["broken.png"]).contains("unreadable"));
+    QVERIFY(QString::fromStdString(why["tiny.png"]).contains("smaller than the minimum 64"));
+    QVERIFY(QString::fromStdString(why["lonely.txt"]).contains("caption file"));
+    QVERIFY(QString::fromStdString(r.summary()).contains("Using 4 images"));
+    QCOMPARE(r.hash.size(), std::size_t(16));
+
+    // Captions: the caption file for b, the templates for the others.
+    QCOMPARE(ds.caption_templates_of(1), std::vector<std::string>{"a sketch of {} on a table"});
+    QCOMPARE(ds.caption_templates_of(0).size(), std::size_t(27));
+
+    // Pixels: [3, 64, 64] in [-1, 1]; the 80x64 image is centre-cropped; flip mirrors.
+    const auto px = ds.pixels(1, false);
+    QCOMPARE(px.sizes().vec(), (std::vector<int64_t>{3, 64, 64}));
+    QVERIFY(px.min().item<float>() >= -1.f && px.max().item<float>() <= 1.f);
+    const auto expected = image_to_tensor(center_crop(decode_image(dir + "/b.png"), 64));
+    QCOMPARE(px.sub(expected).abs().max().item<float>(), 0.f);
+    QCOMPARE(ds.pixels(1, true).flip({2}).sub(px).abs().max().item<float>(), 0.f);
+
+    // A changed file changes the hash.
+    write_png(dir + "/d.png", shape_image(64, 64, {0, 0, 0}, {255, 255, 255}, 5, 5, 40));
+    QVERIFY(TrainingDataset(dir, o).report().hash != r.hash);
+  }
+
+  void empty_or_missing_folder_is_a_clear_error() {
+    const std::string empty = mrti_test::temp_dir("empty");
+    QString e = error_of([&] { TrainingDataset ds(empty); });
+    QVERIFY2(e.contains(QString::fromStdString(empty)) && e.contains("no usable image"), qPrintable(e));
+    write_text(empty + "/readme.txt", "hello");
+    write_text(empty + "/x.jpg", "garbage");
+    e = error_of([&] { TrainingDataset ds(empty); });
+    QVERIFY2(e.contains("no usable image"), qPrintable(e));
+    e = error_of([&] { TrainingDataset ds(empty + "/missing"); });
+    QVERIFY2(e.contains("does not exist"), qPrintable(e));
+  }
+
+  void initializer_must_be_one_token() {
+    MRTI_REQUIRE_FIXTURES();
+    auto s = tiny_settings();
+    s.init_token = "photograph of";
+    const QString e = error_of([&] { TextualInversionTrainer t(tiny_model(), s, nullptr); });
+    QVERIFY2(e.contains("'photograph of'") && e.contains("not one"), qPrintable(e));
+  }
+
+  void first_step_changes_only_the_sampled_scale() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string dir = shape_folder("first");
+    DatasetOptions o;
+    o.resolution = 64;
+    auto ds = std::make_shared<TrainingDataset>(dir, o);
+    for (double wd : {0.0, 1e-2}) {
+      auto s = tiny_settings();
+      s.weight_decay = wd;
+      TextualInversionTrainer t(tiny_model(), s, ds);
+      const auto before = t.embeddings_snapshot();
+      const StepResult r = t.train_step();
+      QCOMPARE(r.scale_indices.size(), std::size_t(1));
+      const int64_t i = r.scale_indices[0];
+      QCOMPARE(i, time_index(double(r.timesteps[0]), 10));
+      const auto after = t.embeddings_snapshot();
+      QVERIFY(after[i].sub(before[i]).abs().max().item<float>() > 1e-4f);
+      for (int64_t k = 0; k < 10; ++k) {
+        if (k == i) continue;
+        QCOMPARE(r.grad[k].abs().max().item<float>(), 0.f);
+        // AdamW's decoupled decay is the only change to the other scales.
+        const auto expected = before[k] * float(1.0 - s.lr * wd);
+        QVERIFY(after[k].sub(expected).abs().max().item<float>() < 1e-7f);
+      }
+    }
+  }
+
+  void loss_falls_on_a_fixed_evaluation_batch() {
+    MRTI_REQUIRE_FIXTURES();
+    // One image, no flips: a consistent target the concept can fit.
+    const std::string dir = mrti_test::temp_dir("falls");
+    write_png(dir + "/a.png", shape_image(64, 64, {250, 240, 230}, {200, 30, 30}, 10, 12, 30));
+    DatasetOptions o;
+    o.resolution = 64;
+    auto ds = std::make_shared<TrainingDataset>(dir, o);
+    auto s = tiny_settings();
+    s.num_scales = 4;
+    s.lr = 5e-2;
+    s.flip_probability = 0;
+    TextualInversionTrainer t(tiny_model(), s, ds);
+    // The same latents and noise at one timestep per scale.
+    auto es = s;
+    es.seed = 99;
+    TextualInversionTrainer drawer(tiny_model(), es, ds);
+    TrainingBatch eval;
+    std::vector<at::Tensor> lat, noise;
+    std::vector<int64_t> ts;
+    for (int64_t i = 0; i < 8; ++i) {
+      const TrainingBatch b = drawer.next_batch();
+      for (int64_t k = 0; k < s.num_scales; ++k) {
+        lat.push_back(b.latents);
+        noise.push_back(b.noise);
+        ts.push_back(k * 250 + 125);
+        eval.captions.push_back("a photo of a " + t.placeholder(k));
+      }
+    }
+    eval.latents = torch::cat(lat);
+    eval.noise = torch::cat(noise);
+    eval.timesteps = torch::tensor(ts, torch::kLong);
+    const double before = t.evaluate(eval);
+    for (int i = 0; i < 100; ++i) t.train_step();
+    const double after = t.evaluate(eval);
+    std::printf("evaluation loss: %.6f before, %.6f after 100 steps\n", before, after);
+    QVERIFY2(after < before, qPrintable(QString("loss %1 -> %2").arg(before).arg(after)));
+  }
+
+  void cancel_then_resume_equals_an_uninterrupted_run() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string data = shape_folder("resume");
+    const std::string base = mrti_test::temp_dir("runs");
+    TrainingRunSettings rs;
+    rs.model_path = mrti_test::fixture("tiny-sd15");
+    rs.data_dir = data;
+    rs.training = tiny_settings();
+    rs.training.steps = 8;
+    rs.training.batch_size = 2;
+    rs.training.grad_accum = 2;
+    rs.training.lr_schedule = "cosine";
+    rs.checkpoint_every = 3;
+
+    // Uninterrupted, with previews (which must not disturb the training draws).
+    auto full_settings = rs;
+    full_settings.out_dir = base + "/full";
+    full_settings.library_dir = base + "/library";
+    full_settings.preview_every = 4;
+    full_settings.preview_steps = 2;
+    std::vector<int64_t> preview_scales;
+    std::vector<TrainingProgress> events;
+    TrainingCallbacks cb;
+    cb.on_preview = [&](const TrainingPreview& p) {
+      preview_scales.push_back(p.scale_index);
+      QVERIFY(fs::exists(p.path));
+      QCOMPARE(p.image.width, 64);
+    };
+    cb.on_step = [&](const TrainingProgress& p) { events.push_back(p); };
+    auto full = TextualInversionRun::create(tiny_model(), full_settings);
+    const TrainingOutcome a = full->run(cb);
+    QVERIFY(a.finished);
+    QCOMPARE(a.step, int64_t(8));
+    QCOMPARE(preview_scales, (std::vector<int64_t>{0, 5, 9, 0, 5, 9}));
+    QCOMPARE(events.size(), std::size_t(8));
+    QCOMPARE(events.back().step, int64_t(8));
+    QCOMPARE(events.back().scale_loss_means.size(), std::size_t(10));
+    QCOMPARE(events.back().scale_indices.size(), std::size_t(4));  // batch 2 x accumulation 2
+    QVERIFY(events.back().images_per_second > 0);
+    QCOMPARE(events.front().seconds_left > 0, true);
+    QVERIFY(fs::exists(full_settings.out_dir + "/settings.json"));
+    QVERIFY(fs::exists(full_settings.out_dir + "/checkpoints/shape-step000003.safetensors"));
+    QVERIFY(fs::exists(full_settings.out_dir + "/checkpoints/state-step000006.pt"));
+    QVERIFY(fs::exists(full_settings.out_dir + "/previews/step000008-k9.png"));
+    // The loss log: header plus one row per sample.
+    std::ifstream csv(full_settings.out_dir + "/loss.csv");
+    std::string line;
+    std::getline(csv, line);
+    QCOMPARE(QString::fromStdString(line), QString("step,timestep,scale_index,loss,lr"));
+    int rows = 0;
+    while (std::getline(csv, line)) ++rows;
+    QCOMPARE(rows, 8 * 4);
+    // The finished concept, in the run folder and the library, with a thumbnail.
+    const Concept saved = ConceptLibrary(base + "/library").load("shape");
+    QCOMPARE(saved.num_scales(), int64_t(10));
+    QCOMPARE(saved.train_steps, int64_t(8));
+    QVERIFY(saved.thumbnail.defined());
+    QCOMPARE(saved.thumbnail.size(0), int64_t(64));
+    QCOMPARE(QString::fromStdString(saved.init_token), QString("painting"));
+
+    // Cancelled after step 5, then resumed.
+    auto part_settings = rs;
+    part_settings.out_dir = base + "/part";
+    TrainingControl control;
+    TrainingCallbacks cancel_cb;
+    cancel_cb.on_step = [&](const TrainingProgress& p) {
+      if (p.step == 5) control.cancel.cancel();
+    };
+    const TrainingOutcome b = TextualInversionRun::create(tiny_model(), part_settings)->run(cancel_cb, &control);
+    QVERIFY(!b.finished);
+    QCOMPARE(b.step, int64_t(5));
+    QVERIFY(fs::exists(part_settings.out_dir + "/checkpoints/state-step000005.pt"));
+    // A new run in the same folder is refused.
+    QVERIFY(error_of([&] { TextualInversionRun::create(tiny_model(), part_settings); }).contains("already holds"));
+
+    auto resumed = TextualInversionRun::resume(tiny_model(), part_settings.out_dir);
+    QCOMPARE(resumed->trainer().step(), int64_t(5));
+    const TrainingOutcome c = resumed->run();
+    QVERIFY(c.finished);
+    QCOMPARE(c.step, int64_t(8));
+    const auto e_full = load_concept(a.concept_path).embeddings;
+    const auto e_resumed = load_concept(c.concept_path).embeddings;
+    const float diff = e_full.sub(e_resumed).abs().max().item<float>();
+    std::printf("cancel-then-resume vs uninterrupted: max |difference| %g\n", diff);
+    QVERIFY2(diff <= 1e-6f, qPrintable(QString("max difference %1").arg(diff)));
+    std::ifstream csv2(part_settings.out_dir + "/loss.csv");
+    std::getline(csv2, line);
+    int rows2 = 0;
+    while (std::getline(csv2, line)) ++rows2;
+    QCOMPARE(rows2, 8 * 4);
+
+    // Extending the run continues it.
+    auto extended = TextualInversionRun::resume(tiny_model(), part_settings.out_dir, 9);
+    QCOMPARE(extended->trainer().step(), int64_t(8));
+    QCOMPARE(extended->run().step, int64_t(9));
+
+    // Refused resumes name what differs.
+    auto other = rs.training;
+    other.lr = 1e-4;
+    QString e = error_of([&] { TextualInversionRun::resume(tiny_model(), part_settings.out_dir, 0, &other); });
+    QVERIFY2(e.contains("settings differ") && e.contains("lr"), qPrintable(e));
+    write_png(data + "/e.png", shape_image(64, 64, {0, 0, 0}, {255, 0, 0}, 1, 1, 20));
+    e = error_of([&] { TextualInversionRun::resume(tiny_model(), part_settings.out_dir); });
+    QVERIFY2(e.contains("dataset"), qPrintable(e));
+    fs::remove(data + "/e.png");
+    {
+      torch::NoGradGuard no_grad;
+      at::Tensor w = tiny_model().unet->parameters().front();
+      const auto saved_w = w.clone();
+      w.add_(1.0);
+      e = error_of([&] { TextualInversionRun::resume(tiny_model(), part_settings.out_dir); });
+      w.copy_(saved_w);
+    }
+    QVERIFY2(e.contains("model differs"), qPrintable(e));
+    e = error_of([&] { TextualInversionRun::resume(tiny_model(), base + "/nothing"); });
+    QVERIFY2(e.contains("not a training run folder"), qPrintable(e));
+  }
+
+  void dreambooth_fine_tunes_the_unet_and_saves_a_loadable_folder() {
+    MRTI_REQUIRE_FIXTURES();
+    // Its own copy of the model: the UNet changes.
+    auto model = load_stable_diffusion(mrti_test::fixture("tiny-sd15"));
+    const std::string base = mrti_test::temp_dir("dreambooth");
+    DatasetOptions o;
+    o.resolution = 64;
+    auto instances = std::make_shared<TrainingDataset>(shape_folder("db-instances"), o);
+    QCOMPARE(generate_class_images(model, "a photo of a box", base + "/class", 2, 64, 2, 5), 2);
+    QCOMPARE(generate_class_images(model, "a photo of a box", base + "/class", 2, 64, 2, 5), 0);  // already there
+    auto classes = std::make_shared<TrainingDataset>(base + "/class", o);
+    QCOMPARE(classes->size(), std::size_t(2));
+
+    DreamBoothSettings s;
+    s.name = "box";
+    s.init_token = "painting";
+    s.resolution = 64;
+    s.steps = 3;
+    s.lr = 1e-4;
+    s.class_prompt = "a photo of a box";
+    s.num_class_images = 2;
+    const auto unet_before = model.unet->parameters().front().detach().clone();
+    const auto te_before = model.text_encoder->token_embedding_weight().detach().clone();
+    DreamBoothTrainer trainer(model, s, instances, classes);
+    for (int i = 0; i < 3; ++i) QVERIFY(std::isfinite(trainer.train_step()));
+    QCOMPARE(trainer.step(), int64_t(3));
+    QVERIFY(model.unet->parameters().front().sub(unet_before).abs().max().item<float>() > 0);
+    QCOMPARE(model.text_encoder->token_embedding_weight().sub(te_before).abs().max().item<float>(), 0.f);
+
+    const std::string out = base + "/model";
+    trainer.save(mrti_test::fixture("tiny-sd15"), out);
+    auto reloaded = load_stable_diffusion(out);
+    QCOMPARE(reloaded.unet->parameters().front().sub(model.unet->parameters().front()).abs().max().item<float>(), 0.f);
+    const Concept c = load_concept(out + "/box.safetensors");
+    QCOMPARE(c.num_scales(), int64_t(10));
+    QVERIFY(error_of([&] { trainer.save(mrti_test::fixture("tiny-sd15"), out); }).contains("not empty"));
+    s.num_class_images = 1;
+    s.class_prompt.clear();
+    QVERIFY(error_of([&] { DreamBoothTrainer t(model, s, instances); }).contains("class prompt"));
+  }
+
+  void paused_training_waits_and_allows_snapshots() {
+    MRTI_REQUIRE_FIXTURES();
+    TrainingRunSettings rs;
+    rs.model_path = mrti_test::fixture("tiny-sd15");
+    rs.data_dir = shape_folder("pause");
+    rs.out_dir = mrti_test::temp_dir("pause-run") + "/run";
+    rs.training = tiny_settings();
+    rs.training.steps = 4;
+    rs.checkpoint_every = 0;
+    auto run = TextualInversionRun::create(tiny_model(), rs);
+    TrainingControl control;
+    int64_t steps_while_paused = -1;
+    TrainingCallbacks cb;
+    cb.on_step = [&](const TrainingProgress& p) {
+      if (p.step == 2) control.paused = true;
+    };
+    std::thread worker([&] { run->run(cb, &control); });
+    while (!control.paused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    steps_while_paused = run->trainer().step();
+    const Concept snap = run->concept_snapshot();
+    QCOMPARE(snap.train_steps, int64_t(2));
+    control.paused = false;
+    worker.join();
+    QCOMPARE(steps_while_paused, int64_t(2));
+    QCOMPARE(run->trainer().step(), int64_t(4));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestTraining)
+#include "test_training.moc"
