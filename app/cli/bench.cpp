@@ -71,13 +71,14 @@ void run_bench(const BenchArgs& a) {
   auto [w, h] = parse_size(a.size);
   auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, false);
   if (a.channels_last) use_channels_last(model);
+  const bool channels_last = uses_channels_last(model);
   torch::NoGradGuard no_grad;
   const auto dev = model.device;
   const auto dt = model.dtype;
   const int64_t B = a.batch;
   const int64_t lc = model.unet->config().in_channels;
   auto latents = torch::randn({B, lc, h / 8, w / 8}).to(dev, dt);
-  if (a.channels_last) latents = latents.contiguous(at::MemoryFormat::ChannelsLast);
+  if (channels_last) latents = latents.contiguous(at::MemoryFormat::ChannelsLast);
   auto prompt = encode_prompt(model, "a photograph of an astronaut riding a horse");
   auto states = prompt.states.to(dev, dt);
   auto t = torch::tensor(500, torch::kLong).to(dev);
@@ -93,7 +94,7 @@ void run_bench(const BenchArgs& a) {
   rows.push_back(r);
   auto both = torch::cat({single, single});
   auto lat2 = torch::cat({latents, latents});
-  if (a.channels_last) lat2 = lat2.contiguous(at::MemoryFormat::ChannelsLast);
+  if (channels_last) lat2 = lat2.contiguous(at::MemoryFormat::ChannelsLast);
   r = time_it("UNet step, guided (batch " + std::to_string(2 * B) + ")", dev, a.warmup, a.repeats,
               [&] { model.unet->forward(lat2, t, both); });
   r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
@@ -140,7 +141,7 @@ void run_bench(const BenchArgs& a) {
 
   std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.model.c_str(), w, h, a.batch);
   std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
-              dtype_name(dt).c_str(), a.channels_last ? "channels_last" : "contiguous", current_threads(),
+              dtype_name(dt).c_str(), channels_last ? "channels_last" : "contiguous", current_threads(),
               torch_version().c_str());
   std::printf("%-40s %12s %12s %6s  %s\n", "stage", "median s", "min s", "runs", "");
   for (const auto& row : rows)

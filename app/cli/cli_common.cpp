@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "pipeline/memory_format.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -66,6 +67,8 @@ StableDiffusionModel load_model_for_cli(const std::string& path, const std::stri
   };
   auto model = load_stable_diffusion(path, options);
   bar.finish();
+  // oneDNN's bfloat16 CPU convolutions are fast only on NHWC (~1.3x for the UNet step).
+  if (model.device.is_cpu() && model.dtype == c10::kBFloat16) use_channels_last(model);
   return model;
 }
 

@@ -1,0 +1,477 @@
+#include "studio/studio_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <random>
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include "imaging/generation_parameters.h"
+#include "imaging/png_io.h"
+#include "models/stable_diffusion.h"
+#include "multires/active_intervals.h"
+#include "multires/concept_library.h"
+#include "multires/exporters.h"
+#include "multires/importers.h"
+#include "multires/multires_pipeline.h"
+#include "multires/prompt_syntax.h"
+#include "multires/resolution_sweep.h"
+#include "runtime/device.h"
+#include "schedulers/scheduler.h"
+#include "text/clip_tokenizer.h"
+
+namespace fs = std::filesystem;
+
+namespace mrti::studio {
+
+namespace {
+
+// SD 1.5's scheduler_config.json: timelines before any model is loaded.
+const char* kSd15SchedulerConfig = R"({"_class_name":"PNDMScheduler","beta_end":0.012,
+  "beta_schedule":"scaled_linear","beta_start":0.00085,"num_train_timesteps":1000,
+  "set_alpha_to_one":false,"skip_prk_steps":true,"steps_offset":1,"clip_sample":false})";
+
+std::string model_name_of(const std::string& path) {
+  fs::path p(path);
+  std::string n = p.filename().string();
+  if (n.empty()) n = p.parent_path().filename().string();
+  return n;
+}
+
+Image thumbnail_image(const at::Tensor& t) {
+  if (!t.defined() || t.dim() != 3 || t.size(2) != 3) return {};
+  auto c = t.to(torch::kUInt8).contiguous();
+  Image img;
+  img.width = static_cast<int>(c.size(1));
+  img.height = static_cast<int>(c.size(0));
+  img.rgb.resize(static_cast<std::size_t>(c.numel()));
+  std::memcpy(img.rgb.data(), c.data_ptr<uint8_t>(), img.rgb.size());
+  return img;
+}
+
+ResolutionForm to_engine(Form f) {
+  return f == Form::fully ? ResolutionForm::fully : f == Form::semi ? ResolutionForm::semi : ResolutionForm::fixed;
+}
+Form from_engine(ResolutionForm f) {
+  return f == ResolutionForm::fully ? Form::fully : f == ResolutionForm::semi ? Form::semi : Form::fixed;
+}
+
+std::vector<std::string> used_concepts(const std::string& prompt, const std::string& negative,
+                                       const ConceptScales& scales) {
+  PromptParseOptions po;
+  auto used = parse_prompt(prompt, scales, po).concept_names();
+  po.what = "negative prompt";
+  for (const auto& n : parse_prompt(negative, scales, po).concept_names())
+    if (std::find(used.begin(), used.end(), n) == used.end()) used.push_back(n);
+  return used;
+}
+
+TextToImageRequest engine_request(const GenerateRequest& r) {
+  TextToImageRequest req;
+  req.prompt = r.prompt;
+  req.negative_prompt = r.negative_prompt;
+  req.sampler = r.sampler;
+  req.steps = r.steps;
+  req.guidance = r.guidance;
+  req.seed = r.seed;
+  req.width = r.width;
+  req.height = r.height;
+  req.batch = r.batch;
+  req.previews = r.previews;
+  return req;
+}
+
+}  // namespace
+
+struct StudioEngine::Impl {
+  std::unique_ptr<StableDiffusionModel> model;
+  ModelInfo info;
+
+  GenerationParameters base_parameters(const GenerateRequest& r, const ConceptSet& concepts,
+                                       const std::vector<std::string>& used) const {
+    GenerationParameters p;
+    p.prompt = r.prompt;
+    p.negative_prompt = r.negative_prompt;
+    p.steps = r.steps;
+    p.cfg_scale = r.guidance;
+    p.width = r.width;
+    p.height = r.height;
+    p.model = info.name;
+    p.extra["Device"] = info.device;
+    p.extra["Dtype"] = info.dtype;
+    if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
+    if (r.interpolate) p.extra["Interpolate"] = "true";
+    p.sampler = scheduler_display_name(*make_scheduler(r.sampler, model->scheduler_config));
+    return p;
+  }
+};
+
+StudioEngine::StudioEngine() : impl_(std::make_unique<Impl>()) {}
+StudioEngine::~StudioEngine() = default;
+
+ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgress& progress,
+                                   const CancellationToken* cancel) {
+  if (request.path.empty()) throw Error("no model path given: choose a diffusers folder or a .safetensors file");
+  if (!fs::exists(request.path)) throw Error("'" + request.path + "' does not exist");
+  ModelLoadOptions options;
+  options.device = parse_device(request.device);
+  options.dtype = parse_dtype(request.dtype, options.device);
+  options.progress = [&](const std::string& component, double fraction) {
+    check_cancelled(cancel);
+    if (progress) progress(component, fraction);
+  };
+  check_cancelled(cancel);
+  auto model = std::make_unique<StableDiffusionModel>(load_stable_diffusion(request.path, options));
+  check_cancelled(cancel);
+  ModelInfo info;
+  info.source = request.path;
+  info.name = model_name_of(request.path);
+  info.kind = model->kind;
+  info.device = model->device.str();
+  info.dtype = dtype_name(model->dtype);
+  info.libtorch_version = torch_version();
+  info.token_width = model->text_encoder->config().hidden_size;
+  info.scheduler_config = model->scheduler_config.dump();
+  impl_->model = std::move(model);
+  impl_->info = info;
+  return info;
+}
+
+bool StudioEngine::has_model() const { return impl_->model != nullptr; }
+
+ModelInfo StudioEngine::model_info() const {
+  if (!impl_->model) throw Error("no model is loaded: open a model folder or checkpoint first");
+  return impl_->info;
+}
+
+GenerateResult StudioEngine::generate(const GenerateRequest& r, const StepProgress& progress,
+                                      const CancellationToken* cancel) {
+  check_cancelled(cancel);
+  if (!impl_->model) throw Error("no model is loaded: open a model folder or checkpoint first");
+  auto req = engine_request(r);
+  if (req.seed < 0) req.seed = static_cast<int64_t>(std::random_device{}() & 0x7fffffff);
+  validate_request(req);
+  ConceptSet concepts;
+  std::vector<std::string> used;
+  std::unique_ptr<ConceptLibrary> lib;
+  if (!r.concept_dir.empty()) {
+    lib = std::make_unique<ConceptLibrary>(r.concept_dir, true);
+    used = used_concepts(r.prompt, r.negative_prompt, lib->scales());
+    concepts = lib->load_all(used);
+  }
+  const auto on_step = [&](const StepEvent& ev) {
+    if (!progress) return;
+    GenerateStep s;
+    s.step = ev.step;
+    s.total = ev.total;
+    s.previews = ev.previews;
+    progress(s);
+  };
+  TextToImageResult result;
+  GenerateResult out;
+  if (lib) {
+    MultiresOptions options;
+    options.interpolate = r.interpolate;
+    auto m = multires_text_to_image(*impl_->model, req, concepts, options, on_step, cancel);
+    result = std::move(m.result);
+    out.warnings = m.warnings;
+  } else {
+    result = text_to_image(*impl_->model, req, on_step, cancel);
+  }
+  auto p = impl_->base_parameters(r, concepts, used);
+  out.sampler = p.sampler;
+  for (std::size_t i = 0; i < result.images.size(); ++i) {
+    p.seed = result.seeds[i];
+    out.images.push_back({result.images[i], p.seed, p.to_a1111_string()});
+  }
+  return out;
+}
+
+std::vector<Image> StudioEngine::resolution_strip(const std::string& concept_dir, const std::string& name, int size,
+                                                  int steps, int64_t seed, const CancellationToken* cancel) {
+  const ConceptLibrary lib(concept_dir, false);
+  const Concept concept = lib.load(name);
+  const int64_t n = concept.num_scales();
+  const std::string model = impl_->model ? impl_->info.name : std::string("none");
+  const fs::path cache = fs::path(concept_dir) / ".cache" / "strips";
+  const auto cached = [&](int64_t k) {
+    return cache / (name + "-" + sanitize_concept_name(model) + "-" + std::to_string(size) + "-" +
+                    std::to_string(seed) + "-k" + std::to_string(k) + ".png");
+  };
+  std::vector<Image> images;
+  bool all = true;
+  for (int64_t k = 0; k < n && all; ++k) all = fs::exists(cached(k));
+  if (all) {
+    for (int64_t k = 0; k < n; ++k) images.push_back(decode_png(cached(k).string()));
+    return images;
+  }
+  if (!impl_->model) throw Error("rendering the resolution strip of '" + name + "' needs a loaded model");
+  check_concept_fits_model(concept, impl_->info.token_width, impl_->info.name);
+  ResolutionSweepRequest sr;
+  sr.base.prompt = "{}";
+  sr.base.steps = steps;
+  sr.base.width = sr.base.height = size;
+  sr.base.seed = seed;
+  sr.base.previews = false;
+  sr.concept_name = name;
+  ConceptSet set;
+  set.emplace(name, concept);
+  auto result = mrti::resolution_sweep(*impl_->model, sr, set, {}, {}, cancel);
+  fs::create_directories(cache);
+  for (std::size_t k = 0; k < result.images.size(); ++k)
+    write_png(cached(static_cast<int64_t>(k)).string(), result.images[k]);
+  return result.images;
+}
+
+GenerateResult StudioEngine::resolution_sweep(const GenerateRequest& base, const std::string& concept_name,
+                                              const std::string& form, const StepProgress& progress,
+                                              const CancellationToken* cancel) {
+  if (!impl_->model) throw Error("no model is loaded: open a model folder or checkpoint first");
+  if (base.concept_dir.empty()) throw Error("a resolution sweep needs a concept library folder");
+  const ConceptLibrary lib(base.concept_dir, false);
+  // The prompts may use other concepts besides the swept one.
+  auto used = used_concepts(base.prompt, base.negative_prompt, lib.scales());
+  if (std::find(used.begin(), used.end(), concept_name) == used.end()) used.push_back(concept_name);
+  ConceptSet set = lib.load_all(used);
+  ResolutionSweepRequest sr;
+  sr.base = engine_request(base);
+  sr.base.batch = 1;
+  if (sr.base.seed < 0) sr.base.seed = static_cast<int64_t>(std::random_device{}() & 0x7fffffff);
+  if (sr.base.prompt.find("{}") == std::string::npos) sr.base.prompt += (sr.base.prompt.empty() ? "{}" : " {}");
+  sr.concept_name = concept_name;
+  sr.form = parse_resolution_form(form);
+  MultiresOptions options;
+  options.interpolate = base.interpolate;
+  auto result = mrti::resolution_sweep(
+      *impl_->model, sr, set, options,
+      [&](int image, int images, const StepEvent& ev) {
+        if (!progress) return;
+        GenerateStep s;
+        s.step = image * ev.total + ev.step;
+        s.total = images * ev.total;
+        s.previews = ev.previews;
+        progress(s);
+      },
+      cancel);
+  GenerateResult out;
+  out.warnings = result.warnings;
+  GenerateRequest r = base;
+  auto p = impl_->base_parameters(r, set, used);
+  out.sampler = p.sampler;
+  for (std::size_t i = 0; i < result.images.size(); ++i) {
+    p.prompt = result.prompts[i];
+    p.seed = result.seed;
+    p.extra["Sweep"] = "resolution " + std::to_string(result.resolutions[i]) + " of " + concept_name;
+    out.images.push_back({result.images[i], result.seed, p.to_a1111_string()});
+  }
+  return out;
+}
+
+// ---- concept library ----
+
+std::vector<ConceptInfo> list_concepts(const std::string& dir) {
+  std::vector<ConceptInfo> out;
+  if (dir.empty() || !fs::is_directory(dir)) return out;
+  const ConceptLibrary lib(dir, false);
+  for (const auto& e : lib.list()) {
+    ConceptInfo c;
+    c.name = e.name;
+    c.path = e.path;
+    c.num_scales = e.num_scales;
+    c.vectors_per_token = e.vectors_per_token;
+    c.token_dim = e.token_dim;
+    c.base_model = e.base_model;
+    c.error = e.error;
+    c.warning = e.warning;
+    if (e.ok() && e.has_thumbnail) {
+      try {
+        c.thumbnail = thumbnail_image(load_concept(e.path).thumbnail);
+      } catch (const std::exception&) {
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string concept_fit_problem(const ConceptInfo& c, int64_t model_token_width) {
+  if (!c.ok()) return c.error;
+  if (model_token_width <= 0 || c.token_dim == model_token_width) return "";
+  return "made for a model with " + std::to_string(c.token_dim) + "-wide token embeddings" +
+         (c.base_model.empty() ? std::string() : " (base model " + c.base_model + ")") +
+         "; the loaded model uses " + std::to_string(model_token_width);
+}
+
+std::string import_concept(const std::string& dir, const std::string& source, const std::string& name,
+                           std::vector<std::string>* notes) {
+  const ConceptLibrary lib(dir, true);
+  ImportedConcept imported = fs::is_directory(source) ? import_original_concept(source, name)
+                                                      : import_embedding_file(source, name);
+  lib.save(imported.concept, false);
+  if (notes) *notes = imported.notes;
+  return imported.concept.name;
+}
+
+void rename_concept(const std::string& dir, const std::string& from, const std::string& to) {
+  ConceptLibrary(dir, false).rename(from, to);
+}
+void delete_concept(const std::string& dir, const std::string& name) { ConceptLibrary(dir, false).remove(name); }
+void export_concept_resolution(const std::string& dir, const std::string& name, int64_t k, const std::string& path) {
+  export_embedding(ConceptLibrary(dir, false).load(name), k, path);
+}
+std::string concept_name_problem(const std::string& name) { return mrti::concept_name_problem(name); }
+
+// ---- prompts ----
+
+Scales scales_of(const std::vector<ConceptInfo>& concepts) {
+  Scales s;
+  for (const auto& c : concepts)
+    if (c.ok()) s[c.name] = c.num_scales;
+  return s;
+}
+
+PromptAnalysis analyze_prompt(const std::string& text, const Scales& known) {
+  PromptAnalysis a;
+  ParsedPrompt parsed;
+  try {
+    parsed = parse_prompt(text, known);
+  } catch (const PromptSyntaxError& e) {
+    a.has_error = true;
+    a.error = e.what();
+    a.error_begin = e.span().utf16_begin;
+    a.error_end = e.span().utf16_end;
+    // The references before the fault are fine: keep them.
+    try {
+      parsed = parse_prompt(text.substr(0, e.span().byte_begin), known);
+    } catch (const PromptSyntaxError&) {
+      return a;
+    }
+  }
+  a.warnings = parsed.warnings;
+  for (const auto& s : parsed.segments) {
+    if (!s.is_concept()) continue;
+    PromptToken t;
+    t.concept = true;
+    t.begin = s.span.utf16_begin;
+    t.end = s.span.utf16_end;
+    t.name = s.ref.name;
+    t.form = from_engine(s.ref.form);
+    t.index = s.ref.index;
+    t.rho = s.ref.rho ? *s.ref.rho : -1;
+    t.num_scales = known.count(s.ref.name) ? s.ref.num_scales : 0;
+    t.explicit_form = s.ref.explicit_form;
+    a.tokens.push_back(t);
+  }
+  return a;
+}
+
+std::string format_reference(const std::string& name, Form form, int64_t index, double rho) {
+  ConceptRef r;
+  r.name = name;
+  r.form = to_engine(form);
+  r.index = index;
+  if (rho >= 0) r.rho = rho;
+  return format_concept_ref(r);
+}
+
+std::string bundled_tokenizer_dir() {
+  for (const char* d : {MRTI_SOURCE_TOKENIZER_DIR, MRTI_INSTALLED_TOKENIZER_DIR})
+    if (fs::exists(fs::path(d) / "vocab.json")) return d;
+  return MRTI_SOURCE_TOKENIZER_DIR;
+}
+
+int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<ClipTokenizer>> tokenizers;
+  const std::string dir = tokenizer_dir.empty() ? bundled_tokenizer_dir() : tokenizer_dir;
+  std::shared_ptr<ClipTokenizer> tok;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto& slot = tokenizers[dir];
+    if (!slot) slot = std::make_shared<ClipTokenizer>(dir);
+    tok = slot;
+  }
+  PromptParseOptions po;
+  po.default_num_scales = 1;
+  try {
+    const auto parsed = parse_prompt(text, known, po);
+    int n = 0;
+    for (const auto& s : parsed.segments)
+      n += s.is_concept() ? 1 : static_cast<int>(tok->token_ids(s.text).size());
+    return n;
+  } catch (const PromptSyntaxError&) {
+    return static_cast<int>(tok->token_ids(text).size());
+  }
+}
+
+Timeline active_intervals(const std::string& scheduler_config, const std::string& sampler, int steps,
+                          const std::string& prompt, const std::string& negative, const Scales& known,
+                          bool interpolate) {
+  PromptParseOptions po;
+  po.default_num_scales = 1;
+  const auto p = parse_prompt(prompt, known, po);
+  po.what = "negative prompt";
+  const auto n = parse_prompt(negative, known, po);
+  const auto config = nlohmann::json::parse(scheduler_config.empty() ? kSd15SchedulerConfig : scheduler_config);
+  const auto map = active_interval_map(config, sampler, steps, p, &n, interpolate);
+  Timeline t;
+  t.sampler = map.sampler;
+  t.timesteps = map.timesteps;
+  for (const auto& row : map.rows) {
+    TimelineRow r;
+    r.token = row.token;
+    r.num_scales = row.ref.num_scales;
+    r.negative = row.negative;
+    r.summary = summarize_row(row);
+    for (const auto& c : row.choices) {
+      r.labels.push_back(c.label());
+      double level = static_cast<double>(c.index);
+      if (c.kind == EmbeddingChoice::Kind::zero) level = -1;
+      if (c.kind == EmbeddingChoice::Kind::blend)
+        level = c.index < 0 ? -1 + c.weight * (c.index2 + 1) : (1 - c.weight) * c.index + c.weight * c.index2;
+      r.level.push_back(level);
+    }
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
+std::vector<std::pair<std::string, std::string>> samplers() {
+  const auto config = nlohmann::json::parse(kSd15SchedulerConfig);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& n : scheduler_names()) out.emplace_back(n, scheduler_display_name(*make_scheduler(n, config)));
+  return out;
+}
+
+std::string libtorch_version() { return torch_version(); }
+
+void save_png(const std::string& path, const Image& image, const std::string& parameters) {
+  PngText text;
+  if (!parameters.empty()) text = {{"parameters", parameters}};
+  write_png(path, image, text);
+}
+Image load_png(const std::string& path) { return decode_png(path); }
+std::string png_parameters(const std::string& path) {
+  return find_png_text(read_png_text(path), "parameters").value_or("");
+}
+
+ParsedParameters parse_parameters(const std::string& text) {
+  const auto g = parse_a1111(text);
+  ParsedParameters p;
+  p.prompt = g.prompt;
+  p.negative_prompt = g.negative_prompt;
+  p.steps = g.steps;
+  p.width = g.width;
+  p.height = g.height;
+  p.guidance = g.cfg_scale;
+  p.seed = g.seed;
+  for (const auto& [cli, display] : samplers())
+    if (display == g.sampler) p.sampler = cli;
+  return p;
+}
+
+}  // namespace mrti::studio

@@ -1,0 +1,203 @@
+#pragma once
+// The engine as the desktop application sees it: plain C++ types only (no torch, no Qt),
+// so GUI code can include it without torch's headers. The heavy state (the loaded model)
+// lives behind StudioEngine's pimpl; everything else here is cheap and needs no model.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "imaging/image.h"
+#include "runtime/cancellation.h"
+
+namespace mrti::studio {
+
+struct ModelInfo {
+  std::string name;     // folder or file name
+  std::string source;   // full path
+  std::string kind;     // "diffusers" or "single-file"
+  std::string device;   // "cpu", "cuda:0"
+  std::string dtype;    // "fp32", "bf16", ...
+  std::string libtorch_version;
+  int64_t token_width = 0;        // the text encoder's token embedding width d
+  std::string scheduler_config;   // scheduler_config.json as text (for timelines)
+};
+
+struct LoadRequest {
+  std::string path;            // diffusers folder or single-file checkpoint
+  std::string device = "auto";  // "cpu", "cuda", "auto"
+  std::string dtype = "auto";   // "fp32", "fp16", "bf16", "auto"
+};
+
+// component ("unet", ...) and overall fraction 0..1.
+using LoadProgress = std::function<void(const std::string& component, double fraction)>;
+
+struct GenerateRequest {
+  std::string prompt, negative_prompt;
+  std::string sampler;  // scheduler_names() entry, "" = the model's own
+  int steps = 20;
+  double guidance = 7.5;
+  int64_t seed = -1;    // < 0: random
+  int width = 512, height = 512;
+  int batch = 1;
+  bool interpolate = false;
+  std::string concept_dir;  // "" = no concept library (prompts are plain text)
+  bool previews = true;
+};
+
+struct GenerateStep {
+  int step = 0, total = 0;
+  std::vector<Image> previews;  // one per image of the batch
+};
+using StepProgress = std::function<void(const GenerateStep&)>;
+
+struct GeneratedImage {
+  Image image;
+  int64_t seed = -1;
+  std::string parameters;  // AUTOMATIC1111 infotext
+};
+
+struct GenerateResult {
+  std::vector<GeneratedImage> images;
+  std::vector<std::string> warnings;
+  std::string sampler;  // display name actually used
+};
+
+class StudioEngine {
+ public:
+  StudioEngine();
+  ~StudioEngine();
+  StudioEngine(const StudioEngine&) = delete;
+  StudioEngine& operator=(const StudioEngine&) = delete;
+
+  // Replaces the loaded model; on failure (mrti::Error) the previous one stays loaded.
+  // A set `cancel` stops between components and throws mrti::Cancelled.
+  ModelInfo load_model(const LoadRequest& request, const LoadProgress& progress = {},
+                       const CancellationToken* cancel = nullptr);
+  bool has_model() const;
+  ModelInfo model_info() const;  // throws without a model
+
+  GenerateResult generate(const GenerateRequest& request, const StepProgress& progress = {},
+                          const CancellationToken* cancel = nullptr);
+
+  // One small image per resolution k = 0..N-1 of concept `name` with a fixed seed, so
+  // strips of different concepts compare. Cached as PNGs under
+  // <library>/.cache/strips/; a cached strip is returned without sampling.
+  std::vector<Image> resolution_strip(const std::string& concept_dir, const std::string& name, int size = 64,
+                                      int steps = 8, int64_t seed = 1234, const CancellationToken* cancel = nullptr);
+
+  // Every resolution of `concept_name` with the request's settings (prompt holds "{}"
+  // where the reference goes, or the concept is appended); form "fixed", "fully" or "semi".
+  GenerateResult resolution_sweep(const GenerateRequest& base, const std::string& concept_name,
+                                  const std::string& form, const StepProgress& progress = {},
+                                  const CancellationToken* cancel = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- concept library (files only, no model) ----
+
+struct ConceptInfo {
+  std::string name, path;
+  int64_t num_scales = 0, vectors_per_token = 0, token_dim = 0;
+  std::string base_model;
+  std::string error;    // the file cannot be read: why
+  std::string warning;
+  Image thumbnail;      // empty when the file has none
+  bool ok() const { return error.empty(); }
+};
+
+std::vector<ConceptInfo> list_concepts(const std::string& dir);
+// Why concept `c` cannot be used with a model of token width `model_token_width`
+// ("" when it can, or when no model is loaded: width 0).
+std::string concept_fit_problem(const ConceptInfo& c, int64_t model_token_width);
+// A concept file, an embedding file or an original multires concept folder. Returns the
+// new concept's name; `notes` receives what the user should know.
+std::string import_concept(const std::string& dir, const std::string& source, const std::string& name = "",
+                           std::vector<std::string>* notes = nullptr);
+void rename_concept(const std::string& dir, const std::string& from, const std::string& to);
+void delete_concept(const std::string& dir, const std::string& name);
+// Scale k as a single-token embedding file (A1111 .safetensors / diffusers .bin by extension).
+void export_concept_resolution(const std::string& dir, const std::string& name, int64_t k, const std::string& path);
+// "" when `name` may name a concept, else why not.
+std::string concept_name_problem(const std::string& name);
+
+// ---- prompt analysis (no model) ----
+
+enum class Form { fixed = 0, fully = 1, semi = 2 };
+
+struct PromptToken {
+  bool concept = false;
+  std::size_t begin = 0, end = 0;  // UTF-16 code units, [begin, end)
+  std::string name;
+  Form form = Form::fixed;
+  int64_t index = 0;
+  double rho = -1;                 // >= 0 when written as a decimal
+  int64_t num_scales = 0;
+  bool explicit_form = true;
+};
+
+struct PromptAnalysis {
+  std::vector<PromptToken> tokens;  // concept references only, in order
+  bool has_error = false;
+  std::string error;                // message of the first fault
+  std::size_t error_begin = 0, error_end = 0;  // UTF-16 span of the faulty token
+  std::vector<std::string> warnings;
+};
+
+// Concept name -> number of scales.
+using Scales = std::map<std::string, int64_t>;
+Scales scales_of(const std::vector<ConceptInfo>& concepts);
+
+PromptAnalysis analyze_prompt(const std::string& text, const Scales& known);
+// Canonical text of a reference: "<cat|3|>", "<cat[0.5]>", "<cat(2)>"; rho < 0 = index.
+std::string format_reference(const std::string& name, Form form, int64_t index, double rho = -1);
+
+// Prompt tokens as the text encoder sees them (concept references count V = 1 each
+// unless `vectors` says otherwise), BOS/EOS not counted. `tokenizer_dir` "" = the bundled
+// CLIP vocabulary.
+int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir = "");
+std::string bundled_tokenizer_dir();
+
+struct TimelineRow {
+  std::string token;
+  int64_t num_scales = 0;
+  bool negative = false;
+  std::vector<double> level;          // per step: scale (fractional for blends), -1 = zero vector
+  std::vector<std::string> labels;    // per step: "e3", "zero", "e7*0.75+e8*0.25"
+  std::string summary;
+};
+struct Timeline {
+  std::string sampler;
+  std::vector<double> timesteps;
+  std::vector<TimelineRow> rows;
+};
+// Which embedding each reference uses at every step. `scheduler_config` "" = SD 1.5's.
+Timeline active_intervals(const std::string& scheduler_config, const std::string& sampler, int steps,
+                          const std::string& prompt, const std::string& negative, const Scales& known,
+                          bool interpolate);
+
+// Sampler command-line names with their display names ("euler_a" -> "Euler a").
+std::vector<std::pair<std::string, std::string>> samplers();
+std::string libtorch_version();
+
+// ---- images ----
+void save_png(const std::string& path, const Image& image, const std::string& parameters);
+Image load_png(const std::string& path);
+// The "parameters" text of a PNG, "" without one.
+std::string png_parameters(const std::string& path);
+
+struct ParsedParameters {
+  std::string prompt, negative_prompt, sampler;
+  int steps = 0, width = 0, height = 0;
+  double guidance = 0;
+  int64_t seed = -1;
+};
+// Throws mrti::Error for text that is not an infotext.
+ParsedParameters parse_parameters(const std::string& text);
+
+}  // namespace mrti::studio

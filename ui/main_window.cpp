@@ -1,0 +1,598 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "concept_browser.h"
+#include "detail_level_panel.h"
+#include "icons.h"
+#include "image_grid.h"
+#include "parameters_panel.h"
+#include "prompt_editor.h"
+#include "qt_convert.h"
+
+namespace mrti::ui {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+bool looksLikeModel(const QString& path) {
+  const QFileInfo fi(path);
+  if (fi.isDir()) return true;
+  const QString s = fi.suffix().toLower();
+  return s == QLatin1String("safetensors") || s == QLatin1String("ckpt") || s == QLatin1String("pt");
+}
+
+QString defaultConceptDir() {
+  return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/concepts");
+}
+QString defaultOutputDir() {
+  QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+  if (pictures.isEmpty()) pictures = QDir::homePath();
+  return pictures + QStringLiteral("/mrti-studio");
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new EngineController(this)) {
+  setWindowTitle(tr("MRTI Studio"));
+  setWindowIcon(appIcon());
+  setAcceptDrops(true);
+  QSettings settings;
+  device_ = settings.value(QStringLiteral("model/device"), device_).toString();
+  dtype_ = settings.value(QStringLiteral("model/dtype"), dtype_).toString();
+
+  // ---- message line + welcome page / workspace ----
+  message_ = new QLabel;
+  message_->setWordWrap(true);
+  message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  messageClose_ = new QToolButton;
+  messageClose_->setText(QStringLiteral("×"));
+  messageClose_->setToolTip(tr("Hide this message"));
+  auto* messageBar = new QWidget;
+  messageBar->setObjectName(QStringLiteral("messageBar"));
+  auto* mb = new QHBoxLayout(messageBar);
+  mb->setContentsMargins(6, 4, 6, 4);
+  mb->addWidget(message_, 1);
+  mb->addWidget(messageClose_);
+  messageBar->hide();
+  connect(messageClose_, &QToolButton::clicked, messageBar, &QWidget::hide);
+
+  auto* welcome = new QWidget;
+  auto* wl = new QVBoxLayout(welcome);
+  auto* text = new QLabel(
+      tr("<h2>No base model yet</h2>"
+         "<p>MRTI Studio draws pictures with a <b>Stable Diffusion base model</b>: the text encoder, "
+         "the denoising UNet and the image decoder (VAE) that turn a prompt into an image. Concepts in "
+         "your library were trained on top of such a model and only work with one of the same kind "
+         "(the same token width).</p>"
+         "<p>Nothing is downloaded. Point the app at a model you already have:</p>"
+         "<ul><li>a <b>diffusers folder</b>, the one holding <tt>model_index.json</tt>, "
+         "<tt>text_encoder/</tt>, <tt>unet/</tt>, <tt>vae/</tt> …</li>"
+         "<li>or a <b>single checkpoint file</b> (<tt>.safetensors</tt>) of Stable Diffusion 1.x or 2.x.</li></ul>"
+         "<p>Use <i>File → Open model folder…</i>, or drag the folder or file onto this window.</p>"));
+  text->setWordWrap(true);
+  text->setTextFormat(Qt::RichText);
+  auto* openFolder = new QPushButton(studioIcon(QStringLiteral("open")), tr("Open model folder…"));
+  auto* openFile = new QPushButton(tr("Open checkpoint file…"));
+  connect(openFolder, &QPushButton::clicked, this, &MainWindow::openModelFolder);
+  connect(openFile, &QPushButton::clicked, this, &MainWindow::openCheckpointFile);
+  auto* wbuttons = new QHBoxLayout;
+  wbuttons->addWidget(openFolder);
+  wbuttons->addWidget(openFile);
+  wbuttons->addStretch(1);
+  wl->addStretch(1);
+  wl->addWidget(text);
+  wl->addLayout(wbuttons);
+  wl->addStretch(2);
+  welcome->setMaximumWidth(720);
+  auto* welcomePage = new QWidget;
+  auto* wp = new QHBoxLayout(welcomePage);
+  wp->addStretch(1);
+  wp->addWidget(welcome, 4);
+  wp->addStretch(1);
+
+  prompt_ = new PromptEditor;
+  prompt_->setPlaceholderText(tr("Prompt — type < to insert a concept, e.g. a painting of <cat|3|>"));
+  negative_ = new PromptEditor;
+  negative_->setPlaceholderText(tr("Negative prompt"));
+  negative_->setMaximumHeight(60);
+  prompt_->setMaximumHeight(110);
+  tokenCounter_ = new QLabel;
+  connect(prompt_, &PromptEditor::tokenCountChanged, this, [this](int n, int limit) {
+    tokenCounter_->setText(QStringLiteral("%1 / %2").arg(n).arg(limit));
+    tokenCounter_->setStyleSheet(n > limit ? QStringLiteral("color: #b00020; font-weight: bold") : QString());
+  });
+  tokenCounter_->setText(QStringLiteral("%1 / 75").arg(prompt_->tokenCount()));
+  detail_ = new DetailLevelPanel(prompt_);
+  params_ = new ParametersPanel;
+  auto* generateBtn = new QPushButton(studioIcon(QStringLiteral("generate")), tr("Generate"));
+  generateBtn->setToolTip(tr("Generate (Ctrl+Enter)"));
+  connect(generateBtn, &QPushButton::clicked, this, &MainWindow::generate);
+  auto* cancelBtn = new QPushButton(studioIcon(QStringLiteral("cancel")), tr("Cancel"));
+  connect(cancelBtn, &QPushButton::clicked, this, &MainWindow::cancel);
+
+  auto* promptBox = new QVBoxLayout;
+  auto* promptHead = new QHBoxLayout;
+  promptHead->addWidget(new QLabel(tr("Prompt")));
+  promptHead->addStretch(1);
+  promptHead->addWidget(tokenCounter_);
+  promptBox->addLayout(promptHead);
+  promptBox->addWidget(prompt_);
+  promptBox->addWidget(new QLabel(tr("Negative prompt")));
+  promptBox->addWidget(negative_);
+  promptBox->addWidget(detail_);
+  auto* right = new QVBoxLayout;
+  right->addWidget(params_);
+  auto* gen = new QHBoxLayout;
+  gen->addWidget(generateBtn, 1);
+  gen->addWidget(cancelBtn);
+  right->addLayout(gen);
+  right->addStretch(1);
+  auto* top = new QWidget;
+  auto* topLayout = new QHBoxLayout(top);
+  topLayout->addLayout(promptBox, 3);
+  topLayout->addLayout(right, 2);
+
+  grid_ = new ImageGrid;
+  auto* split = new QSplitter(Qt::Vertical);
+  split->addWidget(top);
+  split->addWidget(grid_);
+  split->setStretchFactor(0, 0);
+  split->setStretchFactor(1, 1);
+  split->setChildrenCollapsible(false);
+
+  stack_ = new QStackedWidget;
+  stack_->addWidget(welcomePage);
+  stack_->addWidget(split);
+  auto* central = new QWidget;
+  auto* cl = new QVBoxLayout(central);
+  cl->setContentsMargins(0, 0, 0, 0);
+  cl->addWidget(messageBar);
+  cl->addWidget(stack_, 1);
+  setCentralWidget(central);
+
+  // ---- docks ----
+  browser_ = new ConceptBrowser(engine_);
+  auto* conceptDock = new QDockWidget(tr("Concepts"), this);
+  conceptDock->setObjectName(QStringLiteral("conceptDock"));
+  conceptDock->setWidget(browser_);
+  addDockWidget(Qt::LeftDockWidgetArea, conceptDock);
+  history_ = new QListWidget;
+  history_->setIconSize(QSize(48, 48));
+  auto* historyDock = new QDockWidget(tr("History"), this);
+  historyDock->setObjectName(QStringLiteral("historyDock"));
+  historyDock->setWidget(history_);
+  addDockWidget(Qt::RightDockWidgetArea, historyDock);
+  resizeDocks({conceptDock, historyDock}, {260, 200}, Qt::Horizontal);
+  connect(history_, &QListWidget::itemDoubleClicked, this,
+          [this](QListWidgetItem* item) { applyParameters(item->data(Qt::UserRole).toString()); });
+
+  // ---- status bar ----
+  deviceLabel_ = new QLabel(tr("Device: —"));
+  modelLabel_ = new QLabel(tr("No model"));
+  torchLabel_ = new QLabel(tr("LibTorch %1").arg(qs(studio::libtorch_version())));
+  progress_ = new QProgressBar;
+  progress_->setMaximumWidth(220);
+  progress_->setRange(0, 100);
+  progress_->setValue(0);
+  progress_->setTextVisible(true);
+  statusBar()->addWidget(modelLabel_, 1);
+  statusBar()->addPermanentWidget(deviceLabel_);
+  statusBar()->addPermanentWidget(torchLabel_);
+  statusBar()->addPermanentWidget(progress_);
+
+  buildMenus();
+
+  // ---- wiring ----
+  connect(browser_, &ConceptBrowser::conceptActivated, prompt_, &PromptEditor::insertConcept);
+  connect(browser_, &ConceptBrowser::libraryChanged, this, &MainWindow::updateConcepts);
+  connect(browser_, &ConceptBrowser::message, this, &MainWindow::showMessage);
+  connect(grid_, &ImageGrid::message, this, &MainWindow::showMessage);
+  connect(grid_, &ImageGrid::sendParameters, this, &MainWindow::applyParameters);
+  connect(grid_, &ImageGrid::sweepRequested, this, &MainWindow::sweepFrom);
+  connect(params_, &ParametersPanel::scheduleChanged, this, &MainWindow::updateSchedule);
+  connect(params_, &ParametersPanel::interpolateChanged, detail_, &DetailLevelPanel::setInterpolate);
+  connect(params_, &ParametersPanel::reuseSeedRequested, this, [this] {
+    const qint64 seed = grid_->selectedSeed();
+    if (seed >= 0) params_->setSeed(seed);
+    else showMessage(tr("Select a finished image first to reuse its seed."), false);
+  });
+  // Same seed as the last result, so only the detail level differs between the images.
+  connect(detail_, &DetailLevelPanel::regenerateRequested, this, [this] {
+    if (lastSeed_ >= 0) params_->setSeed(lastSeed_);
+    generate();
+  });
+
+  connect(engine_, &EngineController::modelLoadProgress, this, [this](int job, const QString& c, double f) {
+    if (job != loadingJob_) return;
+    progress_->setValue(int(f * 100));
+    modelLabel_->setText(tr("Loading %1…").arg(c));
+  });
+  connect(engine_, &EngineController::modelLoaded, this, [this](int job, const ModelDescription& m) {
+    if (job == loadingJob_) loadingJob_ = -1;
+    progress_->setValue(100);
+    modelLabel_->setText(tr("Model: %1 (%2)").arg(m.name, m.kind));
+    deviceLabel_->setText(tr("Device: %1 · %2").arg(m.device, m.dtype));
+    torchLabel_->setText(tr("LibTorch %1").arg(m.libtorchVersion));
+    stack_->setCurrentIndex(1);
+    browser_->model()->setModelTokenWidth(m.tokenWidth);
+    updateSchedule();
+    QSettings s;
+    s.setValue(QStringLiteral("model/last"), m.source);
+    QStringList recent = s.value(QStringLiteral("model/recent")).toStringList();
+    recent.removeAll(m.source);
+    recent.prepend(m.source);
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    s.setValue(QStringLiteral("model/recent"), recent);
+    rebuildRecent();
+    showMessage(tr("Loaded %1 on %2 (%3); token width %4.").arg(m.name, m.device, m.dtype).arg(m.tokenWidth), false);
+  });
+  connect(engine_, &EngineController::modelLoadFailed, this, [this](int job, const QString& path, const QString& why) {
+    if (job == loadingJob_) loadingJob_ = -1;
+    progress_->setValue(0);
+    modelLabel_->setText(engine_->hasModel() ? tr("Model: %1").arg(engine_->model().name) : tr("No model"));
+    showMessage(tr("Could not load the model %1: %2").arg(path, why), true);
+  });
+  connect(engine_, &EngineController::modelLoadCancelled, this, [this](int job, const QString& path) {
+    if (job == loadingJob_) loadingJob_ = -1;
+    progress_->setValue(0);
+    modelLabel_->setText(engine_->hasModel() ? tr("Model: %1").arg(engine_->model().name) : tr("No model"));
+    showMessage(tr("Loading %1 was cancelled.").arg(path), true);
+  });
+  connect(engine_, &EngineController::generationStarted, this, [this](int job, int images) {
+    if (job != generationJob_) return;
+    grid_->beginJob(images);
+    progress_->setValue(0);
+  });
+  connect(engine_, &EngineController::stepProgress, this,
+          [this](int job, int step, int total, const QVector<QImage>& previews) {
+            if (job != generationJob_) return;
+            progress_->setValue(total > 0 ? step * 100 / total : 0);
+            grid_->showPreviews(previews);
+          });
+  connect(engine_, &EngineController::generationFinished, this,
+          [this](int job, const QVector<QImage>& images, const QStringList& p, const QVector<qint64>& seeds,
+                 const QStringList& warnings) {
+            if (job != generationJob_) return;
+            generationJob_ = -1;
+            progress_->setValue(100);
+            grid_->finishJob(images, p, seeds);
+            if (!seeds.isEmpty()) lastSeed_ = seeds.front();
+            saveResults(images, p, seeds);
+            if (!warnings.isEmpty()) showMessage(warnings.join(QLatin1Char('\n')), false);
+          });
+  connect(engine_, &EngineController::generationFailed, this, [this](int job, const QString& why) {
+    if (job != generationJob_) return;
+    generationJob_ = -1;
+    grid_->abandonJob();
+    progress_->setValue(0);
+    showMessage(tr("Generation failed: %1").arg(why), true);
+  });
+  connect(engine_, &EngineController::generationCancelled, this, [this](int job) {
+    if (job != generationJob_) return;
+    generationJob_ = -1;
+    grid_->abandonJob();
+    progress_->setValue(0);
+    showMessage(tr("Generation cancelled."), false);
+  });
+
+  // ---- restore ----
+  setConceptDirectory(settings.value(QStringLiteral("paths/concepts"), defaultConceptDir()).toString());
+  setOutputDirectory(settings.value(QStringLiteral("paths/output"), defaultOutputDir()).toString());
+  prompt_->setPlainText(settings.value(QStringLiteral("prompt/positive")).toString());
+  negative_->setPlainText(settings.value(QStringLiteral("prompt/negative")).toString());
+  resize(1280, 820);
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  updateSchedule();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* openFolder = file->addAction(studioIcon(QStringLiteral("open")), tr("Open model &folder…"), this,
+                                     &MainWindow::openModelFolder);
+  file->addAction(tr("Open &checkpoint file…"), this, &MainWindow::openCheckpointFile);
+  recentMenu_ = file->addMenu(tr("&Recent models"));
+  rebuildRecent();
+  file->addSeparator();
+  file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+  file->addSeparator();
+  auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  auto* concepts = menuBar()->addMenu(tr("&Concepts"));
+  auto* import = concepts->addAction(studioIcon(QStringLiteral("import")), tr("&Import…"), browser_,
+                                     &ConceptBrowser::importInteractive);
+  concepts->addAction(tr("&Rename…"), browser_, &ConceptBrowser::renameSelected);
+  concepts->addAction(tr("&Delete…"), browser_, &ConceptBrowser::deleteSelected);
+  concepts->addAction(tr("&Export resolution…"), browser_, &ConceptBrowser::exportSelected);
+  browser_->view()->addActions(concepts->actions());
+
+  auto* gen = menuBar()->addMenu(tr("&Generate"));
+  auto* generateAct = gen->addAction(studioIcon(QStringLiteral("generate")), tr("&Generate"), this, &MainWindow::generate);
+  generateAct->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+  generateAct->setShortcutContext(Qt::ApplicationShortcut);
+  auto* cancelAct = gen->addAction(studioIcon(QStringLiteral("cancel")), tr("&Cancel"), this, &MainWindow::cancel);
+  cancelAct->setShortcut(QKeySequence(Qt::Key_Escape));
+  cancelAct->setShortcutContext(Qt::ApplicationShortcut);
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About MRTI Studio"), this, &MainWindow::showAbout);
+
+  auto* tb = addToolBar(tr("Main"));
+  tb->setObjectName(QStringLiteral("mainToolBar"));
+  tb->addAction(openFolder);
+  tb->addAction(import);
+  tb->addSeparator();
+  tb->addAction(generateAct);
+  tb->addAction(cancelAct);
+}
+
+void MainWindow::rebuildRecent() {
+  if (!recentMenu_) return;
+  recentMenu_->clear();
+  const QStringList recent = QSettings().value(QStringLiteral("model/recent")).toStringList();
+  for (const auto& path : recent) recentMenu_->addAction(path, this, [this, path] { loadModel(path); });
+  recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+QString MainWindow::conceptDirectory() const { return browser_->model()->directory(); }
+
+void MainWindow::setConceptDirectory(const QString& dir) {
+  QDir().mkpath(dir);
+  browser_->model()->setDirectory(dir);
+  QSettings().setValue(QStringLiteral("paths/concepts"), dir);
+  updateConcepts();
+}
+
+void MainWindow::setOutputDirectory(const QString& dir) {
+  outputDir_ = dir;
+  QSettings().setValue(QStringLiteral("paths/output"), dir);
+  refreshHistory();
+}
+
+void MainWindow::updateConcepts() {
+  const auto scales = browser_->model()->scales();
+  prompt_->setConcepts(scales);
+  negative_->setConcepts(scales);
+}
+
+void MainWindow::updateSchedule() {
+  detail_->setSchedule(engine_->hasModel() ? engine_->model().schedulerConfig : QString(), params_->sampler(),
+                       params_->steps());
+}
+
+QString MainWindow::messageText() const { return message_->parentWidget()->isHidden() ? QString() : message_->text(); }
+
+bool MainWindow::showingWelcome() const { return stack_->currentIndex() == 0; }
+
+void MainWindow::showMessage(const QString& text, bool error) {
+  messageError_ = error;
+  message_->setText(text);
+  message_->parentWidget()->setStyleSheet(error ? QStringLiteral("#messageBar { background: #fde2e1; color: #7a0010; }")
+                                                : QStringLiteral("#messageBar { background: #e3f1e6; color: #0d4a1c; }"));
+  message_->parentWidget()->show();
+  statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
+}
+
+void MainWindow::loadModel(const QString& path) {
+  if (path.isEmpty()) return;
+  progress_->setValue(0);
+  modelLabel_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+  loadingJob_ = engine_->loadModel(path, device_, dtype_);
+}
+
+void MainWindow::openModelFolder() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a diffusers model folder"));
+  if (!dir.isEmpty()) loadModel(dir);
+}
+
+void MainWindow::openCheckpointFile() {
+  const QString file = QFileDialog::getOpenFileName(this, tr("Open a Stable Diffusion checkpoint"), QString(),
+                                                    tr("Checkpoints (*.safetensors *.ckpt *.pt);;All files (*)"));
+  if (!file.isEmpty()) loadModel(file);
+}
+
+GenerationJob MainWindow::currentJob() const {
+  GenerationJob job;
+  job.prompt = prompt_->toPlainText();
+  job.negativePrompt = negative_->toPlainText();
+  job.conceptDir = conceptDirectory();
+  params_->fill(job);
+  return job;
+}
+
+void MainWindow::generate() {
+  for (auto* e : {prompt_, negative_}) {
+    const QString problem = e->problem();
+    if (!problem.isEmpty()) {
+      showMessage(tr("Cannot generate: %1").arg(problem), true);
+      return;
+    }
+  }
+  if (!engine_->hasModel() && loadingJob_ < 0) {
+    showMessage(tr("No model is loaded: open a model folder or checkpoint first (File menu)."), true);
+    return;
+  }
+  if (generationJob_ >= 0) engine_->cancel();  // the newer request wins
+  generationJob_ = engine_->generate(currentJob());
+}
+
+void MainWindow::cancel() {
+  engine_->cancel();
+  if (loadingJob_ >= 0) modelLabel_->setText(tr("Cancelling…"));
+}
+
+void MainWindow::applyParameters(const QString& parameters) {
+  if (parameters.isEmpty()) return;
+  try {
+    const auto p = studio::parse_parameters(ss(parameters));
+    prompt_->setPlainText(qs(p.prompt));
+    negative_->setPlainText(qs(p.negative_prompt));
+    params_->apply(qs(p.sampler), p.steps, p.guidance, p.seed, p.width, p.height);
+  } catch (const std::exception& e) {
+    showMessage(tr("These parameters cannot be read: %1").arg(QString::fromUtf8(e.what())), true);
+  }
+}
+
+void MainWindow::sweepFrom(const QString& parameters) {
+  try {
+    const auto p = studio::parse_parameters(ss(parameters));
+    const QString prompt = qs(p.prompt);
+    const auto a = studio::analyze_prompt(p.prompt, browser_->model()->scales());
+    if (a.tokens.empty()) {
+      showMessage(tr("This image's prompt uses no concept: nothing to sweep."), true);
+      return;
+    }
+    const auto& t = a.tokens.front();
+    GenerationJob job = currentJob();
+    job.prompt = prompt.left(int(t.begin)) + QStringLiteral("{}") + prompt.mid(int(t.end));
+    job.negativePrompt = qs(p.negative_prompt);
+    if (p.steps > 0) job.steps = p.steps;
+    if (p.guidance > 0) job.guidance = p.guidance;
+    if (!p.sampler.empty()) job.sampler = qs(p.sampler);
+    job.seed = p.seed;
+    if (p.width > 0) job.width = p.width;
+    if (p.height > 0) job.height = p.height;
+    static const char* forms[] = {"fixed", "fully", "semi"};
+    if (generationJob_ >= 0) engine_->cancel();
+    generationJob_ = engine_->resolutionSweep(job, qs(t.name), QString::fromLatin1(forms[int(t.form)]));
+  } catch (const std::exception& e) {
+    showMessage(tr("Cannot sweep: %1").arg(QString::fromUtf8(e.what())), true);
+  }
+}
+
+void MainWindow::saveResults(const QVector<QImage>& images, const QStringList& parameters,
+                             const QVector<qint64>& seeds) {
+  if (outputDir_.isEmpty() || !QDir().mkpath(outputDir_)) return;
+  QDir dir(outputDir_);
+  int number = static_cast<int>(dir.entryList({QStringLiteral("*.png")}, QDir::Files).size());
+  for (int i = 0; i < images.size(); ++i) {
+    QString path;
+    do {
+      path = dir.filePath(QStringLiteral("%1-%2.png").arg(number++, 5, 10, QLatin1Char('0')).arg(seeds.value(i)));
+    } while (QFileInfo::exists(path));
+    try {
+      studio::save_png(ss(path), fromQImage(images[i]), ss(parameters.value(i)));
+    } catch (const std::exception& e) {
+      showMessage(tr("Could not save %1: %2").arg(path, QString::fromUtf8(e.what())), true);
+      return;
+    }
+  }
+  refreshHistory();
+}
+
+void MainWindow::refreshHistory() {
+  history_->clear();
+  const QDir dir(outputDir_);
+  const auto files = dir.entryInfoList({QStringLiteral("*.png")}, QDir::Files, QDir::Name | QDir::Reversed);
+  for (const auto& fi : files.mid(0, 200)) {
+    QString params;
+    try {
+      params = qs(studio::png_parameters(ss(fi.absoluteFilePath())));
+    } catch (const std::exception&) {
+      continue;  // not a readable PNG
+    }
+    auto* item = new QListWidgetItem(QIcon(fi.absoluteFilePath()),
+                                     fi.fileName() + QLatin1Char('\n') + params.section(QLatin1Char('\n'), 0, 0).left(80));
+    item->setData(Qt::UserRole, params);
+    item->setToolTip(params);
+    history_->addItem(item);
+  }
+}
+
+void MainWindow::showSettings() {
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Settings"));
+  auto* device = new QComboBox;
+  device->addItems({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
+  device->setCurrentText(device_);
+  auto* dtype = new QComboBox;
+  dtype->addItems({QStringLiteral("auto"), QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
+  dtype->setCurrentText(dtype_);
+  auto* concepts = new QLineEdit(conceptDirectory());
+  auto* output = new QLineEdit(outputDir_);
+  auto* form = new QFormLayout(&dialog);
+  form->addRow(tr("Device"), device);
+  form->addRow(tr("Precision"), dtype);
+  form->addRow(tr("Concept library folder"), concepts);
+  form->addRow(tr("Output folder"), output);
+  form->addRow(new QLabel(tr("Device and precision apply to the next model load.")));
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  form->addRow(buttons);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  if (dialog.exec() != QDialog::Accepted) return;
+  device_ = device->currentText();
+  dtype_ = dtype->currentText();
+  QSettings s;
+  s.setValue(QStringLiteral("model/device"), device_);
+  s.setValue(QStringLiteral("model/dtype"), dtype_);
+  if (concepts->text() != conceptDirectory()) setConceptDirectory(concepts->text());
+  if (output->text() != outputDir_) setOutputDirectory(output->text());
+}
+
+void MainWindow::showAbout() {
+  QMessageBox::about(this, tr("About MRTI Studio"),
+                     tr("<h3>MRTI Studio %1</h3><p>Stable Diffusion with Multiresolution Textual Inversion "
+                        "concepts, on LibTorch %2.</p>")
+                         .arg(QStringLiteral(MRTI_VERSION), qs(studio::libtorch_version())));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings s;
+  s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  s.setValue(QStringLiteral("window/state"), saveState());
+  s.setValue(QStringLiteral("prompt/positive"), prompt_->toPlainText());
+  s.setValue(QStringLiteral("prompt/negative"), negative_->toPlainText());
+  engine_->cancel();
+  QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.size() == 1 && urls.front().isLocalFile() && looksLikeModel(urls.front().toLocalFile()))
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const auto urls = event->mimeData()->urls();
+  if (urls.size() != 1 || !urls.front().isLocalFile()) return;
+  event->acceptProposedAction();
+  loadModel(urls.front().toLocalFile());
+}
+
+}  // namespace mrti::ui

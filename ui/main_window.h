@@ -1,0 +1,99 @@
+#pragma once
+// The generation workspace: concept browser, prompt editors with the detail-level
+// slider, parameters, the image grid and the history of generated images.
+#include <QMainWindow>
+
+#include "engine_controller.h"
+
+class QLabel;
+class QListWidget;
+class QMenu;
+class QProgressBar;
+class QStackedWidget;
+class QToolButton;
+
+namespace mrti::ui {
+
+class ConceptBrowser;
+class DetailLevelPanel;
+class ImageGrid;
+class ParametersPanel;
+class PromptEditor;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  void loadModel(const QString& path);
+  void setConceptDirectory(const QString& dir);
+  void setOutputDirectory(const QString& dir);
+  QString conceptDirectory() const;
+  QString outputDirectory() const { return outputDir_; }
+
+  // The message line above the workspace ("" when hidden).
+  QString messageText() const;
+  bool messageIsError() const { return messageError_; }
+  bool showingWelcome() const;
+
+  EngineController* engine() const { return engine_; }
+  PromptEditor* promptEditor() const { return prompt_; }
+  PromptEditor* negativeEditor() const { return negative_; }
+  ConceptBrowser* conceptBrowser() const { return browser_; }
+  DetailLevelPanel* detailPanel() const { return detail_; }
+  ParametersPanel* parameters() const { return params_; }
+  ImageGrid* grid() const { return grid_; }
+  QListWidget* history() const { return history_; }
+
+ public Q_SLOTS:
+  void generate();
+  void cancel();
+  void showMessage(const QString& text, bool error);
+  void openModelFolder();
+  void openCheckpointFile();
+  void showSettings();
+  void showAbout();
+  void refreshHistory();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void buildMenus();
+  void rebuildRecent();
+  void updateConcepts();
+  void updateSchedule();
+  void applyParameters(const QString& parameters);
+  void sweepFrom(const QString& parameters);
+  void saveResults(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds);
+  GenerationJob currentJob() const;
+
+  EngineController* engine_;
+  QStackedWidget* stack_;
+  QLabel* message_;
+  QToolButton* messageClose_;
+  bool messageError_ = false;
+  PromptEditor* prompt_;
+  PromptEditor* negative_;
+  QLabel* tokenCounter_;
+  DetailLevelPanel* detail_;
+  ParametersPanel* params_;
+  ImageGrid* grid_;
+  ConceptBrowser* browser_;
+  QListWidget* history_;
+  QMenu* recentMenu_ = nullptr;
+  QLabel* deviceLabel_;
+  QLabel* modelLabel_;
+  QLabel* torchLabel_;
+  QProgressBar* progress_;
+  QString outputDir_;
+  QString device_ = QStringLiteral("auto"), dtype_ = QStringLiteral("auto");
+  int loadingJob_ = -1;
+  int generationJob_ = -1;
+  qint64 lastSeed_ = -1;
+};
+
+}  // namespace mrti::ui

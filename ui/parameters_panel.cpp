@@ -1,0 +1,101 @@
+#include "parameters_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QSpinBox>
+
+#include "qt_convert.h"
+#include "studio/studio_engine.h"
+
+namespace mrti::ui {
+
+ParametersPanel::ParametersPanel(QWidget* parent) : QWidget(parent) {
+  sampler_ = new QComboBox;
+  sampler_->addItem(tr("Model default"), QString());
+  for (const auto& [cli, display] : studio::samplers()) sampler_->addItem(qs(display), qs(cli));
+  steps_ = new QSpinBox;
+  steps_->setRange(1, 500);
+  steps_->setValue(20);
+  guidance_ = new QDoubleSpinBox;
+  guidance_->setRange(0, 50);
+  guidance_->setSingleStep(0.5);
+  guidance_->setValue(7.5);
+  seed_ = new QSpinBox;
+  seed_->setRange(0, 2147483647);
+  seed_->setValue(1234);
+  randomSeed_ = new QCheckBox(tr("Random"));
+  randomSeed_->setChecked(true);
+  seed_->setEnabled(false);
+  connect(randomSeed_, &QCheckBox::toggled, seed_, [this](bool on) { seed_->setEnabled(!on); });
+  reuseSeed_ = new QPushButton(tr("Reuse"));
+  reuseSeed_->setToolTip(tr("Reuse the seed of the selected image"));
+  connect(reuseSeed_, &QPushButton::clicked, this, &ParametersPanel::reuseSeedRequested);
+  auto* seedRow = new QHBoxLayout;
+  seedRow->addWidget(seed_, 1);
+  seedRow->addWidget(randomSeed_);
+  seedRow->addWidget(reuseSeed_);
+  width_ = new QSpinBox;
+  height_ = new QSpinBox;
+  for (auto* s : {width_, height_}) {
+    s->setRange(64, 2048);
+    s->setSingleStep(64);
+    s->setValue(512);
+  }
+  auto* sizeRow = new QHBoxLayout;
+  sizeRow->addWidget(width_);
+  sizeRow->addWidget(height_);
+  batch_ = new QSpinBox;
+  batch_->setRange(1, 16);
+  interpolate_ = new QCheckBox(tr("Continuous detail levels (interpolate)"));
+
+  auto* form = new QFormLayout(this);
+  form->setContentsMargins(0, 0, 0, 0);
+  form->addRow(tr("Sampler"), sampler_);
+  form->addRow(tr("Steps"), steps_);
+  form->addRow(tr("Guidance"), guidance_);
+  form->addRow(tr("Seed"), seedRow);
+  form->addRow(tr("Size"), sizeRow);
+  form->addRow(tr("Batch count"), batch_);
+  form->addRow(interpolate_);
+
+  connect(sampler_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ParametersPanel::scheduleChanged);
+  connect(steps_, qOverload<int>(&QSpinBox::valueChanged), this, &ParametersPanel::scheduleChanged);
+  connect(interpolate_, &QCheckBox::toggled, this, &ParametersPanel::interpolateChanged);
+}
+
+void ParametersPanel::fill(GenerationJob& job) const {
+  job.sampler = sampler();
+  job.steps = steps_->value();
+  job.guidance = guidance_->value();
+  job.seed = randomSeed_->isChecked() ? -1 : seed_->value();
+  job.width = width_->value() / 8 * 8;
+  job.height = height_->value() / 8 * 8;
+  job.batch = batch_->value();
+  job.interpolate = interpolate_->isChecked();
+}
+
+void ParametersPanel::setSeed(qint64 seed) {
+  if (seed < 0) return;
+  randomSeed_->setChecked(false);
+  seed_->setValue(static_cast<int>(seed));
+}
+
+void ParametersPanel::apply(const QString& sampler, int steps, double guidance, qint64 seed, int width, int height) {
+  const int i = sampler_->findData(sampler);
+  if (!sampler.isEmpty() && i >= 0) sampler_->setCurrentIndex(i);
+  if (steps > 0) steps_->setValue(steps);
+  if (guidance > 0) guidance_->setValue(guidance);
+  setSeed(seed);
+  if (width > 0) width_->setValue(width);
+  if (height > 0) height_->setValue(height);
+}
+
+QString ParametersPanel::sampler() const { return sampler_->currentData().toString(); }
+int ParametersPanel::steps() const { return steps_->value(); }
+bool ParametersPanel::interpolate() const { return interpolate_->isChecked(); }
+
+}  // namespace mrti::ui
