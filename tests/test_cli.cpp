@@ -1,6 +1,8 @@
 // The `mrti` command line as a user runs it: exit codes, messages, files written.
 #include "test_support.h"
 
+#include "cli_runner.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,27 +16,8 @@ using namespace mrti;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  QString out, err;
-};
-
-Run mrti_cli(const QStringList& args, int timeout_ms = 600000) {
-  QProcess p;
-  p.start(MRTI_CLI_PATH, args);
-  Run r;
-  if (!p.waitForFinished(timeout_ms)) {
-    p.kill();
-    r.err = "timed out";
-    return r;
-  }
-  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = QString::fromUtf8(p.readAllStandardOutput());
-  r.err = QString::fromUtf8(p.readAllStandardError());
-  return r;
-}
-
-QString fx(const char* rel) { return QString::fromStdString(mrti_test::fixture(rel)); }
+using mrti_test::fx;
+using mrti_test::mrti_cli;
 
 }  // namespace
 

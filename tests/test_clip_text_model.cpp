@@ -10,16 +10,8 @@
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("unexpected exception type: ") + e.what();
-  }
-  return {};
-}
+using mrti_test::contains;
+using mrti_test::error_of;
 
 struct Reference {
   torch::Tensor input_ids, last_hidden_state, pooler_output;

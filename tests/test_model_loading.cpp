@@ -20,27 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("unexpected exception type: ") + e.what();
-  }
-  return {};
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-#define EXPECT_ERROR_WITH(call, ...)                                                   \
-  do {                                                                                 \
-    const std::string _msg = error_of([&] { call; });                                  \
-    QVERIFY2(!_msg.empty(), "no error thrown by " #call);                              \
-    for (const std::string& _part : std::initializer_list<std::string>{__VA_ARGS__})                                     \
-      QVERIFY2(contains(_msg, _part), qPrintable(QString::fromStdString(               \
-                                          "'" + _part + "' not in: " + _msg)));        \
-  } while (0)
+using mrti_test::contains;
+using mrti_test::error_of;
 
 std::string tiny() { return mrti_test::fixture("tiny-sd15"); }
 std::string single_file() { return mrti_test::fixture("single-file/tiny-sd15-fp16.safetensors"); }
@@ -248,7 +229,7 @@ class TestModelLoading : public QObject {
     auto out = m.text_encoder->forward(ids);
     QCOMPARE(out.last_hidden_state.scalar_type(), torch::kBFloat16);
     o.dtype = torch::kHalf;
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(tiny(), o), "CPU");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(tiny(), o), "CPU");
   }
 
   void unetLayoutFromShapes() {
@@ -308,7 +289,7 @@ class TestModelLoading : public QObject {
 
   void singleFileNeedsConfigsForNonStandardShapes() {
     MRTI_REQUIRE_FIXTURES();
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(single_file()), single_file(), "standard", "--config-dir",
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(single_file()), single_file(), "standard", "--config-dir",
                       "[32, 32, 64, 64]");
     // A config folder for another model is caught before loading.
     const auto dir = linked_copy("other-config", {"unet"});
@@ -317,7 +298,7 @@ class TestModelLoading : public QObject {
     std::ofstream(dir + "/unet/config.json") << config.dump(2);
     mrti::ModelLoadOptions o;
     o.config_dir = dir;
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(single_file(), o), "does not describe", "block_out_channels");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(single_file(), o), "does not describe", "block_out_channels");
   }
 
   // Real SD 1.x checkpoints store the VAE attention biases as [C]; the fixture as [C, 1, 1].
@@ -481,11 +462,11 @@ class TestModelLoading : public QObject {
     QCOMPARE(sd2v.vae_config["sample_size"].get<int>(), 768);
     QVERIFY(sd2v.notes.empty());
     v.prediction_type = "sample";
-    EXPECT_ERROR_WITH(mrti::convert_single_file_checkpoint(standard_skeleton(true), "x", v), "sample");
+    MRTI_EXPECT_ERROR(mrti::convert_single_file_checkpoint(standard_skeleton(true), "x", v), "sample");
     // SDXL is recognised and refused.
     auto xl = standard_skeleton(false);
     xl["conditioner.embedders.0.transformer.text_model.final_layer_norm.weight"] = shaped({768});
-    EXPECT_ERROR_WITH(mrti::convert_single_file_checkpoint(xl, "xl.safetensors"), "XL");
+    MRTI_EXPECT_ERROR(mrti::convert_single_file_checkpoint(xl, "xl.safetensors"), "XL");
   }
 
   void variantWeightFiles() {
@@ -500,51 +481,51 @@ class TestModelLoading : public QObject {
     fs::create_symlink(tiny() + "/text_encoder/pytorch_model.bin", dir + "/pytorch_model.bin");
     QCOMPARE(mrti::find_component_weights(dir), dir + "/model.safetensors");
     const auto empty = mrti_test::temp_dir("variant-none");
-    EXPECT_ERROR_WITH(mrti::find_component_weights(empty), empty, "model.safetensors");
+    MRTI_EXPECT_ERROR(mrti::find_component_weights(empty), empty, "model.safetensors");
   }
 
   void badInput() {
     MRTI_REQUIRE_FIXTURES();
     // Not there at all.
     const auto missing = mrti_test::temp_dir("bad") + "/nothing-here";
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(missing), missing, "does not exist");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(missing), missing, "does not exist");
     // An empty folder.
     const auto empty = mrti_test::temp_dir("bad-empty");
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(empty), empty, "is not a Stable Diffusion model", "empty");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(empty), empty, "is not a Stable Diffusion model", "empty");
     // A folder of other things.
     const auto other = mrti_test::temp_dir("bad-other");
     std::ofstream(other + "/notes.txt") << "hello";
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(other), other, "model_index.json not found",
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(other), other, "model_index.json not found",
                       "expected a diffusers folder or a .safetensors checkpoint");
     // A folder holding one checkpoint points at it.
     const auto holder = mrti_test::temp_dir("bad-holder");
     fs::create_symlink(single_file(), holder + "/model.safetensors");
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(holder), "model.safetensors", "open that file");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(holder), "model.safetensors", "open that file");
     // model_index.json, but the unet has no config.json.
     const auto no_config = linked_copy("bad-noconfig", {"unet"});
     fs::create_symlink(tiny() + "/unet/diffusion_pytorch_model.safetensors",
                        no_config + "/unet/diffusion_pytorch_model.safetensors");
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(no_config), no_config + "/unet/config.json", "not found");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(no_config), no_config + "/unet/config.json", "not found");
     // A component folder without weights.
     const auto no_weights = linked_copy("bad-noweights", {"vae"});
     fs::copy_file(tiny() + "/vae/config.json", no_weights + "/vae/config.json");
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(no_weights), no_weights + "/vae", "no weights file");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(no_weights), no_weights + "/vae", "no weights file");
     // A component folder missing entirely.
     const auto no_vae = linked_copy("bad-novae", {});
     fs::remove(no_vae + "/vae");
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(no_vae), "vae/", "incomplete");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(no_vae), "vae/", "incomplete");
     // A weight of the wrong shape: the error names the key.
     const auto bad_shape = linked_copy("bad-shape", {"unet"});
     fs::copy_file(tiny() + "/unet/config.json", bad_shape + "/unet/config.json");
     auto unet = weights_of("unet");
     unet["conv_in.weight"] = torch::zeros({32, 4, 1, 1});
     mrti::save_safetensors(bad_shape + "/unet/diffusion_pytorch_model.safetensors", unet);
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(bad_shape), "conv_in.weight", "[32, 4, 3, 3]",
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(bad_shape), "conv_in.weight", "[32, 4, 3, 3]",
                       "diffusion_pytorch_model.safetensors");
     // A safetensors file that is not a Stable Diffusion checkpoint.
     const auto foreign = mrti_test::temp_dir("bad-foreign") + "/lora.safetensors";
     mrti::save_safetensors(foreign, {{"lora_unet_down.alpha", torch::ones({1})}});
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(foreign), foreign, "not a Stable Diffusion checkpoint");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(foreign), foreign, "not a Stable Diffusion checkpoint");
     // A training checkpoint that pickles a PyTorch Lightning object.
     const auto ckpt = mrti_test::temp_dir("bad-ckpt") + "/trained.ckpt";
     std::string pickle("\x80\x02}", 3);
@@ -552,12 +533,12 @@ class TestModelLoading : public QObject {
     pickle += "cpytorch_lightning.callbacks.model_checkpoint\nModelCheckpoint\n";
     pickle += ")\x81s.";
     write_torch_zip(ckpt, pickle);
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(ckpt), ckpt, "Convert the checkpoint to .safetensors",
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(ckpt), ckpt, "Convert the checkpoint to .safetensors",
                       "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint");
     // Unknown file type.
     const auto txt = mrti_test::temp_dir("bad-txt") + "/model.txt";
     std::ofstream(txt) << "x";
-    EXPECT_ERROR_WITH(mrti::load_stable_diffusion(txt), txt, "unknown file type");
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(txt), txt, "unknown file type");
   }
 
   void describe() {
@@ -577,7 +558,7 @@ class TestModelLoading : public QObject {
     QCOMPARE(s["components"]["text_encoder"]["parameters"].get<int64_t>(), int64_t(1597162));
     QCOMPARE(s["components"]["vae"]["dtypes"], nlohmann::json({"fp16"}));
     QCOMPARE(s["file"]["tensors"].get<int>(), 965);
-    EXPECT_ERROR_WITH(mrti::describe_stable_diffusion(single_file()), "--config-dir");
+    MRTI_EXPECT_ERROR(mrti::describe_stable_diffusion(single_file()), "--config-dir");
   }
 };
 

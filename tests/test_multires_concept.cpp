@@ -20,27 +20,8 @@ using namespace mrti;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an mrti::Error> ") + e.what();
-  }
-  return {};
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-#define EXPECT_ERROR(expr, ...)                                                                    \
-  do {                                                                                             \
-    const std::string _msg = error_of([&] { (void)(expr); });                                      \
-    QVERIFY2(!_msg.empty(), "no mrti::Error thrown by " #expr);                                    \
-    for (const std::string& _part : std::vector<std::string>{__VA_ARGS__})                         \
-      QVERIFY2(contains(_msg, _part), qPrintable(QString::fromStdString("message lacks '" + _part + \
-                                                                        "': " + _msg)));           \
-  } while (0)
+using mrti_test::contains;
+using mrti_test::error_of;
 
 // Pickle protocol-2 bytes as torch.save writes them.
 struct Pickle {
@@ -174,45 +155,45 @@ class TestMultiresConcept : public QObject {
     auto m = meta;
     m["format"] = "something-else/2";
     auto p = write("fmt", {{"embeddings", good.embeddings}}, m);
-    EXPECT_ERROR(load_concept(p), p, "not an MRTI concept file", "something-else/2");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "not an MRTI concept file", "something-else/2");
     m.erase("format");
     p = write("nofmt", {{"embeddings", good.embeddings}}, m);
-    EXPECT_ERROR(load_concept(p), p, "has no 'format'");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "has no 'format'");
     m = meta;
     m["num_scales"] = "7";
     p = write("shape", {{"embeddings", good.embeddings}}, m);
-    EXPECT_ERROR(load_concept(p), p, "num_scales = 7", "[4, 2, 8]");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "num_scales = 7", "[4, 2, 8]");
     m = meta;
     m["token_dim"] = "eight";
     p = write("dimtext", {{"embeddings", good.embeddings}}, m);
-    EXPECT_ERROR(load_concept(p), p, "token_dim", "'eight'");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "token_dim", "'eight'");
     auto bad = good.embeddings.clone();
     bad[2][1][3] = std::numeric_limits<float>::quiet_NaN();
     p = write("nan", {{"embeddings", bad}}, meta);
-    EXPECT_ERROR(load_concept(p), p, "non-finite", "scale 2");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "non-finite", "scale 2");
     bad[2][1][3] = std::numeric_limits<float>::infinity();
     p = write("inf", {{"embeddings", bad}}, meta);
-    EXPECT_ERROR(load_concept(p), p, "non-finite");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "non-finite");
     p = write("f64", {{"embeddings", good.embeddings.to(torch::kDouble)}}, meta);
-    EXPECT_ERROR(load_concept(p), p, "float32");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "float32");
     p = write("none", {{"other", good.embeddings}}, meta);
-    EXPECT_ERROR(load_concept(p), p, "no tensor 'embeddings'");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "no tensor 'embeddings'");
     p = write("2d", {{"embeddings", good.embeddings[0]}}, meta);
-    EXPECT_ERROR(load_concept(p), p, "[num_scales, vectors_per_token, token_dim]");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "[num_scales, vectors_per_token, token_dim]");
     p = write("thumb", {{"embeddings", good.embeddings}, {"thumbnail", torch::zeros({4, 4, 4}, torch::kByte)}}, meta);
-    EXPECT_ERROR(load_concept(p), p, "thumbnail must be uint8 [height, width, 3]");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "thumbnail must be uint8 [height, width, 3]");
     m = meta;
     m["name"] = "bad name";
     p = write("badname", {{"embeddings", good.embeddings}}, m);
-    EXPECT_ERROR(load_concept(p), p, "a space");
+    MRTI_EXPECT_ERROR(load_concept(p), p, "a space");
     const auto junk = dir + "/junk.safetensors";
     std::ofstream(junk) << "this is not a safetensors file at all";
-    EXPECT_ERROR(load_concept(junk), junk);
-    EXPECT_ERROR(load_concept(dir + "/missing.safetensors"), "missing.safetensors");
+    MRTI_EXPECT_ERROR(load_concept(junk), junk);
+    MRTI_EXPECT_ERROR(load_concept(dir + "/missing.safetensors"), "missing.safetensors");
     // Nothing invalid is ever written.
     Concept nan = good;
     nan.embeddings = bad;
-    EXPECT_ERROR(save_concept(dir + "/never.safetensors", nan), "non-finite");
+    MRTI_EXPECT_ERROR(save_concept(dir + "/never.safetensors", nan), "non-finite");
     QVERIFY(!fs::exists(dir + "/never.safetensors"));
     fs::remove_all(dir);
   }
@@ -221,7 +202,7 @@ class TestMultiresConcept : public QObject {
     Concept c = sample_concept("cat", 10, 1, 768);
     c.base_model = "runwayml/stable-diffusion-v1-5";
     check_concept_fits_model(c, 768);
-    EXPECT_ERROR(check_concept_fits_model(c, 1024, "sd21"),
+    MRTI_EXPECT_ERROR(check_concept_fits_model(c, 1024, "sd21"),
                  "concept 'cat' was made for a model with 768-wide token embeddings (base model "
                  "runwayml/stable-diffusion-v1-5)",
                  "uses 1024");
@@ -229,19 +210,19 @@ class TestMultiresConcept : public QObject {
 
   void library() {
     const auto dir = mrti_test::temp_dir("mr-lib") + "/lib";
-    EXPECT_ERROR(ConceptLibrary(dir, false), "does not exist");
+    MRTI_EXPECT_ERROR(ConceptLibrary(dir, false), "does not exist");
     ConceptLibrary lib(dir);
     QVERIFY(lib.list().empty());
     Concept cat = sample_concept("cat", 10, 1, 8);
     cat.thumbnail = torch::zeros({4, 4, 3}, torch::kByte);
     QCOMPARE(lib.save(cat), dir + "/cat.safetensors");
     lib.save(sample_concept("dog", 3, 2, 8));
-    EXPECT_ERROR(lib.save(sample_concept("dog")), "already has a concept named 'dog'");
+    MRTI_EXPECT_ERROR(lib.save(sample_concept("dog")), "already has a concept named 'dog'");
     lib.save(sample_concept("dog", 5, 1, 8), true);  // explicit overwrite
-    EXPECT_ERROR(lib.save(sample_concept("Dog")), "differs from 'Dog' only in letter case");
+    MRTI_EXPECT_ERROR(lib.save(sample_concept("Dog")), "differs from 'Dog' only in letter case");
     Concept bad = sample_concept("x");
     bad.name = "has space";
-    EXPECT_ERROR(lib.save(bad), "a space");
+    MRTI_EXPECT_ERROR(lib.save(bad), "a space");
     // A broken file is listed with its error, not skipped.
     std::ofstream(dir + "/broken.safetensors") << "garbage";
     const auto entries = lib.list();
@@ -262,13 +243,13 @@ class TestMultiresConcept : public QObject {
     QCOMPARE(lib.scales(), (ConceptScales{{"cat", 10}, {"dog", 5}}));
     // Load, unknown names.
     QVERIFY(torch::equal(lib.load("cat").embeddings, cat.embeddings));
-    EXPECT_ERROR(lib.load("bird"), "no concept named 'bird'", "cat, dog");
-    EXPECT_ERROR(lib.load("broken"), "broken.safetensors");
+    MRTI_EXPECT_ERROR(lib.load("bird"), "no concept named 'bird'", "cat, dog");
+    MRTI_EXPECT_ERROR(lib.load("broken"), "broken.safetensors");
     // Rename: file and metadata name together.
-    EXPECT_ERROR(lib.rename("cat", "dog"), "a concept named 'dog' exists");
-    EXPECT_ERROR(lib.rename("cat", "my cat"), "a space");
-    EXPECT_ERROR(lib.rename("bird", "eagle"), "no concept named 'bird'");
-    EXPECT_ERROR(lib.rename("cat", "DOG"), "only in letter case");
+    MRTI_EXPECT_ERROR(lib.rename("cat", "dog"), "a concept named 'dog' exists");
+    MRTI_EXPECT_ERROR(lib.rename("cat", "my cat"), "a space");
+    MRTI_EXPECT_ERROR(lib.rename("bird", "eagle"), "no concept named 'bird'");
+    MRTI_EXPECT_ERROR(lib.rename("cat", "DOG"), "only in letter case");
     lib.rename("cat", "kitty");
     QVERIFY(!lib.contains("cat"));
     QCOMPARE(load_concept(dir + "/kitty.safetensors").name, std::string("kitty"));
@@ -284,7 +265,7 @@ class TestMultiresConcept : public QObject {
     // Delete.
     lib.remove("tabby");
     QVERIFY(!lib.contains("tabby"));
-    EXPECT_ERROR(lib.remove("tabby"), "no concept named 'tabby'");
+    MRTI_EXPECT_ERROR(lib.remove("tabby"), "no concept named 'tabby'");
     QCOMPARE(files_in(dir), (std::vector<std::string>{"Kitty.safetensors", "broken.safetensors", "dog.safetensors"}));
     fs::remove_all(fs::path(dir).parent_path());
   }
@@ -309,7 +290,7 @@ class TestMultiresConcept : public QObject {
     const auto three = import_original_concept(mrti_test::fixture("multires/concepts/cat"), "", 3);
     QVERIFY(torch::equal(three.concept.embeddings.squeeze(1), ref.slice(0, 7, 10)));
     QVERIFY(contains(three.notes.back(), "only the last 3"));
-    EXPECT_ERROR(import_original_concept(mrti_test::fixture("multires/concepts/cat"), "", 11), "49418 rows",
+    MRTI_EXPECT_ERROR(import_original_concept(mrti_test::fixture("multires/concepts/cat"), "", 11), "49418 rows",
                  "only 10 beyond", "11 learned scales");
     // The scale table file imports as the same concept.
     const auto table = import_embedding_file(mrti_test::fixture("multires/cat_embeddings.safetensors"));
@@ -328,18 +309,18 @@ class TestMultiresConcept : public QObject {
     const auto imp = import_original_concept(dir + "/toy", "", 4);
     QCOMPARE(imp.concept.name, std::string("toy"));
     QVERIFY(torch::equal(imp.concept.embeddings.squeeze(1), table.slice(0, 49408)));
-    EXPECT_ERROR(import_original_concept(dir + "/toy", "", 10), "only 4 beyond");
+    MRTI_EXPECT_ERROR(import_original_concept(dir + "/toy", "", 10), "only 4 beyond");
     // A plain CLIP text encoder has no learned rows.
     fs::create_directories(dir + "/plain/text_encoder");
     save_safetensors(dir + "/plain/text_encoder/model.safetensors",
                      {{"text_model.embeddings.token_embedding.weight", torch::zeros({49408, 8})}});
-    EXPECT_ERROR(import_original_concept(dir + "/plain"), "none beyond CLIP's 49408-token vocabulary");
+    MRTI_EXPECT_ERROR(import_original_concept(dir + "/plain"), "none beyond CLIP's 49408-token vocabulary");
     fs::create_directories(dir + "/empty");
-    EXPECT_ERROR(import_original_concept(dir + "/empty"), "text_encoder/pytorch_model.bin");
+    MRTI_EXPECT_ERROR(import_original_concept(dir + "/empty"), "text_encoder/pytorch_model.bin");
     fs::create_directories(dir + "/nokey/text_encoder");
     save_safetensors(dir + "/nokey/text_encoder/model.safetensors", {{"x", torch::zeros({2})}});
-    EXPECT_ERROR(import_original_concept(dir + "/nokey"), "text_model.embeddings.token_embedding.weight");
-    EXPECT_ERROR(import_original_concept(dir + "/nothing-here"), "does not exist");
+    MRTI_EXPECT_ERROR(import_original_concept(dir + "/nokey"), "text_model.embeddings.token_embedding.weight");
+    MRTI_EXPECT_ERROR(import_original_concept(dir + "/nothing-here"), "does not exist");
     fs::remove_all(dir);
   }
 
@@ -367,14 +348,14 @@ class TestMultiresConcept : public QObject {
     QVERIFY(contains(imp.notes.front(), "3 vectors"));
     // Not an embedding.
     save_safetensors(dir + "/two.safetensors", {{"a", vecs}, {"b", vecs}});
-    EXPECT_ERROR(import_embedding_file(dir + "/two.safetensors"), "2 tensors", "a, b");
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/two.safetensors"), "2 tensors", "a, b");
     save_safetensors(dir + "/sdxl.safetensors", {{"clip_l", vecs}, {"clip_g", torch::zeros({3, 12})}});
-    EXPECT_ERROR(import_embedding_file(dir + "/sdxl.safetensors"), "SDXL");
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/sdxl.safetensors"), "SDXL");
     save_safetensors(dir + "/nan.safetensors", {{"<n>", torch::full({2, 8}, std::nan(""))}});
-    EXPECT_ERROR(import_embedding_file(dir + "/nan.safetensors"), "non-finite");
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/nan.safetensors"), "non-finite");
     save_safetensors(dir + "/ints.safetensors", {{"<n>", torch::zeros({2, 8}, torch::kLong)}});
-    EXPECT_ERROR(import_embedding_file(dir + "/ints.safetensors"), "not a floating-point tensor");
-    EXPECT_ERROR(import_embedding_file(dir + "/learned_embeds.bin", "bad name"), "a space");
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/ints.safetensors"), "not a floating-point tensor");
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/learned_embeds.bin", "bad name"), "a space");
     fs::remove_all(dir);
   }
 
@@ -410,7 +391,7 @@ class TestMultiresConcept : public QObject {
     two.op('}').str("string_to_param").op('}').mark();
     two.str("*").tensor("0", vecs).str("+").tensor("0", vecs).op('u').op('s').op('.');
     write_torch_zip(dir + "/two.pt", two.b, {{"0", vecs}});
-    EXPECT_ERROR(import_embedding_file(dir + "/two.pt"), "2 terms");
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/two.pt"), "2 terms");
     fs::remove_all(dir);
   }
 
@@ -442,8 +423,8 @@ class TestMultiresConcept : public QObject {
     const PyValue bin = load_torch_pickle(dir + "/cat-k3.bin");
     QCOMPARE(bin.dict().size(), size_t{1});
     QCOMPARE(bin.dict().front().first.str(), std::string("<cat-r3>"));
-    EXPECT_ERROR(export_embedding(c, 10, dir + "/x.safetensors"), "out of range", "0..9");
-    EXPECT_ERROR(export_embedding(c, 0, dir + "/x.txt"), ".safetensors", ".pt");
+    MRTI_EXPECT_ERROR(export_embedding(c, 10, dir + "/x.safetensors"), "out of range", "0..9");
+    MRTI_EXPECT_ERROR(export_embedding(c, 0, dir + "/x.txt"), ".safetensors", ".pt");
     // Concept -> library -> export -> import -> library.
     ConceptLibrary lib(dir + "/lib");
     lib.save(c);

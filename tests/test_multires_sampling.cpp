@@ -23,6 +23,9 @@ using namespace mrti;
 
 namespace {
 
+using mrti_test::contains;
+using mrti_test::error_of;
+
 struct Fixture {
   StableDiffusionModel model;
   QJsonObject runs;
@@ -43,15 +46,6 @@ Fixture& fixture() {
     return x;
   }();
   return f;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return {};
 }
 
 TextToImageRequest fixture_request(const QString& scheduler, const std::string& prompt, const at::Tensor& init) {

@@ -18,6 +18,9 @@ using nlohmann::json;
 
 namespace {
 
+using mrti_test::contains;
+using mrti_test::error_of;
+
 // The fixture entries of schedulers/schedulers.json.
 const char* const kFixtureKeys[] = {"DDPM",
                                     "DDIM",
@@ -65,15 +68,6 @@ mrti::SchedulerConfig fixture_config(const std::string& key) {
 }
 
 mrti::TensorMap load(const std::string& rel) { return mrti::read_safetensors(mrti_test::fixture(rel)).tensors; }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Checks a set_timesteps table of the fixture: timesteps, their dtype, sigmas, init_noise_sigma.
 void check_table(mrti::Scheduler& s, const json& table, const QString& what) {

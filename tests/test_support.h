@@ -5,9 +5,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
+
+#include "runtime/error.h"
 
 namespace mrti_test {
 
@@ -40,6 +44,22 @@ inline std::string temp_dir(const std::string& tag) {
   return base.string();
 }
 
+// The mrti::Error message of f(), "" when it does not throw. Other exception types come
+// back marked, so MRTI_EXPECT_ERROR can tell them from the engine's own errors.
+constexpr const char* kNotAnEngineError = "<not an mrti::Error> ";
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const mrti::Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string(kNotAnEngineError) + e.what();
+  }
+  return {};
+}
+
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
 }  // namespace mrti_test
 
 // Skips the calling test function with a message when the fixtures are not available.
@@ -55,4 +75,15 @@ inline std::string temp_dir(const std::string& tag) {
     const double _e = mrti_test::rel_l2((a), (b));                                           \
     QVERIFY2(_e < (tol), qPrintable(QString("%1: relative L2 error %2 >= %3")               \
                                         .arg(#a).arg(_e, 0, 'g', 3).arg((tol), 0, 'g', 3))); \
+  } while (0)
+
+// Fails unless `expr` throws an mrti::Error whose message contains every further argument.
+#define MRTI_EXPECT_ERROR(expr, ...)                                                               \
+  do {                                                                                             \
+    const std::string _msg = mrti_test::error_of([&] { (void)(expr); });                           \
+    QVERIFY2(!_msg.empty(), "no mrti::Error thrown by " #expr);                                    \
+    QVERIFY2(!mrti_test::contains(_msg, mrti_test::kNotAnEngineError), _msg.c_str());              \
+    for (const std::string& _part : std::vector<std::string>{__VA_ARGS__})                         \
+      QVERIFY2(mrti_test::contains(_msg, _part),                                                   \
+               qPrintable(QString::fromStdString("message lacks '" + _part + "': " + _msg)));      \
   } while (0)

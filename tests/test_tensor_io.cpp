@@ -22,28 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The mrti::Error message of f(), "" when it does not throw; other exceptions are reported as such.
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an mrti::Error> ") + e.what();
-  }
-  return {};
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-#define EXPECT_ERROR(expr, ...)                                                                    \
-  do {                                                                                             \
-    const std::string _msg = error_of([&] { (void)(expr); });                                      \
-    QVERIFY2(!_msg.empty(), "no mrti::Error thrown by " #expr);                                    \
-    for (const std::string& _part : std::vector<std::string>{__VA_ARGS__})                         \
-      QVERIFY2(contains(_msg, _part), qPrintable(QString::fromStdString("message lacks '" + _part + \
-                                                                        "': " + _msg)));           \
-  } while (0)
+using mrti_test::contains;
+using mrti_test::error_of;
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -311,15 +291,15 @@ class TestTensorIo : public QObject {
     QCOMPARE(files_in(dir), std::vector<std::string>{"keep.safetensors"});
 
     // A tensor the format cannot hold: the save fails and the old file stays as it was.
-    EXPECT_ERROR(mrti::save_safetensors(path, {{"a", torch::zeros({3})}, {"c", torch::zeros({2}, torch::kComplexFloat)}}),
+    MRTI_EXPECT_ERROR(mrti::save_safetensors(path, {{"a", torch::zeros({3})}, {"c", torch::zeros({2}, torch::kComplexFloat)}}),
                  path, "'c'");
-    EXPECT_ERROR(mrti::save_safetensors(path, {{"u", at::Tensor()}}), path, "'u'");
+    MRTI_EXPECT_ERROR(mrti::save_safetensors(path, {{"u", at::Tensor()}}), path, "'u'");
     QCOMPARE(mrti::read_file(path), before);
     QCOMPARE(files_in(dir), std::vector<std::string>{"keep.safetensors"});
 
     // A folder that does not exist.
     const auto nowhere = dir + "/no/such/folder/x.safetensors";
-    EXPECT_ERROR(mrti::save_safetensors(nowhere, {{"a", torch::ones({1})}}), nowhere, "does not exist");
+    MRTI_EXPECT_ERROR(mrti::save_safetensors(nowhere, {{"a", torch::ones({1})}}), nowhere, "does not exist");
     QCOMPARE(files_in(dir), std::vector<std::string>{"keep.safetensors"});
 
     // Overwriting replaces the file whole, leaving nothing else behind.
@@ -337,9 +317,9 @@ class TestTensorIo : public QObject {
     auto check = [&](const std::string& name, const std::string& bytes, const std::string& problem) {
       const std::string path = dir + "/" + name + ".safetensors";
       write_bytes(path, bytes);
-      EXPECT_ERROR(mrti::read_safetensors(path), path, problem);
-      EXPECT_ERROR(mrti::read_safetensors_metadata(path), path, problem);
-      EXPECT_ERROR(mrti::load_weights_file(path), path, problem);
+      MRTI_EXPECT_ERROR(mrti::read_safetensors(path), path, problem);
+      MRTI_EXPECT_ERROR(mrti::read_safetensors_metadata(path), path, problem);
+      MRTI_EXPECT_ERROR(mrti::load_weights_file(path), path, problem);
     };
     const std::string good = R"({"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})";
     check("empty", "", "too short");
@@ -370,8 +350,8 @@ class TestTensorIo : public QObject {
           raw_safetensors(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,16]}})", data16),
           "needs more than");
     check("bad_metadata", raw_safetensors(R"({"__metadata__":{"n":3}})", ""), "'n' is not a string");
-    EXPECT_ERROR(mrti::read_safetensors(dir + "/missing.safetensors"), "missing.safetensors", "not found");
-    EXPECT_ERROR(mrti::load_weights_file(dir), dir, "folder");
+    MRTI_EXPECT_ERROR(mrti::read_safetensors(dir + "/missing.safetensors"), "missing.safetensors", "not found");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(dir), dir, "folder");
     // A header padded with spaces, as the format allows, still reads.
     write_bytes(dir + "/padded.safetensors", raw_safetensors(good + "      ", data16));
     QCOMPARE(mrti::read_safetensors(dir + "/padded.safetensors").tensors.at("a").sizes(), (at::IntArrayRef{2, 2}));
@@ -412,8 +392,8 @@ class TestTensorIo : public QObject {
     QCOMPARE(std::get<mrti::PyBytes>(v.get("b")->v).data, std::string("\0\x01", 2));
     QVERIFY(v.get("absent") == nullptr);
     QCOMPARE(v.get("one")->type_name(), std::string("dict"));
-    EXPECT_ERROR(v.get("neg")->dict(), "expected a dict, found an int");
-    EXPECT_ERROR(v.get("neg")->tensor(), "tensor", "int");
+    MRTI_EXPECT_ERROR(v.get("neg")->dict(), "expected a dict, found an int");
+    MRTI_EXPECT_ERROR(v.get("neg")->tensor(), "tensor", "int");
     fs::remove_all(dir);
   }
 
@@ -495,35 +475,35 @@ class TestTensorIo : public QObject {
     Pickle evil;
     evil.global("os", "system").str("echo pwned").op('\x85').op('R').stop();
     const auto p1 = zip("evil.bin", evil.b);
-    EXPECT_ERROR(mrti::load_torch_pickle(p1), p1, "os.system", "safetensors");
+    MRTI_EXPECT_ERROR(mrti::load_torch_pickle(p1), p1, "os.system", "safetensors");
     Pickle evil2;
     evil2.str("builtins").str("eval").op('\x93').str("1").op('\x85').op('R').stop();
     const auto p2 = zip("evil2.pt", evil2.b);
-    EXPECT_ERROR(mrti::load_weights_file(p2), p2, "builtins.eval");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(p2), p2, "builtins.eval");
     // A Lightning callback object in a checkpoint.
     Pickle cb;
     cb.op('}').str("callbacks").global("pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint")
         .op(')').op('\x81').op('s').stop();
     const auto p3 = zip("cb.ckpt", cb.b);
-    EXPECT_ERROR(mrti::load_weights_file(p3), p3, "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint",
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(p3), p3, "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint",
                  "Python classes");
     // torch globals outside the allow-list are refused too.
     Pickle dev;
     dev.global("torch", "device").str("cpu").op('\x85').op('R').stop();
     const auto p4 = zip("dev.pt", dev.b);
-    EXPECT_ERROR(mrti::load_torch_pickle(p4), p4, "torch.device");
+    MRTI_EXPECT_ERROR(mrti::load_torch_pickle(p4), p4, "torch.device");
 
     // Legacy (non-zip) torch.save: starts with the pickled magic number.
     const auto legacy = dir + "/legacy.pt";
     write_bytes(legacy, std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15));
-    EXPECT_ERROR(mrti::load_torch_pickle(legacy), legacy, "legacy");
-    EXPECT_ERROR(mrti::load_weights_file(legacy), legacy, "legacy");
+    MRTI_EXPECT_ERROR(mrti::load_torch_pickle(legacy), legacy, "legacy");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(legacy), legacy, "legacy");
     const auto text = dir + "/notes.bin";
     write_bytes(text, "hello, this is not a model");
-    EXPECT_ERROR(mrti::load_weights_file(text), text, "not a PyTorch file");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(text), text, "not a PyTorch file");
     const auto empty = dir + "/empty.bin";
     write_bytes(empty, "");
-    EXPECT_ERROR(mrti::load_weights_file(empty), empty, "empty");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(empty), empty, "empty");
 
     // A zip cut short loses its directory.
     Pickle ok;
@@ -533,33 +513,33 @@ class TestTensorIo : public QObject {
     const std::string bytes = mrti::read_file(good);
     const auto cut = dir + "/cut.bin";
     write_bytes(cut, bytes.substr(0, bytes.size() / 2));
-    EXPECT_ERROR(mrti::load_weights_file(cut), cut, "not a valid PyTorch zip archive");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(cut), cut, "not a valid PyTorch zip archive");
     // Pickle data cut short, a missing storage record, a tensor reaching past its storage.
     const auto trunc = zip("trunc.bin", ok.b.substr(0, ok.b.size() - 10), {{"0", torch::ones({4})}});
-    EXPECT_ERROR(mrti::load_weights_file(trunc), trunc, "malformed pickle");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(trunc), trunc, "malformed pickle");
     const auto nostorage = zip("nostorage.bin", ok.b);
-    EXPECT_ERROR(mrti::load_weights_file(nostorage), nostorage, "data/0", "missing");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(nostorage), nostorage, "data/0", "missing");
     Pickle over;
     over.op('}').str("w").tensor("FloatStorage", "0", 4, 2, {2, 2}, {2, 1}).op('s').stop();
     const auto overrun = zip("overrun.bin", over.b, {{"0", torch::ones({4})}});
-    EXPECT_ERROR(mrti::load_weights_file(overrun), overrun, "past the end of its storage");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(overrun), overrun, "past the end of its storage");
     Pickle small;
     small.op('}').str("w").tensor("FloatStorage", "0", 100, 0, {4}, {1}).op('s').stop();
     const auto short_record = zip("short.bin", small.b, {{"0", torch::ones({4})}});
-    EXPECT_ERROR(mrti::load_weights_file(short_record), short_record, "fewer than");
+    MRTI_EXPECT_ERROR(mrti::load_weights_file(short_record), short_record, "fewer than");
     Pickle bad_op;
     bad_op.op('}').op('I').stop();  // text-protocol INT is not something torch.save writes
     const auto badop = zip("badop.bin", bad_op.b);
-    EXPECT_ERROR(mrti::load_torch_pickle(badop), badop, "opcode 0x49");
+    MRTI_EXPECT_ERROR(mrti::load_torch_pickle(badop), badop, "opcode 0x49");
     Pickle underflow;
     underflow.op('s').stop();
     const auto uf = zip("underflow.bin", underflow.b);
-    EXPECT_ERROR(mrti::load_torch_pickle(uf), uf, "underflow");
+    MRTI_EXPECT_ERROR(mrti::load_torch_pickle(uf), uf, "underflow");
     // A dict that contains itself (legal pickle, never a weights file) is refused.
     Pickle cyc;
     cyc.op('}').put(0).str("self").get(0).op('s').stop();
     const auto cyclic = zip("cyclic.pt", cyc.b);
-    EXPECT_ERROR(mrti::load_torch_pickle(cyclic), cyclic, "self-referencing");
+    MRTI_EXPECT_ERROR(mrti::load_torch_pickle(cyclic), cyclic, "self-referencing");
     // Shared (not cyclic) containers are fine: {'a': L, 'b': L} with one list L.
     Pickle shared;
     shared.op('}').mark().str("a").op(']').put(0).str("b").get(0).op('u').stop();
@@ -655,7 +635,7 @@ class TestTensorIo : public QObject {
     bad["extra.weight"] = torch::zeros({2});
     bad["fc.weight"] = torch::zeros({4, 4});
     const auto before = net.fc->weight.clone();
-    EXPECT_ERROR(mrti::load_state_dict(net, bad, "bad.safetensors"), "bad.safetensors", "conv.bias",
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(net, bad, "bad.safetensors"), "bad.safetensors", "conv.bias",
                  "extra.weight", "fc.weight (file [4, 4], model [3, 4])", "1 shape mismatch", "1 key missing",
                  "1 unexpected key");
     QVERIFY(torch::equal(net.fc->weight, before));
@@ -675,15 +655,15 @@ class TestTensorIo : public QObject {
     mrti::LoadOptions ign;
     ign.ignore = {"conv.bias", "extra.weight", "text.position_ids"};
     QVERIFY(mrti::load_state_dict(net, partial, "partial", ign).missing.empty());
-    EXPECT_ERROR(mrti::load_state_dict(net, partial, "partial", mrti::LoadOptions{true, false, {}}), "extra.weight");
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(net, partial, "partial", mrti::LoadOptions{true, false, {}}), "extra.weight");
 
     // Shape mismatches stay errors even when missing/unexpected keys are allowed.
-    EXPECT_ERROR(mrti::load_state_dict(net, bad, "bad", opt), "fc.weight", "shape mismatch");
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(net, bad, "bad", opt), "fc.weight", "shape mismatch");
 
     // Long lists are capped.
     mrti::TensorMap many;
     for (int i = 0; i < 45; ++i) many["junk." + std::to_string(100 + i)] = torch::zeros({1});
-    EXPECT_ERROR(mrti::load_state_dict(net, many, "many.bin"), "45 unexpected keys", "junk.100", "junk.119",
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(net, many, "many.bin"), "45 unexpected keys", "junk.100", "junk.119",
                  "and 25 more", "5 keys missing");
     const std::string msg = error_of([&] { mrti::load_state_dict(net, many, "many.bin"); });
     QVERIFY(!contains(msg, "junk.120"));
@@ -706,7 +686,7 @@ class TestTensorIo : public QObject {
     Emb m;
     const auto path = mrti_test::fixture("tiny-sd15/text_encoder/pytorch_model.bin");
     const auto w = mrti::load_weights_file(path);
-    EXPECT_ERROR(mrti::load_state_dict(m, w, path), path, "unexpected keys", "and ");
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(m, w, path), path, "unexpected keys", "and ");
     mrti::LoadOptions o;
     o.allow_unexpected = true;
     const auto rep = mrti::load_state_dict(m, w, path, o);

@@ -15,25 +15,8 @@
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an mrti::Error> ") + e.what();
-  }
-  return {};
-}
-
-#define EXPECT_ERROR_NAMING(expr, part)                                                           \
-  do {                                                                                            \
-    const std::string _msg = error_of([&] { (void)(expr); });                                     \
-    QVERIFY2(!_msg.empty(), "no mrti::Error thrown by " #expr);                                   \
-    QVERIFY2(_msg.find(part) != std::string::npos,                                                \
-             qPrintable(QString::fromStdString(std::string("message lacks '") + (part) + "': " + _msg))); \
-    qInfo("error: %s", _msg.c_str());                                                             \
-  } while (0)
+using mrti_test::contains;
+using mrti_test::error_of;
 
 std::string unet_dir() { return mrti_test::fixture("tiny-sd15/unet"); }
 
@@ -218,53 +201,53 @@ class TestUNet : public QObject {
     {
       auto j = good;
       j.erase("block_out_channels");
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"block_out_channels\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"block_out_channels\"");
     }
     {
       auto j = good;
       j["layers_per_block"] = "two";
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"layers_per_block\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"layers_per_block\"");
     }
     {
       auto j = good;
       j["attention_head_dim"] = {8, 8};
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"attention_head_dim\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"attention_head_dim\"");
     }
     {
       auto j = good;
       j["attention_head_dim"] = 5;  // 5 heads do not divide 32 channels
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"attention_head_dim\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"attention_head_dim\"");
     }
     {
       auto j = good;
       j["addition_embed_type"] = "text_time";  // SDXL
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"addition_embed_type\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"addition_embed_type\"");
     }
     {
       auto j = good;
       j["class_embed_type"] = "timestep";
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"class_embed_type\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"class_embed_type\"");
     }
     {
       auto j = good;
       j["dual_cross_attention"] = true;
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"dual_cross_attention\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"dual_cross_attention\"");
     }
     {
       auto j = good;
       j["down_block_types"][0] = "AttnDownBlock2D";
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"down_block_types\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"down_block_types\"");
     }
     {
       auto j = good;
       j["_class_name"] = "AutoencoderKL";
-      EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"_class_name\"");
+      MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(write_config(j)), "\"_class_name\"");
     }
     const std::string empty = mrti_test::temp_dir("unet-empty");
-    EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(empty), "missing config.json in " + empty);
+    MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(empty), "missing config.json in " + empty);
     const std::string broken = mrti_test::temp_dir("unet-broken");
     std::ofstream(broken + "/config.json") << "{\"in_channels\": 4,";
-    EXPECT_ERROR_NAMING(mrti::UNet2DConditionConfig::from_file(broken), "config.json is not valid JSON");
+    MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(broken), "config.json is not valid JSON");
   }
 
   void config_accepts_older_and_sd2_layouts() {
@@ -298,7 +281,7 @@ class TestUNet : public QObject {
     const std::string key = "down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight";
     QVERIFY(weights.count(key));
     weights[key] = torch::zeros({32, 48});
-    EXPECT_ERROR_NAMING(mrti::load_state_dict(*unet, weights, path), key);
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(*unet, weights, path), key);
   }
 
   void bad_inputs_are_refused() {
@@ -306,10 +289,10 @@ class TestUNet : public QObject {
     mrti::UNet2DConditionModel unet(mrti::UNet2DConditionConfig::from_file(unet_dir()));
     torch::NoGradGuard no_grad;
     const auto sample = torch::randn({2, 4, 8, 8});
-    EXPECT_ERROR_NAMING(unet->forward(torch::randn({2, 3, 8, 8}), torch::tensor({1, 2}), torch::randn({2, 77, 32})),
+    MRTI_EXPECT_ERROR(unet->forward(torch::randn({2, 3, 8, 8}), torch::tensor({1, 2}), torch::randn({2, 77, 32})),
                         "sample");
-    EXPECT_ERROR_NAMING(unet->forward(sample, torch::tensor({1, 2, 3}), torch::randn({2, 77, 32})), "timestep");
-    EXPECT_ERROR_NAMING(unet->forward(sample, torch::tensor({1, 2}), torch::randn({2, 77, 768})),
+    MRTI_EXPECT_ERROR(unet->forward(sample, torch::tensor({1, 2, 3}), torch::randn({2, 77, 32})), "timestep");
+    MRTI_EXPECT_ERROR(unet->forward(sample, torch::tensor({1, 2}), torch::randn({2, 77, 768})),
                         "encoder_hidden_states");
   }
 };

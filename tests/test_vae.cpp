@@ -14,25 +14,8 @@
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mrti::Error& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("<not an mrti::Error> ") + e.what();
-  }
-  return {};
-}
-
-#define EXPECT_ERROR_NAMING(expr, part)                                                           \
-  do {                                                                                            \
-    const std::string _msg = error_of([&] { (void)(expr); });                                     \
-    QVERIFY2(!_msg.empty(), "no mrti::Error thrown by " #expr);                                   \
-    QVERIFY2(_msg.find(part) != std::string::npos,                                                \
-             qPrintable(QString::fromStdString(std::string("message lacks '") + (part) + "': " + _msg))); \
-    qInfo("error: %s", _msg.c_str());                                                             \
-  } while (0)
+using mrti_test::contains;
+using mrti_test::error_of;
 
 std::string vae_dir() { return mrti_test::fixture("tiny-sd15/vae"); }
 std::string vae_weights_path() { return vae_dir() + "/diffusion_pytorch_model.safetensors"; }
@@ -137,7 +120,7 @@ class TestVae : public QObject {
     const auto z = (a - ref.at("posterior_mean")) / ref.at("posterior_std");
     QVERIFY(std::abs(z.mean().item<double>()) < 0.2);
     QVERIFY(std::abs(z.std().item<double>() - 1.0) < 0.2);
-    EXPECT_ERROR_NAMING(posterior.sample_with_noise(torch::randn({1, 4, 8, 8})), "noise");
+    MRTI_EXPECT_ERROR(posterior.sample_with_noise(torch::randn({1, 4, 8, 8})), "noise");
   }
 
   void slicing_gives_the_same_result() {
@@ -165,7 +148,7 @@ class TestVae : public QObject {
     QVERIFY(!legacy.count("decoder.mid_block.attentions.0.to_out.0.weight"));
     {
       auto vae = make_vae();
-      EXPECT_ERROR_NAMING(mrti::load_state_dict(*vae, legacy, "legacy.safetensors"),
+      MRTI_EXPECT_ERROR(mrti::load_state_dict(*vae, legacy, "legacy.safetensors"),
                           "decoder.mid_block.attentions.0.query.weight");
     }
     // Conv-shaped tensors as the original-layout converter writes them: [C,1,1] biases and
@@ -201,35 +184,35 @@ class TestVae : public QObject {
     {
       auto j = good;
       j.erase("latent_channels");
-      EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"latent_channels\"");
+      MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"latent_channels\"");
     }
     {
       auto j = good;
       j["block_out_channels"] = {32, "64"};
-      EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"block_out_channels\"");
+      MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"block_out_channels\"");
     }
     {
       auto j = good;
       j["scaling_factor"] = "0.18215";
-      EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"scaling_factor\"");
+      MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"scaling_factor\"");
     }
     {
       auto j = good;
       j["up_block_types"] = {"UpDecoderBlock2D", "UpDecoderBlock2D"};
-      EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"up_block_types\"");
+      MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"up_block_types\"");
     }
     {
       auto j = good;
       j["norm_num_groups"] = 24;
-      EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"norm_num_groups\"");
+      MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"norm_num_groups\"");
     }
     {
       auto j = good;
       j["act_fn"] = "tanh";
-      EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"act_fn\"");
+      MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(write_config(j)), "\"act_fn\"");
     }
     const std::string empty = mrti_test::temp_dir("vae-empty");
-    EXPECT_ERROR_NAMING(mrti::AutoencoderKLConfig::from_file(empty), "missing config.json in " + empty);
+    MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_file(empty), "missing config.json in " + empty);
   }
 
   void wrong_weight_shape_names_the_key() {
@@ -239,15 +222,15 @@ class TestVae : public QObject {
     const std::string key = "decoder.up_blocks.1.resnets.0.conv1.weight";
     QVERIFY(weights.count(key));
     weights[key] = torch::zeros({64, 64, 1, 1});
-    EXPECT_ERROR_NAMING(mrti::load_state_dict(*vae, weights, vae_weights_path()), key);
+    MRTI_EXPECT_ERROR(mrti::load_state_dict(*vae, weights, vae_weights_path()), key);
   }
 
   void bad_inputs_are_refused() {
     MRTI_REQUIRE_FIXTURES();
     auto vae = make_vae();
     torch::NoGradGuard no_grad;
-    EXPECT_ERROR_NAMING(vae->encode(torch::randn({1, 4, 64, 64})), "image");
-    EXPECT_ERROR_NAMING(vae->decode(torch::randn({1, 3, 8, 8})), "latent");
+    MRTI_EXPECT_ERROR(vae->encode(torch::randn({1, 4, 64, 64})), "image");
+    MRTI_EXPECT_ERROR(vae->decode(torch::randn({1, 3, 8, 8})), "latent");
   }
 };
 

@@ -1,0 +1,33 @@
+#pragma once
+// Runs the `mrti` binary the way a user does (MRTI_CLI_PATH is set by tests/CMakeLists.txt).
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include "test_support.h"
+
+namespace mrti_test {
+
+struct CliRun {
+  int code = -1;  // -1: crashed or timed out
+  QString out, err;
+};
+
+inline CliRun mrti_cli(const QStringList& args, int timeout_ms = 600000) {
+  QProcess p;
+  p.start(MRTI_CLI_PATH, args);
+  CliRun r;
+  if (!p.waitForFinished(timeout_ms)) {
+    p.kill();
+    r.err = "timed out";
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+inline QString fx(const char* rel) { return QString::fromStdString(fixture(rel)); }
+
+}  // namespace mrti_test
