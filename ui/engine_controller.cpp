@@ -4,6 +4,7 @@
 #include <QMutex>
 #include <QThread>
 #include <exception>
+#include <functional>
 
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
@@ -33,6 +34,33 @@ QVector<QImage> toQImages(const std::vector<mrti::Image>& images) {
   out.reserve(static_cast<int>(images.size()));
   for (const auto& i : images) out.push_back(toQImage(i));
   return out;
+}
+
+// Runs one generation-like job (plain or a sweep) and reports it through the controller's
+// signals: started, per-step previews, then finished, cancelled or failed.
+void runGenerationJob(EngineController* c, int job, int batch,
+                      const std::function<studio::GenerateResult(const studio::StepProgress&)>& run) {
+  Q_EMIT c->generationStarted(job, batch);
+  try {
+    const auto result = run([&](const studio::GenerateStep& s) {
+      Q_EMIT c->stepProgress(job, s.step, s.total, toQImages(s.previews));
+    });
+    QVector<QImage> images;
+    QStringList params;
+    QVector<qint64> seeds;
+    for (const auto& i : result.images) {
+      images.push_back(toQImage(i.image));
+      params.push_back(qs(i.parameters));
+      seeds.push_back(i.seed);
+    }
+    QStringList warnings;
+    for (const auto& w : result.warnings) warnings.push_back(qs(w));
+    Q_EMIT c->generationFinished(job, images, params, seeds, warnings);
+  } catch (const Cancelled&) {
+    Q_EMIT c->generationCancelled(job);
+  } catch (const std::exception& e) {
+    Q_EMIT c->generationFailed(job, QString::fromUtf8(e.what()));
+  }
 }
 
 // The current job's token, swapped on the engine thread, read by cancel() on the GUI one.
@@ -127,57 +155,19 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
 
 int EngineController::generate(const GenerationJob& j) {
   return post([this, j](int job, const CancellationToken& token) {
-    Q_EMIT generationStarted(job, j.batch);
-    try {
-      const auto result = engine_->generate(
-          toRequest(j),
-          [&](const studio::GenerateStep& s) { Q_EMIT stepProgress(job, s.step, s.total, toQImages(s.previews)); },
-          &token);
-      QVector<QImage> images;
-      QStringList params;
-      QVector<qint64> seeds;
-      for (const auto& i : result.images) {
-        images.push_back(toQImage(i.image));
-        params.push_back(qs(i.parameters));
-        seeds.push_back(i.seed);
-      }
-      QStringList warnings;
-      for (const auto& w : result.warnings) warnings.push_back(qs(w));
-      Q_EMIT generationFinished(job, images, params, seeds, warnings);
-    } catch (const Cancelled&) {
-      Q_EMIT generationCancelled(job);
-    } catch (const std::exception& e) {
-      Q_EMIT generationFailed(job, QString::fromUtf8(e.what()));
-    }
+    runGenerationJob(this, job, j.batch, [&](const studio::StepProgress& progress) {
+      return engine_->generate(toRequest(j), progress, &token);
+    });
   });
 }
 
 int EngineController::resolutionSweep(const GenerationJob& j, const QString& conceptName, const QString& form) {
   return post([this, j, conceptName, form](int job, const CancellationToken& token) {
-    try {
+    runGenerationJob(this, job, 1, [&](const studio::StepProgress& progress) {
       auto r = toRequest(j);
       r.batch = 1;
-      Q_EMIT generationStarted(job, 1);
-      const auto result = engine_->resolution_sweep(
-          r, ss(conceptName), ss(form),
-          [&](const studio::GenerateStep& s) { Q_EMIT stepProgress(job, s.step, s.total, toQImages(s.previews)); },
-          &token);
-      QVector<QImage> images;
-      QStringList params;
-      QVector<qint64> seeds;
-      for (const auto& i : result.images) {
-        images.push_back(toQImage(i.image));
-        params.push_back(qs(i.parameters));
-        seeds.push_back(i.seed);
-      }
-      QStringList warnings;
-      for (const auto& w : result.warnings) warnings.push_back(qs(w));
-      Q_EMIT generationFinished(job, images, params, seeds, warnings);
-    } catch (const Cancelled&) {
-      Q_EMIT generationCancelled(job);
-    } catch (const std::exception& e) {
-      Q_EMIT generationFailed(job, QString::fromUtf8(e.what()));
-    }
+      return engine_->resolution_sweep(r, ss(conceptName), ss(form), progress, &token);
+    });
   });
 }
 

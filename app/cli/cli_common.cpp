@@ -1,6 +1,7 @@
 #include "cli/cli_common.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <regex>
 
@@ -10,6 +11,8 @@
 #include "runtime/cpu_setup.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
+#include "schedulers/scheduler.h"
+#include "tensor_io/safetensors.h"
 
 namespace mrti::cli {
 
@@ -70,6 +73,48 @@ StableDiffusionModel load_model_for_cli(const std::string& path, const std::stri
   // oneDNN's bfloat16 CPU convolutions are fast only on NHWC (~1.3x for the UNet step).
   if (model.device.is_cpu() && model.dtype == c10::kBFloat16) use_channels_last(model);
   return model;
+}
+
+int next_image_number(const std::string& dir) {
+  static const std::regex re(R"((\d{5})-.*\.png)");
+  int next = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::smatch m;
+    const auto name = e.path().filename().string();
+    if (std::regex_match(name, m, re)) next = std::max(next, std::stoi(m[1]) + 1);
+  }
+  return next;
+}
+
+std::string image_number(int n) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%05d", n);
+  return buf;
+}
+
+at::Tensor read_initial_latents(const std::string& file) {
+  auto contents = read_safetensors(file);
+  auto it = contents.tensors.find("latents");
+  if (it == contents.tensors.end()) throw Error("'" + file + "' has no tensor named 'latents'");
+  auto latents = it->second.to(at::kFloat).clone();
+  return latents.dim() == 3 ? latents.unsqueeze(0) : latents;
+}
+
+GenerationParameters run_parameters(const StableDiffusionModel& model, const std::string& model_path,
+                                    const TextToImageRequest& request) {
+  namespace fs = std::filesystem;
+  GenerationParameters p;
+  p.negative_prompt = request.negative_prompt;
+  p.steps = request.steps;
+  p.cfg_scale = request.guidance;
+  p.width = request.width;
+  p.height = request.height;
+  p.model = fs::path(model_path).filename().string();
+  if (p.model.empty()) p.model = fs::path(model_path).parent_path().filename().string();
+  p.sampler = scheduler_display_name(*make_scheduler(request.sampler, model.scheduler_config));
+  p.extra["Device"] = model.device.str();
+  p.extra["Dtype"] = dtype_name(model.dtype);
+  return p;
 }
 
 }  // namespace mrti::cli

@@ -4,7 +4,9 @@
 #include <string>
 #include <utility>
 
+#include "imaging/generation_parameters.h"
 #include "models/stable_diffusion.h"
+#include "pipeline/text_to_image_pipeline.h"
 
 namespace mrti::cli {
 
@@ -31,5 +33,18 @@ class ProgressBar {
 StableDiffusionModel load_model_for_cli(const std::string& path, const std::string& device,
                                         const std::string& dtype, const std::string& config_dir,
                                         bool vae_float32);
+
+// The next free image number in `dir` (files are named NNNNN-..., as AUTOMATIC1111 does)
+// and its five-digit form.
+int next_image_number(const std::string& dir);
+std::string image_number(int n);
+
+// The tensor `latents` of an --init-latents safetensors file as [B, C, h, w] float32.
+at::Tensor read_initial_latents(const std::string& file);
+
+// What every PNG of a run carries: the request's settings, the model's name, sampler,
+// device and precision. The caller adds the prompt, the seed and any extras.
+GenerationParameters run_parameters(const StableDiffusionModel& model, const std::string& model_path,
+                                    const TextToImageRequest& request);
 
 }  // namespace mrti::cli

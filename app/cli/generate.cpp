@@ -33,24 +33,6 @@ struct GenerateArgs {
   bool grid = false, vae_fp32 = false, interpolate = false;
 };
 
-// The next free image number in `dir` (files are named NNNNN-SEED.png, as A1111 does).
-int next_image_number(const fs::path& dir) {
-  static const std::regex re(R"((\d{5})-.*\.png)");
-  int next = 0;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::smatch m;
-    const auto name = e.path().filename().string();
-    if (std::regex_match(name, m, re)) next = std::max(next, std::stoi(m[1]) + 1);
-  }
-  return next;
-}
-
-std::string five_digits(int n) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%05d", n);
-  return buf;
-}
-
 void run_generate(const GenerateArgs& a) {
   configure_threads(a.threads);
   TextToImageRequest req;
@@ -73,14 +55,7 @@ void run_generate(const GenerateArgs& a) {
       throw Error("unknown sampler '" + a.sampler + "': use one of " + list);
     }
   }
-  if (!a.init_latents.empty()) {
-    auto file = read_safetensors(a.init_latents);
-    auto it = file.tensors.find("latents");
-    if (it == file.tensors.end())
-      throw Error("'" + a.init_latents + "' has no tensor named 'latents'");
-    req.initial_latents = it->second.to(torch::kFloat).clone();
-    if (req.initial_latents.dim() == 3) req.initial_latents = req.initial_latents.unsqueeze(0);
-  }
+  if (!a.init_latents.empty()) req.initial_latents = read_initial_latents(a.init_latents);
   validate_request(req);  // before the (slow) model load
   // Concept references are checked before the model load too; without --concepts the
   // prompt is plain text, as it always was.
@@ -118,30 +93,20 @@ void run_generate(const GenerateArgs& a) {
   bar.finish();
   for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
 
-  GenerationParameters p;
+  GenerationParameters p = run_parameters(model, a.model, req);
   p.prompt = req.prompt;
-  p.negative_prompt = req.negative_prompt;
-  p.steps = req.steps;
-  p.cfg_scale = req.guidance;
-  p.width = req.width;
-  p.height = req.height;
-  p.model = fs::path(a.model).filename().string();
-  if (p.model.empty()) p.model = fs::path(a.model).parent_path().filename().string();
-  p.extra["Device"] = model.device.str();
-  p.extra["Dtype"] = dtype_name(model.dtype);
   if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
   if (a.interpolate) p.extra["Interpolate"] = "true";
-  p.sampler = scheduler_display_name(*make_scheduler(a.sampler, model.scheduler_config));
   int number = next_image_number(a.out);
   for (size_t i = 0; i < result.images.size(); ++i) {
     p.seed = result.seeds[i];
-    const auto path = fs::path(a.out) / (five_digits(number++) + "-" + std::to_string(p.seed) + ".png");
+    const auto path = fs::path(a.out) / (image_number(number++) + "-" + std::to_string(p.seed) + ".png");
     write_png(path.string(), result.images[i], to_png_text(p));
     std::cout << path.string() << "\n";
   }
   if (a.grid && result.images.size() > 1) {
     p.seed = result.seeds.front();
-    const auto path = fs::path(a.out) / ("grid-" + five_digits(number) + ".png");
+    const auto path = fs::path(a.out) / ("grid-" + image_number(number) + ".png");
     write_png(path.string(), make_grid(result.images, 0), to_png_text(p));
     std::cout << path.string() << "\n";
   }

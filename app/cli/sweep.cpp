@@ -47,17 +47,6 @@ std::vector<int64_t> parse_resolutions(const std::string& text) {
   return out;
 }
 
-int next_number(const fs::path& dir) {
-  static const std::regex re(R"((\d{5})-.*\.png)");
-  int next = 0;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::smatch m;
-    const auto name = e.path().filename().string();
-    if (std::regex_match(name, m, re)) next = std::max(next, std::stoi(m[1]) + 1);
-  }
-  return next;
-}
-
 void run_sweep(const SweepArgs& a) {
   configure_threads(a.threads);
   ResolutionSweepRequest req;
@@ -77,13 +66,7 @@ void run_sweep(const SweepArgs& a) {
   r.decode_vae_in_float32 = a.vae_fp32;
   r.previews = false;
   std::tie(r.width, r.height) = parse_size(a.size);
-  if (!a.init_latents.empty()) {
-    auto file = read_safetensors(a.init_latents);
-    auto it = file.tensors.find("latents");
-    if (it == file.tensors.end()) throw Error("'" + a.init_latents + "' has no tensor named 'latents'");
-    r.initial_latents = it->second.to(torch::kFloat).clone();
-    if (r.initial_latents.dim() == 3) r.initial_latents = r.initial_latents.unsqueeze(0);
-  }
+  if (!a.init_latents.empty()) r.initial_latents = read_initial_latents(a.init_latents);
   (void)fill_prompt_template(a.prompt, "");
   validate_request(r);
   // Concepts and prompts are checked before the (slow) model load.
@@ -110,26 +93,13 @@ void run_sweep(const SweepArgs& a) {
   bar.finish();
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
 
-  GenerationParameters p;
-  p.negative_prompt = r.negative_prompt;
-  p.steps = r.steps;
-  p.cfg_scale = r.guidance;
-  p.width = r.width;
-  p.height = r.height;
+  GenerationParameters p = run_parameters(model, a.model, r);
   p.seed = result.seed;
-  p.model = fs::path(a.model).filename().string();
-  if (p.model.empty()) p.model = fs::path(a.model).parent_path().filename().string();
-  p.sampler = scheduler_display_name(*make_scheduler(a.sampler, model.scheduler_config));
-  p.extra["Device"] = model.device.str();
-  p.extra["Dtype"] = dtype_name(model.dtype);
   p.extra["Concepts"] = concepts_parameter(concepts, {a.concept_name});
   if (a.interpolate) p.extra["Interpolate"] = "true";
 
-  const int number = next_number(a.out);
-  char prefix[16];
-  std::snprintf(prefix, sizeof prefix, "%05d", number);
-  const std::string base = std::string(prefix) + "-" + a.concept_name + "-" + form_name(req.form) + "-" +
-                           std::to_string(result.seed);
+  const std::string base = image_number(next_image_number(a.out)) + "-" + a.concept_name + "-" +
+                           form_name(req.form) + "-" + std::to_string(result.seed);
   std::string ks;
   for (size_t i = 0; i < result.images.size(); ++i) {
     p.prompt = result.prompts[i];

@@ -16,6 +16,13 @@
 #include "tensor_io/state_dict.h"
 
 namespace mrti {
+
+std::string bundled_clip_tokenizer_dir() {
+  // Installed copy first, then the source tree's (a build that was not installed).
+  for (const char* dir : {MRTI_INSTALLED_TOKENIZER_DIR, MRTI_SOURCE_TOKENIZER_DIR})
+    if (std::filesystem::exists(std::filesystem::path(dir) / "vocab.json")) return dir;
+  return MRTI_SOURCE_TOKENIZER_DIR;
+}
 namespace fs = std::filesystem;
 
 namespace {
@@ -109,10 +116,8 @@ std::string single_file_tokenizer_dir(const std::string& checkpoint, const std::
   if (path_exists(beside / "vocab.json")) return beside.string();
   if (const char* env = std::getenv("MRTI_CLIP_TOKENIZER"); env && *env && path_exists(fs::path(env) / "vocab.json"))
     return env;
-  // The CLIP vocabulary shipped with MRTI Studio (installed, then the source tree's copy).
-  for (const char* dir : {MRTI_INSTALLED_TOKENIZER_DIR, MRTI_SOURCE_TOKENIZER_DIR})
-    if (path_exists(fs::path(dir) / "vocab.json")) return dir;
-  return {};
+  const std::string bundled = bundled_clip_tokenizer_dir();
+  return path_exists(fs::path(bundled) / "vocab.json") ? bundled : std::string();
 }
 
 std::string no_tokenizer_message(const std::string& checkpoint) {

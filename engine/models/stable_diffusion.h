@@ -57,6 +57,9 @@ std::string find_component_weights(const std::string& folder, const std::string&
 // Reads a weights file as find_component_weights returns it (sharded indexes included).
 TensorMap read_component_weights(const std::string& file);
 
+// The CLIP vocabulary that ships with MRTI Studio (single files carry no tokenizer).
+std::string bundled_clip_tokenizer_dir();
+
 // One component from its folder (config.json + weights) or from a weights file with
 // config.json beside it; cast to options.dtype and moved to options.device.
 ClipTextModel load_text_encoder(const std::string& folder_or_file, const ModelLoadOptions& options = {});

@@ -378,16 +378,10 @@ std::string format_reference(const std::string& name, Form form, int64_t index, 
   return format_concept_ref(r);
 }
 
-std::string bundled_tokenizer_dir() {
-  for (const char* d : {MRTI_SOURCE_TOKENIZER_DIR, MRTI_INSTALLED_TOKENIZER_DIR})
-    if (fs::exists(fs::path(d) / "vocab.json")) return d;
-  return MRTI_SOURCE_TOKENIZER_DIR;
-}
-
 int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<ClipTokenizer>> tokenizers;
-  const std::string dir = tokenizer_dir.empty() ? bundled_tokenizer_dir() : tokenizer_dir;
+  const std::string dir = tokenizer_dir.empty() ? bundled_clip_tokenizer_dir() : tokenizer_dir;
   std::shared_ptr<ClipTokenizer> tok;
   {
     std::lock_guard<std::mutex> lock(mutex);
