@@ -8,6 +8,7 @@
 
 #include "icons.h"
 #include "main_window.h"
+#include "translations.h"
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -25,7 +26,11 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName(QStringLiteral("mrti"));
   QApplication::setApplicationName(QStringLiteral("mrti-studio"));
   QApplication::setApplicationVersion(QStringLiteral(MRTI_VERSION));
+  // Matches the installed desktop entry, so Wayland and docks group windows under its icon.
+  QGuiApplication::setDesktopFileName(QStringLiteral("io.github.mrti.Studio"));
   QApplication::setWindowIcon(mrti::ui::appIcon());
+  // Before any window exists: widgets take their texts when they are built.
+  mrti::ui::installTranslations();
   mrti::ui::MainWindow window;
   window.show();
   const QStringList args = QApplication::arguments();

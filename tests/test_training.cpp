@@ -14,6 +14,7 @@
 #include "multires/concept_library.h"
 #include "tensor_io/safetensors.h"
 #include "multires/time_index.h"
+#include "pipeline/memory_format.h"
 #include "runtime/error.h"
 #include "training/caption_templates.h"
 #include "training/dataset.h"
@@ -57,6 +58,41 @@ std::string shape_folder(const std::string& tag) {
 StableDiffusionModel& tiny_model() {
   static StableDiffusionModel model = load_stable_diffusion(mrti_test::fixture("tiny-sd15"));
   return model;
+}
+
+// The tiny model in bfloat16 on channels_last, as `mrti train ti --dtype bf16` loads it on the CPU.
+StableDiffusionModel& tiny_model_bf16() {
+  static StableDiffusionModel model = [] {
+    ModelLoadOptions o;
+    o.dtype = torch::kBFloat16;
+    auto m = load_stable_diffusion(mrti_test::fixture("tiny-sd15"), o);
+    use_channels_last(m);
+    return m;
+  }();
+  return model;
+}
+
+// Four samples, one per quarter of the time range, with drawn latents and noise.
+TrainingBatch fixed_batch(TextualInversionTrainer& drawer, TextualInversionTrainer& naming) {
+  TrainingBatch batch;
+  std::vector<at::Tensor> lat, noise;
+  std::vector<int64_t> ts;
+  for (int64_t k = 0; k < 4; ++k) {
+    const TrainingBatch b = drawer.next_batch();
+    lat.push_back(b.latents);
+    noise.push_back(b.noise);
+    ts.push_back(120 + 250 * k);
+    batch.captions.push_back("a photo of a " + naming.placeholder(time_index(double(ts.back()), 10)));
+  }
+  batch.latents = torch::cat(lat);
+  batch.noise = torch::cat(noise);
+  batch.timesteps = torch::tensor(ts, torch::kLong);
+  return batch;
+}
+
+double cosine(const at::Tensor& a, const at::Tensor& b) {
+  const auto x = a.to(torch::kDouble).flatten(), y = b.to(torch::kDouble).flatten();
+  return (x.dot(y) / (x.norm() * y.norm())).item<double>();
 }
 
 TextualInversionSettings tiny_settings(const std::string& name = "shape") {
@@ -407,7 +443,7 @@ class TestTraining : public QObject {
     const auto unet_before = model.unet->parameters().front().detach().clone();
     const auto te_before = model.text_encoder->token_embedding_weight().detach().clone();
     DreamBoothTrainer trainer(model, s, instances, classes);
-    for (int i = 0; i < 3; ++i) QVERIFY(std::isfinite(trainer.train_step()));
+    for (int i = 0; i < 3; ++i) QVERIFY(std::isfinite(trainer.train_step().loss));
     QCOMPARE(trainer.step(), int64_t(3));
     QVERIFY(model.unet->parameters().front().sub(unet_before).abs().max().item<float>() > 0);
     QCOMPARE(model.text_encoder->token_embedding_weight().sub(te_before).abs().max().item<float>(), 0.f);
@@ -422,6 +458,115 @@ class TestTraining : public QObject {
     s.num_class_images = 1;
     s.class_prompt.clear();
     QVERIFY(error_of([&] { DreamBoothTrainer t(model, s, instances); }).contains("class prompt"));
+  }
+
+  void bf16_step_is_close_to_the_fp32_step() {
+    MRTI_REQUIRE_FIXTURES();
+    // At the tiny UNet's own size (16x16 latents). At 64 pixels its lowest block is 1x1,
+    // where GroupNorm normalizes 2 values and bf16's 8-bit mantissa loses the gradient.
+    DatasetOptions o;
+    o.resolution = 128;
+    auto ds = std::make_shared<TrainingDataset>(shape_folder("bf16"), o);
+    auto s = tiny_settings();
+    s.resolution = 128;
+    TextualInversionTrainer fp32(tiny_model(), s, ds);
+    s.precision = "bf16";
+    TextualInversionTrainer bf16(tiny_model_bf16(), s, ds);
+    // The concept is a float32 master copy in both.
+    QCOMPARE(bf16.embeddings().scalar_type(), torch::kFloat);
+    const TrainingBatch batch = fixed_batch(fp32, fp32);
+    const StepResult a = fp32.train_on(batch, 0.0);
+    const StepResult b = bf16.train_on(batch, 0.0);
+    QCOMPARE(b.grad.scalar_type(), torch::kFloat);
+    QCOMPARE(b.scale_indices, a.scale_indices);
+    const double loss_rel = std::abs(b.loss - a.loss) / std::abs(a.loss);
+    const double cos = cosine(b.grad, a.grad);
+    std::printf("bf16 vs fp32 step: loss %.6f vs %.6f (relative difference %.4f), gradient cosine %.5f, "
+                "relative L2 %.4f\n", b.loss, a.loss, loss_rel, cos, mrti_test::rel_l2(b.grad, a.grad));
+    QVERIFY(torch::isfinite(b.grad).all().item<bool>());
+    QVERIFY2(loss_rel < 0.03, qPrintable(QString("loss %1 vs %2").arg(b.loss).arg(a.loss)));
+    QVERIFY2(cos > 0.9, qPrintable(QString("gradient cosine similarity %1").arg(cos)));
+    // Only the sampled scales have a gradient, in bf16 too.
+    for (int64_t k = 0; k < 10; ++k)
+      if (std::find(a.scale_indices.begin(), a.scale_indices.end(), k) == a.scale_indices.end())
+        QCOMPARE(b.grad[k].abs().max().item<float>(), 0.f);
+  }
+
+  void precision_must_match_the_model() {
+    MRTI_REQUIRE_FIXTURES();
+    auto s = tiny_settings();
+    s.precision = "fp8";
+    MRTI_EXPECT_ERROR(s.validate(), "'fp8'", "fp32, bf16, fp16");
+    s.precision = "fp32";
+    MRTI_EXPECT_ERROR(TextualInversionTrainer(tiny_model_bf16(), s, nullptr), "fp32", "loaded in bf16", "--dtype fp32");
+    s.precision = "bf16";
+    MRTI_EXPECT_ERROR(TextualInversionTrainer(tiny_model(), s, nullptr), "loaded in fp32", "--dtype bf16");
+    // fp16 is refused on the CPU even where the model claims that dtype (the loader
+    // itself refuses float16 CPU weights).
+    StableDiffusionModel fp16_model = tiny_model();
+    fp16_model.dtype = torch::kHalf;
+    s.precision = "fp16";
+    MRTI_EXPECT_ERROR(TextualInversionTrainer(fp16_model, s, nullptr), "fp16", "CUDA", "bf16 or fp32");
+    // Recorded in the settings.
+    const auto j = s.to_json();
+    QCOMPARE(QString::fromStdString(j.at("precision").get<std::string>()), QString("fp16"));
+    QCOMPARE(QString::fromStdString(TextualInversionSettings::from_json(j).precision), QString("fp16"));
+    QCOMPARE(TextualInversionSettings::from_json(nlohmann::json::object()).precision, std::string("fp32"));
+  }
+
+  void gradient_checkpointing_gives_the_same_gradient() {
+    MRTI_REQUIRE_FIXTURES();
+    // 128 pixels, as above: at 64 the 1x1 lowest block makes the gradient so sensitive
+    // that summation order alone moves it by ~1e-5.
+    DatasetOptions o;
+    o.resolution = 128;
+    auto ds = std::make_shared<TrainingDataset>(shape_folder("ckpt"), o);
+    auto s = tiny_settings();
+    s.resolution = 128;
+    TextualInversionTrainer plain(tiny_model(), s, ds);
+    s.gradient_checkpointing = true;
+    TextualInversionTrainer checkpointed(tiny_model(), s, ds);
+    const TrainingBatch batch = fixed_batch(plain, plain);
+    const StepResult a = plain.train_on(batch, 0.0);
+    QVERIFY(!tiny_model().unet->gradient_checkpointing());
+    const StepResult b = checkpointed.train_on(batch, 0.0);
+    QVERIFY(tiny_model().unet->gradient_checkpointing());
+    const double e = mrti_test::rel_l2(b.grad, a.grad);
+    std::printf("gradient checkpointing: concept gradient relative L2 %.3g, loss %.9g vs %.9g\n", e, b.loss, a.loss);
+    QVERIFY(a.grad.abs().max().item<float>() > 0);
+    QVERIFY2(e < 1e-5, qPrintable(QString("relative L2 %1").arg(e)));
+    QCOMPARE(b.loss, a.loss);
+    tiny_model().unet->set_gradient_checkpointing(false);
+    // Recorded in the settings.
+    QVERIFY(TextualInversionSettings::from_json(s.to_json()).gradient_checkpointing);
+  }
+
+  void resume_with_another_precision_is_refused() {
+    MRTI_REQUIRE_FIXTURES();
+    TrainingRunSettings rs;
+    rs.model_path = mrti_test::fixture("tiny-sd15");
+    rs.data_dir = shape_folder("bf16-run");
+    rs.out_dir = mrti_test::temp_dir("bf16-run") + "/run";
+    rs.training = tiny_settings();
+    rs.training.precision = "bf16";
+    rs.training.steps = 3;
+    rs.checkpoint_every = 0;
+    TrainingControl control;
+    TrainingCallbacks cb;
+    cb.on_step = [&](const TrainingProgress& p) {
+      QVERIFY(std::isfinite(p.loss));
+      if (p.step == 1) control.cancel.cancel();
+    };
+    const TrainingOutcome o = TextualInversionRun::create(tiny_model_bf16(), rs)->run(cb, &control);
+    QVERIFY(!o.finished);
+    QCOMPARE(QString::fromStdString(TextualInversionRun::read_settings(rs.out_dir).training.precision), QString("bf16"));
+    MRTI_EXPECT_ERROR(TextualInversionRun::resume(tiny_model(), rs.out_dir), "trains in bf16", "loaded in fp32",
+                      "--dtype bf16");
+    auto resumed = TextualInversionRun::resume(tiny_model_bf16(), rs.out_dir);
+    QCOMPARE(resumed->trainer().step(), int64_t(1));
+    const TrainingOutcome done = resumed->run();
+    QVERIFY(done.finished);
+    QVERIFY(torch::isfinite(load_concept(done.concept_path).embeddings).all().item<bool>());
   }
 
   void paused_training_waits_and_allows_snapshots() {

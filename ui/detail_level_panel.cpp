@@ -1,5 +1,7 @@
 #include "detail_level_panel.h"
 
+#include "scale_colors.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -59,7 +61,7 @@ void ActiveIntervalTimeline::paintEvent(QPaintEvent*) {
     } else {
       const double h = area.height() * (0.15 + 0.85 * level / top);
       bar = QRectF(area.left() + i * w, area.bottom() - h, w - 1, h);
-      c = QColor::fromHsvF(0.6 - 0.5 * level / top, 0.6, 0.85);
+      c = scaleColor(level, static_cast<int>(row.num_scales));
     }
     p.fillRect(bar, c);
   }

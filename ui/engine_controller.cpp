@@ -1,5 +1,6 @@
 #include "engine_controller.h"
 
+#include <QFileInfo>
 #include <QMetaObject>
 #include <QMutex>
 #include <QThread>
@@ -8,6 +9,7 @@
 
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
+#include "training/training_control.h"
 
 namespace mrti::ui {
 
@@ -63,6 +65,13 @@ void runGenerationJob(EngineController* c, int job, int batch,
   }
 }
 
+// A run started after this job was queued may not have reached the engine yet; the
+// job's own snapshot of the run says whether the model is free.
+void requireModelFree(const std::shared_ptr<TrainingControl>& run) {
+  if (run && !run->paused.load())
+    throw Error("a concept is training and uses the model: pause the run to try the concept as it is now");
+}
+
 // The current job's token, swapped on the engine thread, read by cancel() on the GUI one.
 QMutex tokenMutex;
 
@@ -71,6 +80,9 @@ QMutex tokenMutex;
 EngineController::EngineController(QObject* parent)
     : QObject(parent), engine_(std::make_unique<studio::StudioEngine>()) {
   qRegisterMetaType<mrti::ui::ModelDescription>();
+  qRegisterMetaType<mrti::ui::TrainingStepInfo>();
+  qRegisterMetaType<mrti::ui::DatasetEntry>();
+  qRegisterMetaType<QVector<mrti::ui::DatasetEntry>>();
   thread_ = new QThread(this);
   thread_->setObjectName(QStringLiteral("engine"));
   worker_ = new QObject;
@@ -82,10 +94,33 @@ EngineController::EngineController(QObject* parent)
     model_ = m;
   });
   thread_->start();
+
+  trainingThread_ = new QThread(this);
+  trainingThread_->setObjectName(QStringLiteral("training"));
+  trainingWorker_ = new QObject;
+  trainingWorker_->moveToThread(trainingThread_);
+  connect(trainingThread_, &QThread::finished, trainingWorker_, &QObject::deleteLater);
+  // The run's end clears the GUI-side state before anyone else hears of it.
+  const auto ended = [this] {
+    training_.reset();
+    trainingName_.clear();
+    trainingScales_ = 0;
+    Q_EMIT trainingActiveChanged(false);
+  };
+  connect(this, &EngineController::trainingFinished, this, ended);
+  connect(this, &EngineController::trainingCancelled, this, ended);
+  connect(this, &EngineController::trainingFailed, this, ended);
+  trainingThread_->start();
 }
 
 EngineController::~EngineController() {
   cancel();
+  if (training_) {
+    training_->paused = false;
+    training_->cancel.cancel();  // the run saves a checkpoint before it stops
+  }
+  trainingThread_->quit();
+  trainingThread_->wait();
   thread_->quit();
   thread_->wait();
 }
@@ -154,16 +189,18 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
 }
 
 int EngineController::generate(const GenerationJob& j) {
-  return post([this, j](int job, const CancellationToken& token) {
+  return post([this, j, run = training_](int job, const CancellationToken& token) {
     runGenerationJob(this, job, j.batch, [&](const studio::StepProgress& progress) {
+      requireModelFree(run);
       return engine_->generate(toRequest(j), progress, &token);
     });
   });
 }
 
 int EngineController::resolutionSweep(const GenerationJob& j, const QString& conceptName, const QString& form) {
-  return post([this, j, conceptName, form](int job, const CancellationToken& token) {
+  return post([this, j, conceptName, form, run = training_](int job, const CancellationToken& token) {
     runGenerationJob(this, job, 1, [&](const studio::StepProgress& progress) {
+      requireModelFree(run);
       auto r = toRequest(j);
       r.batch = 1;
       return engine_->resolution_sweep(r, ss(conceptName), ss(form), progress, &token);
@@ -172,8 +209,9 @@ int EngineController::resolutionSweep(const GenerationJob& j, const QString& con
 }
 
 int EngineController::renderStrip(const QString& conceptDir, const QString& conceptName) {
-  return post([this, conceptDir, conceptName](int job, const CancellationToken& token) {
+  return post([this, conceptDir, conceptName, run = training_](int job, const CancellationToken& token) {
     try {
+      requireModelFree(run);
       const auto images = engine_->resolution_strip(ss(conceptDir), ss(conceptName), 64, 8, 1234, &token);
       Q_EMIT stripReady(job, conceptName, toQImages(images));
     } catch (const Cancelled&) {
@@ -200,6 +238,161 @@ int EngineController::importConcept(const QString& conceptDir, const QString& so
       Q_EMIT conceptImportFailed(job, source, QString::fromUtf8(e.what()));
     }
   });
+}
+
+// ---- training ----
+
+void EngineController::scanDataset(const QStringList& paths, const QString& stagingDir) {
+  // Copying and decoding photos takes a moment; a short-lived thread keeps the engine
+  // thread free for generation and the GUI responsive.
+  QThread* t = QThread::create([this, paths, stagingDir] {
+    QString folder = paths.value(0);
+    if (paths.size() != 1 || !QFileInfo(folder).isDir()) {
+      std::vector<std::string> files;
+      for (const auto& p : paths) files.push_back(ss(p));
+      try {
+        folder = qs(studio::stage_dataset_files(files, ss(stagingDir)));
+      } catch (const std::exception& e) {
+        Q_EMIT datasetScanned(stagingDir, {}, 0, QString::fromUtf8(e.what()), QString());
+        return;
+      }
+    }
+    const auto scan = studio::scan_dataset(ss(folder));
+    QVector<DatasetEntry> files;
+    for (const auto& f : scan.files) {
+      DatasetEntry e;
+      e.name = qs(f.name);
+      e.path = qs(f.path);
+      e.reason = qs(f.reason);
+      e.used = f.used;
+      e.thumbnail = toQImage(f.thumbnail);
+      files.push_back(e);
+    }
+    Q_EMIT datasetScanned(folder, files, scan.used, qs(scan.error), qs(scan.summary));
+  });
+  connect(t, &QThread::finished, t, &QObject::deleteLater);
+  t->start();
+}
+
+bool EngineController::isTrainingPaused() const { return training_ && training_->idle.load(); }
+
+void EngineController::setTrainingPaused(bool paused) {
+  if (training_) training_->paused = paused;
+}
+
+void EngineController::cancelTraining() {
+  if (!training_) return;
+  training_->paused = false;
+  training_->cancel.cancel();
+}
+
+bool EngineController::runTraining(const QString& name, int numScales,
+                                   std::function<void(studio::StudioEngine&, TrainingControl&)> work) {
+  if (training_) {
+    Q_EMIT trainingFailed(tr("A training run is already active: finish or cancel it first."));
+    return false;
+  }
+  if (!hasModel_) {
+    Q_EMIT trainingFailed(tr("Load a base model first: training learns a concept on top of it."));
+    return false;
+  }
+  if (isBusy()) {
+    Q_EMIT trainingFailed(tr("Wait until the current generation or model load has finished."));
+    return false;
+  }
+  auto control = std::make_shared<TrainingControl>();
+  training_ = control;
+  trainingName_ = name;
+  trainingScales_ = numScales;
+  Q_EMIT trainingActiveChanged(true);
+  QMetaObject::invokeMethod(
+      trainingWorker_, [this, control, work = std::move(work)] { work(*engine_, *control); }, Qt::QueuedConnection);
+  return true;
+}
+
+namespace {
+
+// Engine training events as the controller's queued signals.
+studio::TrainEvents trainingEvents(EngineController* c) {
+  studio::TrainEvents ev;
+  ev.on_start = [c](const std::string& dir, int64_t step, int64_t total, int64_t scales) {
+    Q_EMIT c->trainingStarted(qs(dir), step, total, static_cast<int>(scales));
+  };
+  ev.on_step = [c](const studio::TrainStep& s) {
+    TrainingStepInfo i;
+    i.step = s.step;
+    i.total = s.total;
+    i.loss = s.loss;
+    i.lr = s.lr;
+    i.imagesPerSecond = s.images_per_second;
+    i.secondsLeft = s.seconds_left;
+    for (double m : s.scale_means) i.scaleMeans.push_back(m);
+    for (int64_t k : s.scale_indices) i.scaleIndices.push_back(static_cast<int>(k));
+    Q_EMIT c->trainingStep(i);
+  };
+  ev.on_preview = [c](const studio::TrainPreview& p) {
+    Q_EMIT c->trainingPreview(p.step, static_cast<int>(p.scale), toQImage(p.image));
+  };
+  ev.on_paused = [c](bool paused) { Q_EMIT c->trainingPaused(paused); };
+  ev.on_message = [c](const std::string& m) { Q_EMIT c->trainingMessage(qs(m)); };
+  return ev;
+}
+
+void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome()>& run) {
+  try {
+    const auto o = run();
+    if (o.finished)
+      Q_EMIT c->trainingFinished(qs(o.run_dir), qs(o.name), o.step, qs(o.library_path));
+    else
+      Q_EMIT c->trainingCancelled(qs(o.run_dir), o.step);
+  } catch (const std::exception& e) {
+    Q_EMIT c->trainingFailed(QString::fromUtf8(e.what()));
+  }
+}
+
+}  // namespace
+
+bool EngineController::startTraining(const TrainingJob& j) {
+  studio::TrainRequest r;
+  r.data_dir = ss(j.dataDir);
+  r.run_dir = ss(j.runDir);
+  r.library_dir = ss(j.libraryDir);
+  r.name = ss(j.name);
+  r.init_token = ss(j.initToken);
+  r.property = ss(j.property);
+  r.steps = j.steps;
+  r.resolution = j.resolution;
+  r.num_scales = j.numScales;
+  r.batch_size = j.batchSize;
+  r.grad_accum = j.gradAccum;
+  r.lr = j.lr;
+  r.scale_lr = j.scaleLr;
+  r.lr_schedule = ss(j.lrSchedule);
+  r.warmup_steps = j.warmupSteps;
+  r.seed = j.seed;
+  r.precision = ss(j.precision);
+  r.gradient_checkpointing = j.gradientCheckpointing;
+  r.checkpoint_every = j.checkpointEvery;
+  r.preview_every = j.previewEvery;
+  r.preview_prompt = ss(j.previewPrompt);
+  r.preview_steps = j.previewSteps;
+  return runTraining(j.name, j.numScales, [this, r](studio::StudioEngine& engine, TrainingControl& control) {
+    reportOutcome(this, [&] { return engine.train(r, trainingEvents(this), control); });
+  });
+}
+
+bool EngineController::resumeTraining(const QString& runDir, qint64 totalSteps) {
+  const auto run = studio::read_run(ss(runDir));
+  if (!run.error.empty()) {
+    Q_EMIT trainingFailed(tr("Cannot resume %1: %2").arg(runDir, qs(run.error)));
+    return false;
+  }
+  return runTraining(qs(run.name), static_cast<int>(run.num_scales),
+                     [this, runDir, totalSteps](studio::StudioEngine& engine, TrainingControl& control) {
+                       reportOutcome(this, [&] {
+                         return engine.resume_training(ss(runDir), totalSteps, trainingEvents(this), control);
+                       });
+                     });
 }
 
 }  // namespace mrti::ui

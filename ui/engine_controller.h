@@ -15,6 +15,7 @@ class QThread;
 
 namespace mrti {
 class CancellationToken;
+struct TrainingControl;
 namespace studio {
 class StudioEngine;
 }
@@ -32,6 +33,39 @@ struct GenerationJob {
   int batch = 1;
   bool interpolate = false;
   QString conceptDir;
+};
+
+// A new training run (see studio::TrainRequest for the meaning of each field).
+struct TrainingJob {
+  QString dataDir, runDir, libraryDir, name, initToken;
+  QString property = QStringLiteral("object");
+  qint64 steps = 2000;
+  int resolution = 512;
+  int numScales = 10;
+  int batchSize = 1, gradAccum = 1;
+  double lr = 5e-3;
+  bool scaleLr = false;
+  QString lrSchedule = QStringLiteral("constant");
+  qint64 warmupSteps = 0;
+  qint64 seed = 0;
+  QString precision = QStringLiteral("fp32");
+  bool gradientCheckpointing = false;
+  qint64 checkpointEvery = 250, previewEvery = 100;
+  QString previewPrompt = QStringLiteral("a photo of {}");
+  int previewSteps = 20;
+};
+
+struct TrainingStepInfo {
+  qint64 step = 0, total = 0;
+  double loss = 0, lr = 0, imagesPerSecond = 0, secondsLeft = 0;
+  QVector<double> scaleMeans;  // per scale index, NaN until sampled
+  QVector<int> scaleIndices;   // the scales sampled in this step
+};
+
+struct DatasetEntry {
+  QString name, path, reason;  // reason: why skipped, empty when used
+  bool used = false;
+  QImage thumbnail;
 };
 
 struct ModelDescription {
@@ -52,6 +86,21 @@ class EngineController : public QObject {
   int resolutionSweep(const GenerationJob& job, const QString& conceptName, const QString& form);
   int renderStrip(const QString& conceptDir, const QString& conceptName);
   int importConcept(const QString& conceptDir, const QString& source, const QString& name = QString());
+
+  // Lists the files of a training folder with used/skipped marks, off the GUI thread
+  // (answered by datasetScanned). `paths` is one folder, or image files that are first
+  // copied into a new folder `stagingDir`.
+  void scanDataset(const QStringList& paths, const QString& stagingDir = QString());
+  // Training runs on its own thread so that, while a run is paused, the engine thread can
+  // generate with the concept as it is (pause and probe). One run at a time.
+  bool startTraining(const TrainingJob& job);
+  bool resumeTraining(const QString& runDir, qint64 totalSteps = 0);
+  void setTrainingPaused(bool paused);
+  void cancelTraining();  // saves a checkpoint first
+  bool isTraining() const { return training_ != nullptr; }
+  bool isTrainingPaused() const;
+  QString trainingConcept() const { return trainingName_; }
+  int trainingScales() const { return trainingScales_; }
 
   // Stops the running job within one sampling step (or between model components) and
   // drops the queued ones.
@@ -76,11 +125,24 @@ class EngineController : public QObject {
   void stripFailed(int job, const QString& conceptName, const QString& reason);
   void conceptImported(int job, const QString& name, const QStringList& notes);
   void conceptImportFailed(int job, const QString& source, const QString& reason);
+  void datasetScanned(const QString& folder, const QVector<mrti::ui::DatasetEntry>& files, int used,
+                      const QString& error, const QString& summary);
+  void trainingActiveChanged(bool active);
+  void trainingStarted(const QString& runDir, qint64 step, qint64 total, int numScales);
+  void trainingStep(const mrti::ui::TrainingStepInfo& info);
+  void trainingPreview(qint64 step, int scale, const QImage& image);
+  void trainingPaused(bool paused);  // the run stopped at a pause (true) or went on (false)
+  void trainingMessage(const QString& text);
+  void trainingFinished(const QString& runDir, const QString& conceptName, qint64 step, const QString& libraryPath);
+  void trainingCancelled(const QString& runDir, qint64 step);
+  void trainingFailed(const QString& reason);
 
  private:
   // Queues `work` on the engine thread; its token is set when cancel() ran after queueing.
   int post(std::function<void(int job, const mrti::CancellationToken& token)> work);
   void finishJob();
+  bool runTraining(const QString& name, int numScales,
+                   std::function<void(mrti::studio::StudioEngine&, mrti::TrainingControl&)> work);
 
   QThread* thread_ = nullptr;
   QObject* worker_ = nullptr;  // lives in thread_; jobs run as its queued calls
@@ -90,9 +152,16 @@ class EngineController : public QObject {
   std::atomic<int> pending_{0};
   int nextJob_ = 1;
   bool hasModel_ = false;
+  QThread* trainingThread_ = nullptr;
+  QObject* trainingWorker_ = nullptr;
+  std::shared_ptr<mrti::TrainingControl> training_;  // set while a run is active (GUI thread)
+  QString trainingName_;
+  int trainingScales_ = 0;
   ModelDescription model_;
 };
 
 }  // namespace mrti::ui
 
 Q_DECLARE_METATYPE(mrti::ui::ModelDescription)
+Q_DECLARE_METATYPE(mrti::ui::TrainingStepInfo)
+Q_DECLARE_METATYPE(mrti::ui::DatasetEntry)

@@ -28,6 +28,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -39,6 +40,8 @@
 #include "parameters_panel.h"
 #include "prompt_editor.h"
 #include "qt_convert.h"
+#include "training_workspace.h"
+#include "translations.h"
 
 namespace mrti::ui {
 
@@ -55,6 +58,9 @@ bool looksLikeModel(const QString& path) {
 
 QString defaultConceptDir() {
   return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/concepts");
+}
+QString defaultRunsDir() {
+  return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/runs");
 }
 QString defaultOutputDir() {
   QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
@@ -172,9 +178,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   split->setStretchFactor(1, 1);
   split->setChildrenCollapsible(false);
 
+  training_ = new TrainingWorkspace(engine_);
+  tabs_ = new QTabWidget;
+  tabs_->setDocumentMode(true);
+  tabs_->addTab(split, tr("Generate"));
+  tabs_->addTab(training_, tr("Train"));
+  tabs_->setTabToolTip(1, tr("Learn a new concept from a few images"));
+
   stack_ = new QStackedWidget;
   stack_->addWidget(welcomePage);
-  stack_->addWidget(split);
+  stack_->addWidget(tabs_);
   auto* central = new QWidget;
   auto* cl = new QVBoxLayout(central);
   cl->setContentsMargins(0, 0, 0, 0);
@@ -221,6 +234,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   connect(grid_, &ImageGrid::message, this, &MainWindow::showMessage);
   connect(grid_, &ImageGrid::sendParameters, this, &MainWindow::applyParameters);
   connect(grid_, &ImageGrid::sweepRequested, this, &MainWindow::sweepFrom);
+  connect(training_, &TrainingWorkspace::message, this, &MainWindow::showMessage);
+  connect(training_, &TrainingWorkspace::conceptTrained, this, [this](const QString& name) {
+    browser_->model()->refresh();
+    updateConcepts();
+    browser_->select(name);
+    showMessage(tr("The concept <%1> is trained and in your library. Try it in the Generate tab, e.g. "
+                   "“a painting of <%1(3)>”.").arg(name),
+                false);
+  });
+  // While a run is active its concept is known to the prompt editors, so a paused run can
+  // be tried (pause and probe) with the usual highlighting and completion.
+  connect(engine_, &EngineController::trainingActiveChanged, this, &MainWindow::updateConcepts);
   connect(params_, &ParametersPanel::scheduleChanged, this, &MainWindow::updateSchedule);
   connect(params_, &ParametersPanel::interpolateChanged, detail_, &DetailLevelPanel::setInterpolate);
   connect(params_, &ParametersPanel::reuseSeedRequested, this, [this] {
@@ -310,6 +335,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   // ---- restore ----
   setConceptDirectory(settings.value(QStringLiteral("paths/concepts"), defaultConceptDir()).toString());
   setOutputDirectory(settings.value(QStringLiteral("paths/output"), defaultOutputDir()).toString());
+  training_->setRunsDirectory(settings.value(QStringLiteral("paths/runs"), defaultRunsDir()).toString());
   prompt_->setPlainText(settings.value(QStringLiteral("prompt/positive")).toString());
   negative_->setPlainText(settings.value(QStringLiteral("prompt/negative")).toString());
   resize(1280, 820);
@@ -374,6 +400,7 @@ QString MainWindow::conceptDirectory() const { return browser_->model()->directo
 void MainWindow::setConceptDirectory(const QString& dir) {
   QDir().mkpath(dir);
   browser_->model()->setDirectory(dir);
+  training_->setLibraryDirectory(dir);
   QSettings().setValue(QStringLiteral("paths/concepts"), dir);
   updateConcepts();
 }
@@ -384,8 +411,14 @@ void MainWindow::setOutputDirectory(const QString& dir) {
   refreshHistory();
 }
 
+studio::Scales MainWindow::knownScales() const {
+  auto scales = browser_->model()->scales();
+  if (engine_->isTraining()) scales[ss(engine_->trainingConcept())] = engine_->trainingScales();
+  return scales;
+}
+
 void MainWindow::updateConcepts() {
-  const auto scales = browser_->model()->scales();
+  const auto scales = knownScales();
   prompt_->setConcepts(scales);
   negative_->setConcepts(scales);
 }
@@ -472,7 +505,7 @@ void MainWindow::sweepFrom(const QString& parameters) {
   try {
     const auto p = studio::parse_parameters(ss(parameters));
     const QString prompt = qs(p.prompt);
-    const auto a = studio::analyze_prompt(p.prompt, browser_->model()->scales());
+    const auto a = studio::analyze_prompt(p.prompt, knownScales());
     if (a.tokens.empty()) {
       showMessage(tr("This image's prompt uses no concept: nothing to sweep."), true);
       return;
@@ -545,12 +578,21 @@ void MainWindow::showSettings() {
   dtype->setCurrentText(dtype_);
   auto* concepts = new QLineEdit(conceptDirectory());
   auto* output = new QLineEdit(outputDir_);
+  auto* runs = new QLineEdit(training_->runsDirectory());
   auto* form = new QFormLayout(&dialog);
   form->addRow(tr("Device"), device);
   form->addRow(tr("Precision"), dtype);
   form->addRow(tr("Concept library folder"), concepts);
   form->addRow(tr("Output folder"), output);
+  form->addRow(tr("Training runs folder"), runs);
   form->addRow(new QLabel(tr("Device and precision apply to the next model load.")));
+  auto* language = new QComboBox;
+  language->setObjectName(QStringLiteral("languageCombo"));
+  for (const auto& l : availableLanguages()) language->addItem(l.name, l.code);
+  language->setCurrentIndex(qMax(0, language->findData(languageSetting())));
+  form->addRow(tr("Language"), language);
+  // Widgets take their texts when they are built, so switching needs a restart.
+  form->addRow(new QLabel(tr("The language changes the next time MRTI Studio starts.")));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
@@ -558,11 +600,19 @@ void MainWindow::showSettings() {
   if (dialog.exec() != QDialog::Accepted) return;
   device_ = device->currentText();
   dtype_ = dtype->currentText();
+  if (language->currentData().toString() != languageSetting()) {
+    setLanguageSetting(language->currentData().toString());
+    showMessage(tr("The language changes the next time MRTI Studio starts."), false);
+  }
   QSettings s;
   s.setValue(QStringLiteral("model/device"), device_);
   s.setValue(QStringLiteral("model/dtype"), dtype_);
   if (concepts->text() != conceptDirectory()) setConceptDirectory(concepts->text());
   if (output->text() != outputDir_) setOutputDirectory(output->text());
+  if (runs->text() != training_->runsDirectory()) {
+    training_->setRunsDirectory(runs->text());
+    s.setValue(QStringLiteral("paths/runs"), runs->text());
+  }
 }
 
 void MainWindow::showAbout() {

@@ -1,15 +1,18 @@
 #pragma once
-// The generation workspace: concept browser, prompt editors with the detail-level
-// slider, parameters, the image grid and the history of generated images.
+// The main window: a first-run page until a model is loaded, then the generation
+// workspace (concept browser, prompt editors with the detail-level slider, parameters,
+// the image grid and the history) and the training workspace as tabs.
 #include <QMainWindow>
 
 #include "engine_controller.h"
+#include "studio/studio_engine.h"
 
 class QLabel;
 class QListWidget;
 class QMenu;
 class QProgressBar;
 class QStackedWidget;
+class QTabWidget;
 class QToolButton;
 
 namespace mrti::ui {
@@ -19,6 +22,7 @@ class DetailLevelPanel;
 class ImageGrid;
 class ParametersPanel;
 class PromptEditor;
+class TrainingWorkspace;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -45,6 +49,8 @@ class MainWindow : public QMainWindow {
   ParametersPanel* parameters() const { return params_; }
   ImageGrid* grid() const { return grid_; }
   QListWidget* history() const { return history_; }
+  TrainingWorkspace* trainingWorkspace() const { return training_; }
+  QTabWidget* tabs() const { return tabs_; }
 
  public Q_SLOTS:
   void generate();
@@ -65,6 +71,7 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void rebuildRecent();
   void updateConcepts();
+  mrti::studio::Scales knownScales() const;  // the library's concepts and an active run's
   void updateSchedule();
   void applyParameters(const QString& parameters);
   void sweepFrom(const QString& parameters);
@@ -73,6 +80,8 @@ class MainWindow : public QMainWindow {
 
   EngineController* engine_;
   QStackedWidget* stack_;
+  QTabWidget* tabs_;
+  TrainingWorkspace* training_;
   QLabel* message_;
   QToolButton* messageClose_;
   bool messageError_ = false;

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 
@@ -31,7 +33,7 @@ namespace {
 struct BenchArgs {
   std::string model, config_dir, size = "512x512", device = "auto", dtype = "auto", sampler;
   int batch = 1, repeats = 3, warmup = 1, image_steps = 20, threads = 0;
-  bool skip_image = false, channels_last = false;
+  bool skip_image = false, skip_training = false, channels_last = false;
 };
 
 struct Row {
@@ -40,6 +42,24 @@ struct Row {
   int runs = 0;
   std::string rate;
 };
+
+// The process's peak resident memory (VmHWM) can be reset through /proc/self/clear_refs
+// (Linux 4.0+), so each row reports its own peak. false where that is not possible.
+bool reset_peak_memory() {
+  std::ofstream f("/proc/self/clear_refs");
+  if (!f) return false;
+  f << "5";
+  f.flush();
+  return static_cast<bool>(f);
+}
+
+double peak_memory_gib() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / (1024.0 * 1024.0);  // kB
+  return 0;
+}
 
 void sync(const c10::Device& d) {
   if (d.is_cuda()) torch::cuda::synchronize(d.index());
@@ -116,24 +136,36 @@ void run_bench(const BenchArgs& a) {
     rows.push_back(r);
   }
 
-  // Textual-inversion training steps (float32 only), with and without cached VAE latents.
-  if (dt == torch::kFloat) {
+  // Textual-inversion training steps in the model's precision (fp16 only on CUDA): with
+  // cached latents, with gradient checkpointing, and without the latent cache. On the
+  // CPU each row also gives the process's peak resident memory during it.
+  const bool trainable = dt == torch::kFloat || dt == torch::kBFloat16 || (dt == torch::kHalf && dev.is_cuda());
+  if (trainable && !a.skip_training) {
     at::AutoGradMode grad_mode(true);
     const std::string data = (fs::temp_directory_path() / ("mrti-bench-ti-" + std::to_string(::getpid()))).string();
     fs::create_directories(data);
     const int side = std::min(w, h);
     write_png(data + "/image.png", make_image(side, side, {200, 80, 40}));
     auto dataset = std::make_shared<TrainingDataset>(data, DatasetOptions{side, true, 8, "object"});
-    for (bool cache : {true, false}) {
+    struct Variant {
+      bool cache, checkpointing;
+      const char* what;
+    };
+    for (const Variant& v : {Variant{true, true, "cached, grad. checkpointing"}, Variant{true, false, "cached latents"},
+                             Variant{false, false, "no latent cache"}}) {
       TextualInversionSettings ts;
       ts.name = "bench";
       ts.init_token = "painting";
       ts.resolution = side;
-      ts.cache_latents = cache;
+      ts.cache_latents = v.cache;
+      ts.gradient_checkpointing = v.checkpointing;
+      ts.precision = dtype_name(dt);
       TextualInversionTrainer trainer(model, ts, dataset);
-      r = time_it(std::string("TI training step (") + (cache ? "cached latents" : "no latent cache") + ")", dev,
-                  a.warmup, a.repeats, [&] { trainer.train_step(); });
+      const bool peak = reset_peak_memory();
+      r = time_it("TI step " + dtype_name(dt) + " (" + v.what + ")", dev, a.warmup, a.repeats,
+                  [&] { trainer.train_step(); });
       r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
+      if (peak) r.rate += ", peak RSS " + std::to_string(peak_memory_gib()).substr(0, 5) + " GiB";
       rows.push_back(r);
     }
     fs::remove_all(data);
@@ -167,6 +199,7 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors");
   cmd->add_flag("--skip-image", a->skip_image, "Leave out the whole-image run");
+  cmd->add_flag("--skip-training", a->skip_training, "Leave out the textual-inversion training steps");
   cmd->callback([a] { run_bench(*a); });
 }
 

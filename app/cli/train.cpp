@@ -1,10 +1,12 @@
-// mrti train ti / mrti train resume: multiresolution textual inversion from the command line.
+// mrti train ti / dreambooth / resume: multiresolution textual inversion and DreamBooth
+// runs from the command line.
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -14,9 +16,9 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "runtime/cpu_setup.h"
+#include "runtime/device.h"
 #include "runtime/error.h"
-#include "multires/concept_library.h"
-#include "training/dreambooth_trainer.h"
+#include "training/dreambooth_run.h"
 #include "training/training_run.h"
 
 namespace mrti::cli {
@@ -29,18 +31,21 @@ struct TrainArgs {
   int resolution = 512, batch_size = 1, grad_accum = 1, threads = 0, preview_steps = 20;
   double lr = 5e-3;
   bool scale_lr = false, no_cache_latents = false, random_crop = false, vae_fp32 = false;
+  bool gradient_checkpointing = false;
 };
 
 struct DreamBoothArgs {
-  std::string model, data, name, init_token, out, library, class_prompt, class_dir, instance_template = "a photo of {}";
-  std::string device = "auto", dtype = "fp32";
-  int64_t steps = 400, seed = 0, num_scales = 10;
-  int resolution = 512, num_class_images = 0, class_steps = 25, threads = 0;
+  std::string model, data, name, init_token, out, model_out, library, class_prompt, class_dir;
+  std::string instance_template = "a photo of {}";
+  std::string device = "auto";
+  int64_t steps = 400, seed = 0, num_scales = 10, checkpoint_every = 100, preview_every = 0;
+  int resolution = 512, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
   double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0;
+  bool gradient_checkpointing = false;
 };
 
 struct ResumeArgs {
-  std::string run_dir, model, device = "auto", dtype = "fp32", config_dir;
+  std::string run_dir, model, device = "auto", dtype, config_dir;
   int64_t steps = 0;
   int threads = 0;
 };
@@ -67,17 +72,13 @@ std::string format_seconds(double s) {
   return buf;
 }
 
-void drive(TextualInversionRun& run) {
-  std::cout << run.dataset().report().summary() << "\n";
-  const auto& s = run.settings();
-  std::cout << "Training '" << s.training.name << "' (" << s.training.num_scales << " scales, init '"
-            << s.training.init_token << "') from step " << run.trainer().step() << " to " << s.training.steps
-            << " in " << s.out_dir << "\n";
+// Runs `train` with a progress bar, Ctrl-C as a cancel, and messages on stderr.
+TrainingOutcome drive(const std::string& label, int64_t first_step,
+                      const std::function<TrainingOutcome(const TrainingCallbacks&, TrainingControl&)>& train) {
   TrainingControl control;
   g_control = &control;
   auto previous = std::signal(SIGINT, on_interrupt);
-  ProgressBar bar("train", "it");
-  const int64_t first_step = run.trainer().step();
+  ProgressBar bar(label, "it");
   TrainingCallbacks cb;
   cb.on_step = [&](const TrainingProgress& p) {
     char suffix[192];
@@ -88,9 +89,12 @@ void drive(TextualInversionRun& run) {
     bar.update(static_cast<int>(p.step - first_step), static_cast<int>(p.total_steps - first_step), suffix);
   };
   cb.on_preview = [](const TrainingPreview& p) { std::cerr << "\npreview (scale " << p.scale_index << "): " << p.path << "\n"; };
+  cb.on_message = [](const std::string& m) {
+    if (m.rfind("checkpoint at step", 0) != 0) std::cerr << "\n" << m << "\n";
+  };
   TrainingOutcome outcome;
   try {
-    outcome = run.run(cb, &control);
+    outcome = train(cb, control);
   } catch (...) {
     std::signal(SIGINT, previous);
     g_control = nullptr;
@@ -99,18 +103,57 @@ void drive(TextualInversionRun& run) {
   std::signal(SIGINT, previous);
   g_control = nullptr;
   bar.finish();
+  return outcome;
+}
+
+void print_scale_means(const std::vector<double>& means) {
+  std::cout << "Per-scale running loss:";
+  for (std::size_t i = 0; i < means.size(); ++i) std::cout << " e" << i << "=" << means[i];
+  std::cout << "\n";
+}
+
+void drive(TextualInversionRun& run) {
+  std::cout << run.dataset().report().summary() << "\n";
+  const auto& s = run.settings();
+  std::cout << "Training '" << s.training.name << "' (" << s.training.num_scales << " scales, init '"
+            << s.training.init_token << "', " << s.training.precision
+            << (s.training.gradient_checkpointing ? ", gradient checkpointing" : "") << ") from step "
+            << run.trainer().step() << " to " << s.training.steps << " in " << s.out_dir << "\n";
+  const TrainingOutcome outcome = drive("train", run.trainer().step(), [&](const TrainingCallbacks& cb, TrainingControl& c) {
+    return run.run(cb, &c);
+  });
   if (!outcome.finished) {
     std::cout << "Stopped at step " << outcome.step << "; checkpoint saved. Continue with: mrti train resume "
               << s.out_dir << "\n";
     return;
   }
-  const auto means = run.trainer().scale_loss_means();
   std::cout << "Done: " << outcome.step << " steps, mean loss of the last steps " << outcome.final_loss_mean << "\n";
-  std::cout << "Per-scale running loss:";
-  for (std::size_t i = 0; i < means.size(); ++i) std::cout << " e" << i << "=" << means[i];
-  std::cout << "\nConcept: " << outcome.concept_path << "\n";
+  print_scale_means(run.trainer().scale_loss_means());
+  std::cout << "Concept: " << outcome.concept_path << "\n";
   if (!outcome.library_path.empty())
     std::cout << "Saved to the library: " << outcome.library_path << " (use it as <" << s.training.name << "|k|>)\n";
+}
+
+void drive(DreamBoothRun& run) {
+  std::cout << run.dataset().report().summary() << "\n";
+  if (run.class_dataset()) std::cout << "Class images: " << run.class_dataset()->report().summary() << "\n";
+  const auto& s = run.settings();
+  std::cout << "DreamBooth '" << s.training.name << "' (" << s.training.num_scales << " scales, init '"
+            << s.training.init_token << "'" << (s.training.gradient_checkpointing ? ", gradient checkpointing" : "")
+            << ") from step " << run.trainer().step() << " to " << s.training.steps << " in " << s.out_dir << "\n";
+  const TrainingOutcome outcome = drive("dreambooth", run.trainer().step(),
+                                        [&](const TrainingCallbacks& cb, TrainingControl& c) { return run.run(cb, &c); });
+  if (!outcome.finished) {
+    std::cout << "Stopped at step " << outcome.step << "; checkpoint saved. Continue with: mrti train resume "
+              << s.out_dir << "\n";
+    return;
+  }
+  std::cout << "Done: " << outcome.step << " steps, mean loss of the last steps " << outcome.final_loss_mean << "\n";
+  print_scale_means(run.trainer().scale_loss_means());
+  std::cout << "Fine-tuned model: " << outcome.model_dir << "\nConcept: " << outcome.concept_path << "\n";
+  if (!outcome.library_path.empty())
+    std::cout << "Saved to the library: " << outcome.library_path << " (use it with the fine-tuned model as <"
+              << s.training.name << "|k|>)\n";
 }
 
 void run_train_ti(const TrainArgs& a) {
@@ -139,26 +182,30 @@ void run_train_ti(const TrainArgs& a) {
   t.warmup_steps = a.warmup;
   t.seed = a.seed;
   t.cache_latents = !a.no_cache_latents;
+  t.gradient_checkpointing = a.gradient_checkpointing;
+  // The run's precision is the dtype the model is loaded in (--dtype, "auto" resolved).
+  t.precision = dtype_name(parse_dtype(a.dtype, parse_device(a.device)));
   t.validate();  // before the (slow) model load
   if (!std::filesystem::is_directory(a.data))
     throw Error("training image folder '" + a.data + "' does not exist or is not a folder");
-  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, a.vae_fp32);
+  auto model = load_model_for_cli(a.model, a.device, t.precision, a.config_dir, a.vae_fp32);
   auto run = TextualInversionRun::create(model, rs);
-  drive(*run);
-}
-
-void run_train_resume(const ResumeArgs& a) {
-  configure_threads(a.threads);
-  const TrainingRunSettings recorded = TextualInversionRun::read_settings(a.run_dir);
-  auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device, a.dtype, a.config_dir,
-                                  false);
-  auto run = TextualInversionRun::resume(model, a.run_dir, a.steps);
   drive(*run);
 }
 
 void run_train_dreambooth(const DreamBoothArgs& a) {
   configure_threads(a.threads);
-  DreamBoothSettings s;
+  DreamBoothRunSettings rs;
+  rs.model_path = a.model;
+  rs.data_dir = a.data;
+  rs.class_dir = a.class_dir;
+  rs.out_dir = a.out;
+  rs.model_out_dir = a.model_out;
+  rs.library_dir = a.library.empty() ? default_library() : a.library;
+  rs.checkpoint_every = a.checkpoint_every;
+  rs.preview_every = a.preview_every;
+  rs.preview_steps = a.preview_steps;
+  auto& s = rs.training;
   s.name = a.name;
   s.init_token = a.init_token;
   s.num_scales = a.num_scales;
@@ -172,41 +219,41 @@ void run_train_dreambooth(const DreamBoothArgs& a) {
   s.lr = a.lr;
   s.embedding_lr = a.embedding_lr;
   s.seed = a.seed;
+  s.gradient_checkpointing = a.gradient_checkpointing;
   s.validate();
-  DatasetOptions o;
-  o.resolution = a.resolution;
-  auto instances = std::make_shared<TrainingDataset>(a.data, o);
-  std::cout << instances->report().summary() << "\n";
-  auto model = load_model_for_cli(a.model, a.device, a.dtype, "", false);
-  std::shared_ptr<TrainingDataset> classes;
-  if (a.num_class_images > 0) {
-    const std::string dir = a.class_dir.empty() ? a.out + "-class-images" : a.class_dir;
-    const int made = generate_class_images(model, a.class_prompt, dir, a.num_class_images, a.resolution,
-                                           a.class_steps, a.seed);
-    std::cout << "Class images: " << made << " generated in " << dir << "\n";
-    classes = std::make_shared<TrainingDataset>(dir, o);
+  if (!std::filesystem::is_directory(a.data))
+    throw Error("instance image folder '" + a.data + "' does not exist or is not a folder");
+  auto model = load_model_for_cli(a.model, a.device, "fp32", "", false);
+  TrainingCallbacks setup;
+  setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
+  if (s.num_class_images > 0)
+    std::cout << "Making up to " << s.num_class_images << " class images (\"" << s.class_prompt << "\") in "
+              << rs.class_images_dir() << " ...\n";
+  auto run = DreamBoothRun::create(model, rs, setup);
+  drive(*run);
+}
+
+void run_train_resume(const ResumeArgs& a) {
+  configure_threads(a.threads);
+  if (training_run_kind(a.run_dir) == TrainingRunKind::dreambooth) {
+    const DreamBoothRunSettings recorded = DreamBoothRun::read_settings(a.run_dir);
+    auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device,
+                                    a.dtype.empty() ? "fp32" : a.dtype, a.config_dir, false);
+    auto run = DreamBoothRun::resume(model, a.run_dir, a.steps);
+    drive(*run);
+    return;
   }
-  DreamBoothTrainer trainer(model, s, instances, classes);
-  ProgressBar bar("dreambooth", "it");
-  double loss = 0;
-  for (int64_t i = 0; i < a.steps; ++i) {
-    loss = trainer.train_step();
-    char suffix[64];
-    std::snprintf(suffix, sizeof suffix, "loss %.4f", loss);
-    bar.update(static_cast<int>(i + 1), static_cast<int>(a.steps), suffix);
-  }
-  bar.finish();
-  trainer.save(a.model, a.out);
-  std::cout << "Fine-tuned model: " << a.out << " (concept " << a.out << "/" << a.name << ".safetensors)\n";
-  ConceptLibrary library(a.library.empty() ? default_library() : a.library);
-  std::cout << "Saved to the library: " << library.save(trainer.concept_snapshot(a.out), true)
-            << " (use it with the fine-tuned model as <" << a.name << "|k|>)\n";
+  const TrainingRunSettings recorded = TextualInversionRun::read_settings(a.run_dir);
+  auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device,
+                                  a.dtype.empty() ? recorded.training.precision : a.dtype, a.config_dir, false);
+  auto run = TextualInversionRun::resume(model, a.run_dir, a.steps);
+  drive(*run);
 }
 
 }  // namespace
 
 void add_train(CLI::App& app) {
-  auto* train = app.add_subcommand("train", "Train a multiresolution textual-inversion concept");
+  auto* train = app.add_subcommand("train", "Train a multiresolution textual-inversion concept or a DreamBooth model");
   train->require_subcommand(1);
 
   auto a = std::make_shared<TrainArgs>();
@@ -237,24 +284,34 @@ void add_train(CLI::App& app) {
   ti->add_flag("--no-cache-latents", a->no_cache_latents, "Encode every image with the VAE at every step");
   ti->add_flag("--random-crop", a->random_crop, "Random instead of centre crops");
   ti->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  ti->add_option("--dtype", a->dtype, "fp32 (training runs in float32)")->capture_default_str();
+  ti->add_option("--dtype", a->dtype,
+                 "Training precision, the dtype the frozen model runs in: fp32, bf16 (CPU or CUDA; on the CPU much "
+                 "faster where it has AVX512-BF16/AMX), fp16 (CUDA only, with loss scaling) or auto (fp16 on CUDA, "
+                 "fp32 on the CPU). The concept itself stays float32")
+      ->capture_default_str();
+  ti->add_flag("--gradient-checkpointing", a->gradient_checkpointing,
+               "Recompute the UNet's activations in the backward pass: much less memory, ~30% slower steps");
+  ti->add_flag("--vae-fp32", a->vae_fp32, "Keep the VAE in float32 (fp16 SD VAEs overflow)");
   ti->add_option("--config-dir", a->config_dir, "Diffusers folder with the configs of a single-file model");
   ti->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   ti->callback([a] { run_train_ti(*a); });
 
   auto d = std::make_shared<DreamBoothArgs>();
   auto* db = train->add_subcommand("dreambooth", "Multiresolution DreamBooth: fine-tune the UNet on <name|i|>");
-  db->add_option("--model", d->model, "Diffusers folder")->required();
+  db->add_option("--model", d->model, "Diffusers folder of the base model")->required();
   db->add_option("--data", d->data, "Folder of instance images")->required();
   db->add_option("--name", d->name, "Concept name (prompts write <name|k|>)")->required();
   db->add_option("--init-token", d->init_token, "Single-token word every scale starts from")->required();
-  db->add_option("--out", d->out, "New diffusers folder for the fine-tuned model")->required();
+  db->add_option("--out", d->out, "Run folder (settings, checkpoints, loss.csv, previews, the fine-tuned model)")
+      ->required();
+  db->add_option("--model-out", d->model_out, "Folder for the fine-tuned diffusers model (default: OUT/model)");
   db->add_option("--library", d->library, "Concept library to save into (default: $XDG_DATA_HOME/mrti-studio/concepts)");
   db->add_option("--instance-template", d->instance_template, "Instance caption; {} = <name|i|>")->capture_default_str();
   db->add_option("--class-prompt", d->class_prompt, "Prior preservation class prompt");
-  db->add_option("--num-class-images", d->num_class_images, "Class images (0 = no prior preservation)")
+  db->add_option("--num-class-images", d->num_class_images,
+                 "Class images (0 = no prior preservation); missing ones are generated first")
       ->capture_default_str();
-  db->add_option("--class-dir", d->class_dir, "Where class images are kept (default: OUT-class-images)");
+  db->add_option("--class-dir", d->class_dir, "Where class images are kept (default: OUT/class-images)");
   db->add_option("--class-steps", d->class_steps, "Sampling steps per class image")->capture_default_str();
   db->add_option("--prior-loss-weight", d->prior_loss_weight, "Weight of the prior loss")->capture_default_str();
   db->add_option("--steps", d->steps, "Optimizer steps")->capture_default_str();
@@ -264,18 +321,24 @@ void add_train(CLI::App& app) {
       ->capture_default_str();
   db->add_option("--num-scales", d->num_scales, "Number of scales N")->capture_default_str();
   db->add_option("--seed", d->seed, "Seed")->capture_default_str();
-  db->add_option("--device", d->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  db->add_option("--dtype", d->dtype, "fp32 (training runs in float32)")->capture_default_str();
+  db->add_option("--checkpoint-every", d->checkpoint_every,
+                 "Checkpoint interval in steps (0 = at the end); only the latest UNet checkpoint is kept")
+      ->capture_default_str();
+  db->add_option("--preview-every", d->preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
+  db->add_option("--preview-steps", d->preview_steps, "Sampling steps of a preview")->capture_default_str();
+  db->add_flag("--gradient-checkpointing", d->gradient_checkpointing,
+               "Recompute the UNet's activations in the backward pass: much less memory, ~30% slower steps");
+  db->add_option("--device", d->device, "cpu, cuda, cuda:N or auto (DreamBooth trains in fp32)")->capture_default_str();
   db->add_option("--threads", d->threads, "CPU threads (0 = all cores)");
   db->callback([d] { run_train_dreambooth(*d); });
 
   auto r = std::make_shared<ResumeArgs>();
-  auto* resume = train->add_subcommand("resume", "Continue a run from its last checkpoint");
+  auto* resume = train->add_subcommand("resume", "Continue a textual-inversion or DreamBooth run from its last checkpoint");
   resume->add_option("RUN_DIR", r->run_dir, "Run folder")->required();
   resume->add_option("--steps", r->steps, "New total step count (larger extends the run)");
-  resume->add_option("--model", r->model, "The model, when it moved since the run started");
+  resume->add_option("--model", r->model, "The (base) model, when it moved since the run started");
   resume->add_option("--device", r->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  resume->add_option("--dtype", r->dtype, "fp32 (training runs in float32)")->capture_default_str();
+  resume->add_option("--dtype", r->dtype, "The model's dtype (default: the run's precision)");
   resume->add_option("--config-dir", r->config_dir, "Diffusers folder with the configs of a single-file model");
   resume->add_option("--threads", r->threads, "CPU threads (0 = all cores)");
   resume->callback([r] { run_train_resume(*r); });

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "models/gradient_checkpoint.h"
+
 namespace mrti {
 
 namespace nn = torch::nn;
@@ -42,6 +44,30 @@ void add(nn::ModuleList& list, std::vector<M>& typed, M module) {
   list->push_back(module);
 }
 
+bool parameters_need_grad(const torch::nn::Module& module) {
+  for (const auto& p : module.parameters(true))
+    if (p.requires_grad()) return true;
+  return false;
+}
+
+// A resnet or an attention of a UNet block, checkpointed when asked for and a backward
+// pass will follow. The lambdas share ownership of the modules: backward runs after the
+// block's forward has returned.
+at::Tensor run_resnet(bool checkpointed, ResnetBlock2D& resnet, const at::Tensor& x, const at::Tensor& temb) {
+  if (!checkpointed || !at::GradMode::is_enabled()) return resnet->forward(x, temb);
+  auto r = resnet.ptr();
+  return checkpoint([r](const std::vector<at::Tensor>& in) { return r->forward(in[0], in[1]); }, {x, temb},
+                    parameters_need_grad(*resnet));
+}
+
+at::Tensor run_attention(bool checkpointed, Transformer2DModel& attention, const at::Tensor& x,
+                         const at::Tensor& encoder_hidden_states) {
+  if (!checkpointed || !at::GradMode::is_enabled()) return attention->forward(x, encoder_hidden_states);
+  auto a = attention.ptr();
+  return checkpoint([a](const std::vector<at::Tensor>& in) { return a->forward(in[0], in[1]); },
+                    {x, encoder_hidden_states}, parameters_need_grad(*attention));
+}
+
 }  // namespace
 
 // ---- UNet down blocks ----
@@ -59,7 +85,7 @@ DownBlock2DImpl::DownBlock2DImpl(const UNetBlockOptions& o) {
 at::Tensor DownBlock2DImpl::forward(at::Tensor hidden_states, const at::Tensor& temb, const at::Tensor&,
                                     std::vector<at::Tensor>& skips) {
   for (auto& resnet : resnets_) {
-    hidden_states = resnet->forward(hidden_states, temb);
+    hidden_states = run_resnet(gradient_checkpointing, resnet, hidden_states, temb);
     skips.push_back(hidden_states);
   }
   if (downsampler_) {
@@ -77,8 +103,8 @@ CrossAttnDownBlock2DImpl::CrossAttnDownBlock2DImpl(const UNetBlockOptions& o) : 
 at::Tensor CrossAttnDownBlock2DImpl::forward(at::Tensor hidden_states, const at::Tensor& temb,
                                              const at::Tensor& encoder_hidden_states, std::vector<at::Tensor>& skips) {
   for (size_t i = 0; i < resnets_.size(); ++i) {
-    hidden_states = resnets_[i]->forward(hidden_states, temb);
-    hidden_states = attentions_[i]->forward(hidden_states, encoder_hidden_states);
+    hidden_states = run_resnet(gradient_checkpointing, resnets_[i], hidden_states, temb);
+    hidden_states = run_attention(gradient_checkpointing, attentions_[i], hidden_states, encoder_hidden_states);
     skips.push_back(hidden_states);
   }
   if (downsampler_) {
@@ -102,10 +128,10 @@ UNetMidBlock2DCrossAttnImpl::UNetMidBlock2DCrossAttnImpl(const UNetBlockOptions&
 
 at::Tensor UNetMidBlock2DCrossAttnImpl::forward(at::Tensor hidden_states, const at::Tensor& temb,
                                                 const at::Tensor& encoder_hidden_states) {
-  hidden_states = resnets_[0]->forward(hidden_states, temb);
+  hidden_states = run_resnet(gradient_checkpointing, resnets_[0], hidden_states, temb);
   for (size_t i = 0; i < attentions_.size(); ++i) {
-    hidden_states = attentions_[i]->forward(hidden_states, encoder_hidden_states);
-    hidden_states = resnets_[i + 1]->forward(hidden_states, temb);
+    hidden_states = run_attention(gradient_checkpointing, attentions_[i], hidden_states, encoder_hidden_states);
+    hidden_states = run_resnet(gradient_checkpointing, resnets_[i + 1], hidden_states, temb);
   }
   return hidden_states;
 }
@@ -138,7 +164,8 @@ at::Tensor UpBlock2DImpl::upsample(const at::Tensor& hidden_states, at::IntArray
 
 at::Tensor UpBlock2DImpl::forward(at::Tensor hidden_states, std::vector<at::Tensor>& skips, const at::Tensor& temb,
                                   const at::Tensor&, at::IntArrayRef upsample_size) {
-  for (auto& resnet : resnets_) hidden_states = resnet->forward(next_input(hidden_states, skips), temb);
+  for (auto& resnet : resnets_)
+    hidden_states = run_resnet(gradient_checkpointing, resnet, next_input(hidden_states, skips), temb);
   return upsample(hidden_states, upsample_size);
 }
 
@@ -151,8 +178,8 @@ at::Tensor CrossAttnUpBlock2DImpl::forward(at::Tensor hidden_states, std::vector
                                            const at::Tensor& temb, const at::Tensor& encoder_hidden_states,
                                            at::IntArrayRef upsample_size) {
   for (size_t i = 0; i < resnets_.size(); ++i) {
-    hidden_states = resnets_[i]->forward(next_input(hidden_states, skips), temb);
-    hidden_states = attentions_[i]->forward(hidden_states, encoder_hidden_states);
+    hidden_states = run_resnet(gradient_checkpointing, resnets_[i], next_input(hidden_states, skips), temb);
+    hidden_states = run_attention(gradient_checkpointing, attentions_[i], hidden_states, encoder_hidden_states);
   }
   return upsample(hidden_states, upsample_size);
 }

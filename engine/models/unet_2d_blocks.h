@@ -38,8 +38,12 @@ struct UNetBlockOptions {
 };
 
 // UNet down blocks append every output they produce to `skips` (for the up blocks).
+// With `gradient_checkpointing`, each resnet and each attention of a block is
+// checkpointed when a backward pass will follow (models/gradient_checkpoint.h);
+// inference, which records no graph, runs exactly as without it.
 class UNetDownBlock : public torch::nn::Module {
  public:
+  bool gradient_checkpointing = false;
   virtual at::Tensor forward(at::Tensor hidden_states, const at::Tensor& temb, const at::Tensor& encoder_hidden_states,
                              std::vector<at::Tensor>& skips) = 0;
 };
@@ -47,6 +51,7 @@ class UNetDownBlock : public torch::nn::Module {
 // UNet up blocks consume one skip per resnet from the back of `skips`.
 class UNetUpBlock : public torch::nn::Module {
  public:
+  bool gradient_checkpointing = false;
   virtual at::Tensor forward(at::Tensor hidden_states, std::vector<at::Tensor>& skips, const at::Tensor& temb,
                              const at::Tensor& encoder_hidden_states, at::IntArrayRef upsample_size) = 0;
   virtual size_t num_resnets() const = 0;
@@ -84,6 +89,8 @@ class UNetMidBlock2DCrossAttnImpl : public torch::nn::Module {
  public:
   explicit UNetMidBlock2DCrossAttnImpl(const UNetBlockOptions& options);
   at::Tensor forward(at::Tensor hidden_states, const at::Tensor& temb, const at::Tensor& encoder_hidden_states);
+
+  bool gradient_checkpointing = false;
 
   torch::nn::ModuleList resnets{nullptr}, attentions{nullptr};
 

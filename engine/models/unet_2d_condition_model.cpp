@@ -210,6 +210,13 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNet2DConditionConfig& 
       "conv_out", nn::Conv2d(nn::Conv2dOptions(ch0, c.out_channels, c.conv_out_kernel).padding(c.conv_out_kernel / 2)));
 }
 
+void UNet2DConditionModelImpl::set_gradient_checkpointing(bool enabled) {
+  gradient_checkpointing_ = enabled;
+  for (auto& block : down_) block->gradient_checkpointing = enabled;
+  if (mid_block) mid_block->gradient_checkpointing = enabled;
+  for (auto& block : up_) block->gradient_checkpointing = enabled;
+}
+
 namespace {
 std::string shape_str(const at::Tensor& t) {
   std::string s = "[";

@@ -67,6 +67,12 @@ class UNet2DConditionModelImpl : public torch::nn::Module {
 
   const UNet2DConditionConfig& config() const { return config_; }
 
+  // Training: checkpoint every resnet and attention of the down, mid and up blocks
+  // (models/gradient_checkpoint.h), so their activations are recomputed in the backward
+  // pass instead of kept. Off by default; it has no effect without a backward pass.
+  void set_gradient_checkpointing(bool enabled);
+  bool gradient_checkpointing() const { return gradient_checkpointing_; }
+
   torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
   Timesteps time_proj{nullptr};
   TimestepEmbedding time_embedding{nullptr};
@@ -80,6 +86,7 @@ class UNet2DConditionModelImpl : public torch::nn::Module {
   std::vector<std::shared_ptr<UNetDownBlock>> down_;
   std::vector<std::shared_ptr<UNetUpBlock>> up_;
   int num_upsamplers_ = 0;
+  bool gradient_checkpointing_ = false;
 };
 TORCH_MODULE(UNet2DConditionModel);
 

@@ -1,4 +1,5 @@
 #include "studio/studio_engine.h"
+#include "studio/studio_engine_impl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -87,28 +88,73 @@ TextToImageRequest engine_request(const GenerateRequest& r) {
 
 }  // namespace
 
-struct StudioEngine::Impl {
-  std::unique_ptr<StableDiffusionModel> model;
-  ModelInfo info;
+StableDiffusionModel& StudioEngine::Impl::require_model() const {
+  if (!model) throw Error("no model is loaded: open a model folder or checkpoint first");
+  return *model;
+}
 
-  GenerationParameters base_parameters(const GenerateRequest& r, const ConceptSet& concepts,
-                                       const std::vector<std::string>& used) const {
-    GenerationParameters p;
-    p.prompt = r.prompt;
-    p.negative_prompt = r.negative_prompt;
-    p.steps = r.steps;
-    p.cfg_scale = r.guidance;
-    p.width = r.width;
-    p.height = r.height;
-    p.model = info.name;
-    p.extra["Device"] = info.device;
-    p.extra["Dtype"] = info.dtype;
-    if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
-    if (r.interpolate) p.extra["Interpolate"] = "true";
-    p.sampler = scheduler_display_name(*make_scheduler(r.sampler, model->scheduler_config));
-    return p;
+void StudioEngine::Impl::refuse_while_training(const std::string& what) const {
+  const std::lock_guard<std::mutex> lock(training_mutex);
+  if (training.control)
+    throw Error("cannot " + what + " while concept '" + training.name +
+                "' is training: cancel or finish the run first");
+}
+
+std::unique_lock<std::mutex> StudioEngine::Impl::model_for_generation() const {
+  TrainingControl* control = nullptr;
+  {
+    const std::lock_guard<std::mutex> lock(training_mutex);
+    control = training.control;
+    if (control && !control->paused.load())
+      throw Error("concept '" + training.name +
+                  "' is training and uses the model: pause the run to try the concept as it is now");
   }
-};
+  if (!control) return {};
+  // Waits for the step in progress; the run takes the mutex again only after the probe.
+  return std::unique_lock<std::mutex>(control->model_mutex);
+}
+
+void StudioEngine::Impl::add_training_concept(ConceptScales& scales) const {
+  const std::lock_guard<std::mutex> lock(training_mutex);
+  if (training.control) scales[training.name] = training.num_scales;
+}
+
+ConceptSet StudioEngine::Impl::load_concepts(const ConceptLibrary& lib, const std::vector<std::string>& used) const {
+  std::function<Concept()> snapshot;
+  std::string name;
+  {
+    const std::lock_guard<std::mutex> lock(training_mutex);
+    if (training.control) {
+      snapshot = training.snapshot;
+      name = training.name;
+    }
+  }
+  // A paused run's concept stands in for a library concept of the same name.
+  std::vector<std::string> from_library;
+  for (const auto& n : used)
+    if (n != name) from_library.push_back(n);
+  ConceptSet concepts = lib.load_all(from_library);
+  if (snapshot && std::find(used.begin(), used.end(), name) != used.end()) concepts[name] = snapshot();
+  return concepts;
+}
+
+GenerationParameters StudioEngine::Impl::base_parameters(const GenerateRequest& r, const ConceptSet& concepts,
+                                                         const std::vector<std::string>& used) const {
+  GenerationParameters p;
+  p.prompt = r.prompt;
+  p.negative_prompt = r.negative_prompt;
+  p.steps = r.steps;
+  p.cfg_scale = r.guidance;
+  p.width = r.width;
+  p.height = r.height;
+  p.model = info.name;
+  p.extra["Device"] = info.device;
+  p.extra["Dtype"] = info.dtype;
+  if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
+  if (r.interpolate) p.extra["Interpolate"] = "true";
+  p.sampler = scheduler_display_name(*make_scheduler(r.sampler, model->scheduler_config));
+  return p;
+}
 
 StudioEngine::StudioEngine() : impl_(std::make_unique<Impl>()) {}
 StudioEngine::~StudioEngine() = default;
@@ -117,6 +163,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
                                    const CancellationToken* cancel) {
   if (request.path.empty()) throw Error("no model path given: choose a diffusers folder or a .safetensors file");
   if (!fs::exists(request.path)) throw Error("'" + request.path + "' does not exist");
+  impl_->refuse_while_training("load another model");
   ModelLoadOptions options;
   options.device = parse_device(request.device);
   options.dtype = parse_dtype(request.dtype, options.device);
@@ -151,7 +198,8 @@ ModelInfo StudioEngine::model_info() const {
 GenerateResult StudioEngine::generate(const GenerateRequest& r, const StepProgress& progress,
                                       const CancellationToken* cancel) {
   check_cancelled(cancel);
-  if (!impl_->model) throw Error("no model is loaded: open a model folder or checkpoint first");
+  impl_->require_model();
+  const auto model_lock = impl_->model_for_generation();
   auto req = engine_request(r);
   if (req.seed < 0) req.seed = static_cast<int64_t>(std::random_device{}() & 0x7fffffff);
   validate_request(req);
@@ -160,8 +208,10 @@ GenerateResult StudioEngine::generate(const GenerateRequest& r, const StepProgre
   std::unique_ptr<ConceptLibrary> lib;
   if (!r.concept_dir.empty()) {
     lib = std::make_unique<ConceptLibrary>(r.concept_dir, true);
-    used = used_concepts(r.prompt, r.negative_prompt, lib->scales());
-    concepts = lib->load_all(used);
+    auto scales = lib->scales();
+    impl_->add_training_concept(scales);
+    used = used_concepts(r.prompt, r.negative_prompt, scales);
+    concepts = impl_->load_concepts(*lib, used);
   }
   const auto on_step = [&](const StepEvent& ev) {
     if (!progress) return;
@@ -210,6 +260,7 @@ std::vector<Image> StudioEngine::resolution_strip(const std::string& concept_dir
     return images;
   }
   if (!impl_->model) throw Error("rendering the resolution strip of '" + name + "' needs a loaded model");
+  const auto model_lock = impl_->model_for_generation();
   check_concept_fits_model(concept, impl_->info.token_width, impl_->info.name);
   ResolutionSweepRequest sr;
   sr.base.prompt = "{}";
@@ -230,13 +281,16 @@ std::vector<Image> StudioEngine::resolution_strip(const std::string& concept_dir
 GenerateResult StudioEngine::resolution_sweep(const GenerateRequest& base, const std::string& concept_name,
                                               const std::string& form, const StepProgress& progress,
                                               const CancellationToken* cancel) {
-  if (!impl_->model) throw Error("no model is loaded: open a model folder or checkpoint first");
+  impl_->require_model();
   if (base.concept_dir.empty()) throw Error("a resolution sweep needs a concept library folder");
+  const auto model_lock = impl_->model_for_generation();
   const ConceptLibrary lib(base.concept_dir, false);
+  auto scales = lib.scales();
+  impl_->add_training_concept(scales);
   // The prompts may use other concepts besides the swept one.
-  auto used = used_concepts(base.prompt, base.negative_prompt, lib.scales());
+  auto used = used_concepts(base.prompt, base.negative_prompt, scales);
   if (std::find(used.begin(), used.end(), concept_name) == used.end()) used.push_back(concept_name);
-  ConceptSet set = lib.load_all(used);
+  ConceptSet set = impl_->load_concepts(lib, used);
   ResolutionSweepRequest sr;
   sr.base = engine_request(base);
   sr.base.batch = 1;
@@ -378,17 +432,18 @@ std::string format_reference(const std::string& name, Form form, int64_t index, 
   return format_concept_ref(r);
 }
 
-int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir) {
+std::shared_ptr<const ClipTokenizer> shared_tokenizer(const std::string& tokenizer_dir) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<ClipTokenizer>> tokenizers;
   const std::string dir = tokenizer_dir.empty() ? bundled_clip_tokenizer_dir() : tokenizer_dir;
-  std::shared_ptr<ClipTokenizer> tok;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    auto& slot = tokenizers[dir];
-    if (!slot) slot = std::make_shared<ClipTokenizer>(dir);
-    tok = slot;
-  }
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = tokenizers[dir];
+  if (!slot) slot = std::make_shared<ClipTokenizer>(dir);
+  return slot;
+}
+
+int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir) {
+  const auto tok = shared_tokenizer(tokenizer_dir);
   PromptParseOptions po;
   po.default_num_scales = 1;
   try {

@@ -11,6 +11,7 @@
 
 #include "imaging/image.h"
 #include "runtime/cancellation.h"
+#include "studio/studio_training.h"
 
 namespace mrti::studio {
 
@@ -94,8 +95,21 @@ class StudioEngine {
                                   const std::string& form, const StepProgress& progress = {},
                                   const CancellationToken* cancel = nullptr);
 
+  // Trains a multiresolution textual-inversion concept on the loaded model, on the
+  // calling thread, until it finishes or `control` cancels it (a checkpoint is saved
+  // first). Meanwhile other threads may generate only while `control` pauses the run; the
+  // concept as it is then is used for its name (pause and probe). A finished concept is
+  // saved into request.library_dir.
+  TrainOutcome train(const TrainRequest& request, const TrainEvents& events, TrainingControl& control);
+  // Continues the run in `run_dir` from its last checkpoint; `total_steps` > 0 replaces
+  // the run's step count. Refused, naming what differs, when the loaded model or the
+  // dataset are not the run's.
+  TrainOutcome resume_training(const std::string& run_dir, int64_t total_steps, const TrainEvents& events,
+                               TrainingControl& control);
+
+  struct Impl;  // opaque outside engine/studio
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

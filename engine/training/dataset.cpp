@@ -58,7 +58,8 @@ std::string DatasetReport::summary() const {
   return s;
 }
 
-TrainingDataset::TrainingDataset(const std::string& folder, DatasetOptions options) : options_(std::move(options)) {
+TrainingDataset::TrainingDataset(const std::string& folder, DatasetOptions options, bool allow_empty)
+    : options_(std::move(options)) {
   if (options_.resolution < 8 || options_.resolution % 8 != 0)
     throw Error("training resolution " + std::to_string(options_.resolution) + " must be a positive multiple of 8");
   caption_templates(options_.property);  // validates the property
@@ -133,7 +134,7 @@ TrainingDataset::TrainingDataset(const std::string& folder, DatasetOptions optio
     report_.used.push_back(name);
     items_.push_back(std::move(item));
   }
-  if (items_.empty()) {
+  if (items_.empty() && !allow_empty) {
     std::string why = files.empty() ? "it is empty" : "none of its " + std::to_string(files.size()) + " files could be used";
     throw Error("training image folder '" + folder + "' holds no usable image (" + why +
                 "): add PNG, JPEG, WebP or BMP files of at least " + std::to_string(options_.min_size) + " pixels");

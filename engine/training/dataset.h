@@ -39,8 +39,9 @@ struct DatasetItem {
 
 class TrainingDataset {
  public:
-  // Throws mrti::Error naming the folder when it is missing or holds no usable image.
-  TrainingDataset(const std::string& folder, DatasetOptions options = {});
+  // Throws mrti::Error naming the folder when it is missing or holds no usable image
+  // (unless `allow_empty`: a dataset view still wants the report then).
+  TrainingDataset(const std::string& folder, DatasetOptions options = {}, bool allow_empty = false);
 
   std::size_t size() const { return items_.size(); }
   const DatasetItem& item(std::size_t i) const { return items_.at(i); }

@@ -1,5 +1,6 @@
 #include "training/dreambooth_trainer.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -13,15 +14,64 @@
 #include "multires/prompt_syntax.h"
 #include "multires/time_index.h"
 #include "pipeline/text_to_image_pipeline.h"
+#include "runtime/atomic_file.h"
+#include "runtime/device.h"
 #include "runtime/error.h"
 #include "schedulers/scheduler.h"
 #include "tensor_io/safetensors.h"
 #include "text/clip_tokenizer.h"
 #include "training/caption_templates.h"
+#include "training/settings_json.h"
 
 namespace fs = std::filesystem;
 
 namespace mrti {
+
+namespace {
+constexpr double kRunningMeanWeight = 0.05;
+const std::string kUNetPrefix = "unet.";
+}  // namespace
+
+nlohmann::json DreamBoothSettings::to_json() const {
+  return {{"name", name},
+          {"init_token", init_token},
+          {"num_scales", num_scales},
+          {"instance_template", instance_template},
+          {"class_prompt", class_prompt},
+          {"num_class_images", num_class_images},
+          {"prior_loss_weight", prior_loss_weight},
+          {"class_sampling_steps", class_sampling_steps},
+          {"resolution", resolution},
+          {"flip_probability", flip_probability},
+          {"steps", steps},
+          {"lr", lr},
+          {"embedding_lr", embedding_lr},
+          {"weight_decay", weight_decay},
+          {"seed", seed},
+          {"gradient_checkpointing", gradient_checkpointing}};
+}
+
+DreamBoothSettings DreamBoothSettings::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw Error("DreamBooth settings must be a JSON object");
+  DreamBoothSettings s;
+  s.name = setting_or(j, "name", s.name);
+  s.init_token = setting_or(j, "init_token", s.init_token);
+  s.num_scales = setting_or(j, "num_scales", s.num_scales);
+  s.instance_template = setting_or(j, "instance_template", s.instance_template);
+  s.class_prompt = setting_or(j, "class_prompt", s.class_prompt);
+  s.num_class_images = setting_or(j, "num_class_images", s.num_class_images);
+  s.prior_loss_weight = setting_or(j, "prior_loss_weight", s.prior_loss_weight);
+  s.class_sampling_steps = setting_or(j, "class_sampling_steps", s.class_sampling_steps);
+  s.resolution = setting_or(j, "resolution", s.resolution);
+  s.flip_probability = setting_or(j, "flip_probability", s.flip_probability);
+  s.steps = setting_or(j, "steps", s.steps);
+  s.lr = setting_or(j, "lr", s.lr);
+  s.embedding_lr = setting_or(j, "embedding_lr", s.embedding_lr);
+  s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
+  s.seed = setting_or(j, "seed", s.seed);
+  s.gradient_checkpointing = setting_or(j, "gradient_checkpointing", s.gradient_checkpointing);
+  return s;
+}
 
 void DreamBoothSettings::validate() const {
   if (auto why = concept_name_problem(name); !why.empty()) throw Error("concept name '" + name + "': " + why);
@@ -32,6 +82,8 @@ void DreamBoothSettings::validate() const {
   if (num_class_images < 0) throw Error("the number of class images cannot be negative");
   if (num_class_images > 0 && class_prompt.empty())
     throw Error("prior preservation needs a class prompt (--class-prompt \"a photo of a dog\")");
+  if (flip_probability < 0 || flip_probability > 1) throw Error("flip probability must be between 0 and 1");
+  if (resolution < 8 || resolution % 8) throw Error("resolution must be a positive multiple of 8");
   fill_caption(instance_template, "x");  // must hold {}
 }
 
@@ -66,7 +118,9 @@ DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSett
   if (!instances_ || instances_->size() == 0) throw Error("DreamBooth needs instance images");
   if (settings_.num_class_images > 0 && (!classes_ || classes_->size() == 0))
     throw Error("prior preservation is on but there are no class images");
-  if (model_.dtype != torch::kFloat) throw Error("DreamBooth trains in float32: load the model with dtype float32");
+  if (model_.dtype != torch::kFloat)
+    throw Error("DreamBooth trains the UNet's own weights, which must be float32 (the model is loaded in " +
+                dtype_name(model_.dtype) + "): load it with --dtype fp32");
   const auto init_id = model_.tokenizer->single_token_id(settings_.init_token);
   if (!init_id)
     throw Error("initializer word '" + settings_.init_token + "' is not one token: choose a single-token word");
@@ -95,11 +149,12 @@ DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSett
                             AdamWOptions(settings_.embedding_lr).weight_decay(settings_.weight_decay)));
   optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), AdamWOptions(settings_.lr));
   generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings_.seed));
+  scale_means_.assign(settings_.num_scales, std::numeric_limits<double>::quiet_NaN());
 }
 
 DreamBoothTrainer::~DreamBoothTrainer() = default;
 
-at::Tensor DreamBoothTrainer::encode(const std::string& caption, int64_t* scale) {
+at::Tensor DreamBoothTrainer::encode(const std::string& caption) {
   const ParsedPrompt parsed = parse_prompt(caption, {{settings_.name, settings_.num_scales}});
   ConceptSet concepts;
   concepts[settings_.name] = make_concept(settings_.name, torch::zeros({settings_.num_scales, 1, 1}));
@@ -109,7 +164,6 @@ at::Tensor DreamBoothTrainer::encode(const std::string& caption, int64_t* scale)
   for (const auto& slot : pl.slots) known.slice(1, slot.position, slot.position + slot.vectors).fill_(model_.tokenizer->pad_id());
   at::Tensor embeds = model_.text_encoder->embed_tokens(known).detach();
   for (const auto& slot : pl.slots) {
-    if (scale) *scale = slot.ref.index;
     const at::Tensor e = embeddings_[slot.ref.index].unsqueeze(0).expand({1, slot.vectors, embeds.size(2)});
     embeds = torch::cat({embeds.slice(1, 0, slot.position), e, embeds.slice(1, slot.position + slot.vectors)}, 1);
   }
@@ -120,16 +174,20 @@ at::Tensor DreamBoothTrainer::sample_latents(const TrainingDataset& data, std::s
   at::Tensor mean, std;
   {
     torch::NoGradGuard no_grad;
-    const auto dist = model_.vae->encode(data.pixels(index, flip).unsqueeze(0).to(model_.device, torch::kFloat));
-    mean = dist.mean;
-    std = dist.std;
+    const auto vae_dtype = model_.vae->parameters().front().scalar_type();
+    const auto dist = model_.vae->encode(data.pixels(index, flip).unsqueeze(0).to(model_.device, vae_dtype));
+    mean = dist.mean.to(torch::kFloat);
+    std = dist.std.to(torch::kFloat);
   }
   const at::Tensor eps = torch::randn(mean.sizes(), generator_, torch::kFloat).to(mean.device());
   return (mean + std * eps) * model_.vae->config().scaling_factor;
 }
 
-double DreamBoothTrainer::train_step() {
+DreamBoothStep DreamBoothTrainer::train_step() {
+  DreamBoothStep r;
+  r.lr = settings_.lr;
   optimizer_->zero_grad();
+  model_.unet->set_gradient_checkpointing(settings_.gradient_checkpointing);
   const auto draw = [&](const TrainingDataset& data, const std::string& caption_or_template, bool instance) {
     const auto index = static_cast<std::size_t>(
         torch::randint(0, static_cast<int64_t>(data.size()), {1}, generator_, torch::kLong).item<int64_t>());
@@ -138,28 +196,98 @@ double DreamBoothTrainer::train_step() {
     const at::Tensor latents = sample_latents(data, index, flip);
     const at::Tensor noise = torch::randn(latents.sizes(), generator_, torch::kFloat).to(latents.device());
     const int64_t i = time_index(double(t), settings_.num_scales, T_);
+    if (instance) {
+      r.timestep = t;
+      r.scale_index = i;
+    }
     const std::string caption =
         instance ? fill_caption(caption_or_template, "<" + settings_.name + "|" + std::to_string(i) + "|>")
                  : caption_or_template;
-    const at::Tensor states = encode(caption, nullptr);
+    const at::Tensor states = encode(caption);
     const at::Tensor tt = torch::tensor({t}, torch::kLong);
     const at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, tt);
     const at::Tensor pred = model_.unet->forward(noisy, tt.to(model_.device), states);
     const at::Tensor target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, tt) : noise;
     return torch::mse_loss(pred, target);
   };
-  at::Tensor loss = draw(*instances_, settings_.instance_template, true);
-  if (settings_.num_class_images > 0)
-    loss = loss + settings_.prior_loss_weight * draw(*classes_, settings_.class_prompt, false);
+  const at::Tensor instance_loss = draw(*instances_, settings_.instance_template, true);
+  at::Tensor loss = instance_loss;
+  if (settings_.num_class_images > 0) {
+    const at::Tensor prior_loss = draw(*classes_, settings_.class_prompt, false);
+    loss = loss + settings_.prior_loss_weight * prior_loss;
+    r.prior_loss = prior_loss.item<double>();
+  }
   loss.backward();
-  optimizer_->step();
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mutex_);
+    optimizer_->step();
+  }
   ++step_;
-  return loss.item<double>();
+  r.loss = loss.item<double>();
+  r.instance_loss = instance_loss.item<double>();
+  double& m = scale_means_[r.scale_index];
+  m = std::isnan(m) ? r.instance_loss : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * r.instance_loss;
+  return r;
 }
 
 Concept DreamBoothTrainer::concept_snapshot(const std::string& base_model) const {
-  return make_concept(settings_.name, embeddings_.detach().to(torch::kCPU).clone(), settings_.init_token, base_model,
-                      step_);
+  at::Tensor e;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mutex_);
+    e = embeddings_.detach().to(torch::kCPU, torch::kFloat).clone();
+  }
+  return make_concept(settings_.name, e, settings_.init_token, base_model, step_);
+}
+
+void DreamBoothTrainer::save_state(const std::string& weights_path, const std::string& state_path) const {
+  TensorMap weights;
+  for (const auto& p : model_.unet->named_parameters(true)) weights[kUNetPrefix + p.key()] = p.value().detach();
+  weights["embeddings"] = embeddings_.detach();
+  save_safetensors(weights_path, weights, {{"format", "mrti-dreambooth-checkpoint/1"}, {"step", std::to_string(step_)}});
+  torch::serialize::OutputArchive archive;
+  archive.write("rng_state", generator_.get_state());
+  archive.write("step", torch::tensor({step_}, torch::kLong));
+  archive.write("scale_means", torch::tensor(scale_means_, torch::kDouble));
+  torch::serialize::OutputArchive opt;
+  optimizer_->save(opt);
+  archive.write("optimizer", opt);
+  write_atomically(state_path, [&](const std::string& tmp) { archive.save_to(tmp); });
+}
+
+void DreamBoothTrainer::load_state(const std::string& weights_path, const std::string& state_path) {
+  const SafetensorsFile file = read_safetensors(weights_path);
+  const auto take = [&](const std::string& key, at::Tensor& into) {
+    const auto it = file.tensors.find(key);
+    if (it == file.tensors.end())
+      throw Error("DreamBooth checkpoint '" + weights_path + "' lacks '" + key + "': it belongs to another model");
+    if (it->second.sizes() != into.sizes())
+      throw Error("DreamBooth checkpoint '" + weights_path + "': '" + key + "' has another shape than this model's");
+    torch::NoGradGuard no_grad;
+    into.copy_(it->second);
+  };
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mutex_);
+    for (auto& p : model_.unet->named_parameters(true)) take(kUNetPrefix + p.key(), p.value());
+    take("embeddings", embeddings_);
+  }
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(state_path, model_.device);
+  } catch (const c10::Error& e) {
+    throw Error("training checkpoint '" + state_path + "' cannot be read: " + e.what_without_backtrace());
+  }
+  at::Tensor rng, step, means;
+  archive.read("rng_state", rng);
+  archive.read("step", step);
+  archive.read("scale_means", means);
+  generator_.set_state(rng.to(torch::kCPU));
+  step_ = step.to(torch::kCPU).item<int64_t>();
+  means = means.to(torch::kCPU);
+  for (int64_t i = 0; i < means.numel() && i < static_cast<int64_t>(scale_means_.size()); ++i)
+    scale_means_[i] = means[i].item<double>();
+  torch::serialize::InputArchive opt;
+  archive.read("optimizer", opt);
+  optimizer_->load(opt);
 }
 
 void DreamBoothTrainer::save(const std::string& base_model_dir, const std::string& out_dir) const {

@@ -6,13 +6,20 @@
 // preservation adds, per step, one class image (made by this project's own pipeline
 // from the class prompt) with the class prompt, its loss weighted by prior_loss_weight.
 // The result is a diffusers folder (the base model with the new UNet) plus the concept.
+//
+// The UNet's weights are the trained parameters, so the model must be float32 (AdamW
+// updates vanish in bf16/fp16 weights). One CPU generator draws, per step: the instance
+// image, its flip, t, the latent sample noise and the diffusion noise, then the same for
+// the class image. Its state is part of a checkpoint, so a resumed run continues exactly.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
 
 #include "multires/concept.h"
 #include "training/dataset.h"
@@ -41,7 +48,12 @@ struct DreamBoothSettings {
   double embedding_lr = 5e-3;  // concept embeddings; 0 keeps them at the initializer
   double weight_decay = 1e-2;
   int64_t seed = 0;
+  bool gradient_checkpointing = false;  // recompute UNet activations in backward (less memory)
 
+  nlohmann::json to_json() const;
+  // Missing keys keep their defaults; wrong types throw naming the key.
+  static DreamBoothSettings from_json(const nlohmann::json& j);
+  // Throws mrti::Error naming the first bad setting.
   void validate() const;
 };
 
@@ -49,6 +61,13 @@ struct DreamBoothSettings {
 // holds `count`; returns how many were made.
 int generate_class_images(StableDiffusionModel& model, const std::string& prompt, const std::string& dir, int count,
                           int resolution, int steps, int64_t seed);
+
+struct DreamBoothStep {
+  double loss = 0;  // instance loss + prior_loss_weight x prior loss
+  double instance_loss = 0, prior_loss = 0;
+  int64_t timestep = 0, scale_index = 0;  // of the instance sample
+  double lr = 0;
+};
 
 class DreamBoothTrainer {
  public:
@@ -59,10 +78,20 @@ class DreamBoothTrainer {
                     std::shared_ptr<const TrainingDataset> class_images = nullptr);
   ~DreamBoothTrainer();
 
+  const DreamBoothSettings& settings() const { return settings_; }
   int64_t step() const { return step_; }
-  // One optimizer step; returns the loss (instance + weighted prior).
-  double train_step();
+  // One optimizer step.
+  DreamBoothStep train_step();
+  // Per-scale exponential running mean of the instance loss (NaN for scales not yet sampled).
+  std::vector<double> scale_loss_means() const { return scale_means_; }
+  // Thread-safe copy of the concept as it is now.
   Concept concept_snapshot(const std::string& base_model = "") const;
+
+  // The trainable weights (UNet parameters as unet.<name>, the concept as embeddings) in
+  // a safetensors file, and optimizer, generator, step and running means in a torch
+  // archive; both written atomically. load_state restores them exactly.
+  void save_state(const std::string& weights_path, const std::string& state_path) const;
+  void load_state(const std::string& weights_path, const std::string& state_path);
 
   // Writes a diffusers folder: `base_model_dir` (a diffusers folder) copied with the
   // trained UNet's weights in unet/, and the concept as <name>.safetensors beside
@@ -70,7 +99,7 @@ class DreamBoothTrainer {
   void save(const std::string& base_model_dir, const std::string& out_dir) const;
 
  private:
-  at::Tensor encode(const std::string& caption, int64_t* scale);
+  at::Tensor encode(const std::string& caption);
   at::Tensor sample_latents(const TrainingDataset& data, std::size_t index, bool flip);
 
   StableDiffusionModel& model_;
@@ -83,6 +112,8 @@ class DreamBoothTrainer {
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   at::Generator generator_;
   int64_t step_ = 0;
+  std::vector<double> scale_means_;
+  mutable std::mutex snapshot_mutex_;  // the optimizer step against snapshots
 };
 
 }  // namespace mrti

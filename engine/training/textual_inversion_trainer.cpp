@@ -10,27 +10,24 @@
 #include "multires/multires_conditioning.h"
 #include "multires/prompt_syntax.h"
 #include "multires/time_index.h"
+#include "pipeline/memory_format.h"
+#include "runtime/device.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
 #include "schedulers/scheduler.h"
 #include "text/clip_tokenizer.h"
 #include "training/caption_templates.h"
+#include "training/settings_json.h"
 
 namespace mrti {
 
 namespace {
 
-template <typename T>
-T get_or(const nlohmann::json& j, const char* key, T fallback) {
-  if (!j.contains(key)) return fallback;
-  try {
-    return j.at(key).get<T>();
-  } catch (const std::exception&) {
-    throw Error(std::string("training settings: '") + key + "' has the wrong type (" + j.at(key).dump() + ")");
-  }
-}
-
 constexpr double kRunningMeanWeight = 0.05;
+// fp16 loss scaling as torch.cuda.amp.GradScaler's defaults: start at 2^16, halve on an
+// overflow (and skip that step), double after 2000 steps without one.
+constexpr double kInitialLossScale = 65536.0;
+constexpr int64_t kLossScaleGrowthInterval = 2000;
 
 }  // namespace
 
@@ -56,34 +53,38 @@ nlohmann::json TextualInversionSettings::to_json() const {
           {"weight_decay", weight_decay},
           {"adam_eps", adam_eps},
           {"seed", seed},
-          {"cache_latents", cache_latents}};
+          {"cache_latents", cache_latents},
+          {"precision", precision},
+          {"gradient_checkpointing", gradient_checkpointing}};
 }
 
 TextualInversionSettings TextualInversionSettings::from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw Error("training settings must be a JSON object");
   TextualInversionSettings s;
-  s.name = get_or(j, "name", s.name);
-  s.init_token = get_or(j, "init_token", s.init_token);
-  s.num_scales = get_or(j, "num_scales", s.num_scales);
-  s.vectors_per_token = get_or(j, "vectors_per_token", s.vectors_per_token);
-  s.property = get_or(j, "property", s.property);
-  s.resolution = get_or(j, "resolution", s.resolution);
-  s.center_crop = get_or(j, "center_crop", s.center_crop);
-  s.flip_probability = get_or(j, "flip_probability", s.flip_probability);
-  s.min_image_size = get_or(j, "min_image_size", s.min_image_size);
-  s.steps = get_or(j, "steps", s.steps);
-  s.batch_size = get_or(j, "batch_size", s.batch_size);
-  s.grad_accum = get_or(j, "grad_accum", s.grad_accum);
-  s.lr = get_or(j, "lr", s.lr);
-  s.scale_lr = get_or(j, "scale_lr", s.scale_lr);
-  s.lr_schedule = get_or(j, "lr_schedule", s.lr_schedule);
-  s.warmup_steps = get_or(j, "warmup_steps", s.warmup_steps);
-  s.adam_beta1 = get_or(j, "adam_beta1", s.adam_beta1);
-  s.adam_beta2 = get_or(j, "adam_beta2", s.adam_beta2);
-  s.weight_decay = get_or(j, "weight_decay", s.weight_decay);
-  s.adam_eps = get_or(j, "adam_eps", s.adam_eps);
-  s.seed = get_or(j, "seed", s.seed);
-  s.cache_latents = get_or(j, "cache_latents", s.cache_latents);
+  s.name = setting_or(j, "name", s.name);
+  s.init_token = setting_or(j, "init_token", s.init_token);
+  s.num_scales = setting_or(j, "num_scales", s.num_scales);
+  s.vectors_per_token = setting_or(j, "vectors_per_token", s.vectors_per_token);
+  s.property = setting_or(j, "property", s.property);
+  s.resolution = setting_or(j, "resolution", s.resolution);
+  s.center_crop = setting_or(j, "center_crop", s.center_crop);
+  s.flip_probability = setting_or(j, "flip_probability", s.flip_probability);
+  s.min_image_size = setting_or(j, "min_image_size", s.min_image_size);
+  s.steps = setting_or(j, "steps", s.steps);
+  s.batch_size = setting_or(j, "batch_size", s.batch_size);
+  s.grad_accum = setting_or(j, "grad_accum", s.grad_accum);
+  s.lr = setting_or(j, "lr", s.lr);
+  s.scale_lr = setting_or(j, "scale_lr", s.scale_lr);
+  s.lr_schedule = setting_or(j, "lr_schedule", s.lr_schedule);
+  s.warmup_steps = setting_or(j, "warmup_steps", s.warmup_steps);
+  s.adam_beta1 = setting_or(j, "adam_beta1", s.adam_beta1);
+  s.adam_beta2 = setting_or(j, "adam_beta2", s.adam_beta2);
+  s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
+  s.adam_eps = setting_or(j, "adam_eps", s.adam_eps);
+  s.seed = setting_or(j, "seed", s.seed);
+  s.cache_latents = setting_or(j, "cache_latents", s.cache_latents);
+  s.precision = setting_or(j, "precision", s.precision);
+  s.gradient_checkpointing = setting_or(j, "gradient_checkpointing", s.gradient_checkpointing);
   return s;
 }
 
@@ -98,7 +99,25 @@ void TextualInversionSettings::validate() const {
   if (!(lr >= 0) || !std::isfinite(lr)) throw Error("learning rate must be a non-negative number");
   if (flip_probability < 0 || flip_probability > 1) throw Error("flip probability must be between 0 and 1");
   if (resolution < 8 || resolution % 8) throw Error("resolution must be a positive multiple of 8");
+  training_dtype(precision);
   make_schedule();
+}
+
+c10::ScalarType training_dtype(const std::string& precision) {
+  if (precision == "fp32") return torch::kFloat;
+  if (precision == "bf16") return torch::kBFloat16;
+  if (precision == "fp16") return torch::kHalf;
+  throw Error("training precision '" + precision + "' is not one of fp32, bf16, fp16");
+}
+
+void check_training_precision(const std::string& precision, const StableDiffusionModel& model) {
+  const c10::ScalarType dtype = training_dtype(precision);
+  if (dtype == torch::kHalf && !model.device.is_cuda())
+    throw Error("fp16 training needs a CUDA GPU (LibTorch has no half-precision CPU kernels): on the " +
+                model.device.str() + " train in bf16 or fp32");
+  if (model.dtype != dtype)
+    throw Error("training in " + precision + " needs the model loaded in " + precision + ", but it is loaded in " +
+                dtype_name(model.dtype) + ": load it with --dtype " + precision);
 }
 
 LrSchedule TextualInversionSettings::make_schedule() const {
@@ -111,8 +130,11 @@ TextualInversionTrainer::TextualInversionTrainer(StableDiffusionModel& model, Te
   settings_.validate();
   if (!model_.tokenizer || !model_.text_encoder || !model_.unet || !model_.vae)
     throw Error("textual inversion needs a complete model (tokenizer, text encoder, UNet, VAE)");
-  if (model_.dtype != torch::kFloat)
-    throw Error("textual inversion trains in float32: load the model with dtype float32");
+  check_training_precision(settings_.precision, model_);
+  if (model_.dtype == torch::kHalf) {
+    dynamic_loss_scale_ = true;
+    loss_scale_ = kInitialLossScale;
+  }
   const auto init_id = model_.tokenizer->single_token_id(settings_.init_token);
   if (!init_id) {
     const auto ids = model_.tokenizer->token_ids(settings_.init_token);
@@ -220,15 +242,19 @@ at::Tensor TextualInversionTrainer::forward_loss(const TrainingBatch& batch, at:
     if (scales) scales->push_back(L.scale);
   }
   const at::Tensor states = model_.text_encoder->forward_embeds(torch::cat(embeds), torch::cat(ids)).last_hidden_state;
-  const at::Tensor latents = batch.latents.to(model_.device, model_.dtype);
-  const at::Tensor noise = batch.noise.to(model_.device, model_.dtype);
+  // The forward diffusion and the target stay float32; only the UNet's input is cast.
+  const at::Tensor latents = batch.latents.to(model_.device, torch::kFloat);
+  const at::Tensor noise = batch.noise.to(model_.device, torch::kFloat);
   const at::Tensor t = batch.timesteps.to(torch::kLong);
-  const at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, t);
+  at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, t).to(model_.dtype);
+  if (uses_channels_last(model_)) noisy = noisy.contiguous(at::MemoryFormat::ChannelsLast);
+  // Set per call: several trainers (or none) may share the model's UNet.
+  model_.unet->set_gradient_checkpointing(settings_.gradient_checkpointing);
   const at::Tensor pred = model_.unet->forward(noisy, t.to(model_.device), states);
   const at::Tensor target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, t) : noise;
   if (noise_pred) *noise_pred = pred.detach();
   if (states_out) *states_out = states.detach();
-  return torch::mse_loss(pred.to(torch::kFloat), target.to(torch::kFloat));
+  return torch::mse_loss(pred.to(torch::kFloat), target);
 }
 
 at::Tensor TextualInversionTrainer::image_latents(std::size_t index, bool flip, std::mt19937_64* crop_rng) {
@@ -283,9 +309,24 @@ void TextualInversionTrainer::apply_lr(double lr) {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
-void TextualInversionTrainer::optimizer_step() {
+bool TextualInversionTrainer::optimizer_step() {
   std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  if (dynamic_loss_scale_) {
+    torch::NoGradGuard no_grad;
+    at::Tensor grad = embeddings_.mutable_grad();
+    grad.div_(loss_scale_);
+    if (!torch::isfinite(grad).all().item<bool>()) {
+      loss_scale_ = std::max(1.0, loss_scale_ / 2);
+      good_steps_ = 0;
+      return false;
+    }
+    if (++good_steps_ >= kLossScaleGrowthInterval) {
+      loss_scale_ *= 2;
+      good_steps_ = 0;
+    }
+  }
   optimizer_->step();
+  return true;
 }
 
 StepResult TextualInversionTrainer::train_on(const TrainingBatch& batch, double lr) {
@@ -293,13 +334,13 @@ StepResult TextualInversionTrainer::train_on(const TrainingBatch& batch, double 
   r.lr = lr >= 0 ? lr : schedule_.at(step_);
   optimizer_->zero_grad();
   const at::Tensor loss = forward_loss(batch, &r.noise_pred, &r.encoder_hidden_states, &r.scale_indices);
-  loss.backward();
+  (dynamic_loss_scale_ ? loss * loss_scale_ : loss).backward();
   r.loss = loss.item<double>();
-  r.grad = embeddings_.grad().detach().clone();
   const at::Tensor t = batch.timesteps.reshape({-1}).to(torch::kCPU);
   for (int64_t i = 0; i < t.numel(); ++i) r.timesteps.push_back(t[i].item<int64_t>());
   apply_lr(r.lr);
-  optimizer_step();
+  r.skipped = !optimizer_step();
+  r.grad = embeddings_.grad().detach().clone();  // unscaled; the optimizer leaves it as it is
   ++step_;
   for (int64_t s : r.scale_indices) {
     double& m = scale_means_[s];
@@ -317,7 +358,7 @@ StepResult TextualInversionTrainer::train_step() {
     const TrainingBatch batch = next_batch();
     std::vector<int64_t> scales;
     const at::Tensor loss = forward_loss(batch, &r.noise_pred, &r.encoder_hidden_states, &scales);
-    (loss / double(settings_.grad_accum)).backward();
+    (loss * ((dynamic_loss_scale_ ? loss_scale_ : 1.0) / double(settings_.grad_accum))).backward();
     const double l = loss.item<double>();
     r.loss += l / settings_.grad_accum;
     const at::Tensor t = batch.timesteps.reshape({-1});
@@ -327,9 +368,9 @@ StepResult TextualInversionTrainer::train_step() {
       sample_losses.emplace_back(scales[i], l);
     }
   }
-  r.grad = embeddings_.grad().detach().clone();
   apply_lr(r.lr);
-  optimizer_step();
+  r.skipped = !optimizer_step();
+  r.grad = embeddings_.grad().detach().clone();
   ++step_;
   for (const auto& [s, l] : sample_losses) {
     double& m = scale_means_[s];
@@ -358,6 +399,8 @@ void TextualInversionTrainer::save_state(const std::string& path) const {
   archive.write("rng_state", generator_.get_state());
   archive.write("step", torch::tensor({step_}, torch::kLong));
   archive.write("scale_means", torch::tensor(scale_means_, torch::kDouble));
+  archive.write("loss_scale", torch::tensor({loss_scale_}, torch::kDouble));
+  archive.write("loss_scale_good_steps", torch::tensor({good_steps_}, torch::kLong));
   torch::serialize::OutputArchive opt;
   optimizer_->save(opt);
   archive.write("optimizer", opt);
@@ -388,6 +431,11 @@ void TextualInversionTrainer::load_state(const std::string& path) {
   means = means.to(torch::kCPU);
   for (int64_t i = 0; i < means.numel() && i < static_cast<int64_t>(scale_means_.size()); ++i)
     scale_means_[i] = means[i].item<double>();
+  at::Tensor scale, good;
+  if (archive.try_read("loss_scale", scale) && archive.try_read("loss_scale_good_steps", good)) {
+    loss_scale_ = scale.to(torch::kCPU).item<double>();
+    good_steps_ = good.to(torch::kCPU).item<int64_t>();
+  }
   torch::serialize::InputArchive opt;
   archive.read("optimizer", opt);
   optimizer_->load(opt);

@@ -9,6 +9,11 @@
 // tensor. So, as in the original (whose AdamW steps the whole vocabulary matrix), unused
 // scales still decay and keep their Adam momentum; unlike it, no vocabulary row moves.
 //
+// Precision: the frozen text encoder, UNet and VAE run in the model's dtype as loaded
+// (settings.precision must name it); the concept stays a float32 master copy, cast to
+// that dtype where it enters the token embeddings, and the loss is computed in float32.
+// fp16 needs CUDA and uses dynamic loss scaling (its gradients underflow otherwise).
+//
 // One CPU generator draws, in order per sample: the image, its flip, its caption
 // template, the crop (random crops only), t, the latent sample noise and the diffusion
 // noise. Its state is part of a checkpoint, so a resumed run continues exactly.
@@ -21,6 +26,7 @@
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
+#include <c10/core/ScalarType.h>
 #include <nlohmann/json.hpp>
 
 #include "multires/concept.h"
@@ -56,6 +62,8 @@ struct TextualInversionSettings {
   double adam_beta1 = 0.9, adam_beta2 = 0.999, weight_decay = 1e-2, adam_eps = 1e-8;
   int64_t seed = 0;
   bool cache_latents = true;  // VAE posterior once per image and flip (centre crops only)
+  std::string precision = "fp32";    // the model's dtype: "fp32", "bf16" or "fp16" (CUDA only)
+  bool gradient_checkpointing = false;  // recompute UNet activations in backward (less memory)
 
   nlohmann::json to_json() const;
   // Missing keys keep their defaults; wrong types throw naming the key.
@@ -82,7 +90,14 @@ struct StepResult {
   std::vector<int64_t> timesteps;     // every sample of the step
   std::vector<int64_t> scale_indices;
   double lr = 0;
+  bool skipped = false;  // fp16: the gradient overflowed, so the step changed nothing but the loss scale
 };
+
+// The dtype a training precision names ("fp32", "bf16", "fp16"); throws naming it otherwise.
+c10::ScalarType training_dtype(const std::string& precision);
+// Refuses, naming both and what to do, a model whose dtype is not `precision`, and fp16
+// on a device other than CUDA.
+void check_training_precision(const std::string& precision, const StableDiffusionModel& model);
 
 class TextualInversionTrainer {
  public:
@@ -125,6 +140,7 @@ class TextualInversionTrainer {
   void load_state(const std::string& path);
 
   at::Generator& generator() { return generator_; }
+  double loss_scale() const { return loss_scale_; }  // 1 except for fp16
 
  private:
   struct Layout {
@@ -139,7 +155,8 @@ class TextualInversionTrainer {
                           std::vector<int64_t>* scales);
   at::Tensor image_latents(std::size_t index, bool flip, std::mt19937_64* crop_rng);
   void apply_lr(double lr);
-  void optimizer_step();
+  // Unscales the gradient (fp16) and steps unless it overflowed; returns whether it stepped.
+  bool optimizer_step();
 
   StableDiffusionModel& model_;
   TextualInversionSettings settings_;
@@ -154,6 +171,9 @@ class TextualInversionTrainer {
   at::Generator generator_;
   int64_t step_ = 0;
   std::vector<double> scale_means_;
+  bool dynamic_loss_scale_ = false;  // fp16
+  double loss_scale_ = 1;
+  int64_t good_steps_ = 0;          // since the scale last changed
   std::map<std::string, Layout> layouts_;
   std::map<std::pair<std::size_t, bool>, std::pair<at::Tensor, at::Tensor>> latent_cache_;  // mean, std
   mutable std::mutex snapshot_mutex_;

@@ -1,40 +1,24 @@
 #include "training/training_run.h"
 
 #include <algorithm>
-
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <thread>
 
 #include <torch/torch.h>
 
 #include "imaging/image_decode.h"
-#include "imaging/png_io.h"
 #include "imaging/tensor_image.h"
 #include "models/stable_diffusion.h"
 #include "multires/concept_library.h"
-#include "multires/multires_pipeline.h"
 #include "runtime/atomic_file.h"
+#include "runtime/device.h"
 #include "runtime/error.h"
-#include "training/caption_templates.h"
 
 namespace fs = std::filesystem;
 
 namespace mrti {
 
 namespace {
-
-constexpr const char* kRunFormat = "mrti-ti-run/1";
-
-std::string step_tag(int64_t step) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "step%06lld", static_cast<long long>(step));
-  return buf;
-}
 
 DatasetOptions dataset_options(const TextualInversionSettings& s) {
   DatasetOptions o;
@@ -46,7 +30,7 @@ DatasetOptions dataset_options(const TextualInversionSettings& s) {
 }
 
 nlohmann::json run_json(const TrainingRunSettings& s, const std::string& fingerprint, const DatasetReport& report) {
-  return {{"format", kRunFormat},
+  return {{"format", kTextualInversionRunFormat},
           {"model", {{"path", s.model_path}, {"fingerprint", fingerprint}}},
           {"data", {{"folder", s.data_dir}, {"hash", report.hash}, {"images", report.used}}},
           {"library", s.library_dir},
@@ -62,24 +46,6 @@ nlohmann::json run_json(const TrainingRunSettings& s, const std::string& fingerp
 
 }  // namespace
 
-std::string model_fingerprint(const StableDiffusionModel& model) {
-  torch::NoGradGuard no_grad;
-  std::string text;
-  for (auto* module : std::vector<const torch::nn::Module*>{model.text_encoder.get(), model.unet.get(), model.vae.get()}) {
-    if (!module) continue;
-    int64_t count = 0;
-    double sum = 0;
-    for (const auto& p : module->parameters()) {
-      count += p.numel();
-      sum += p.to(torch::kDouble).sum().item<double>();
-    }
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%lld:%.6e;", static_cast<long long>(count), sum);
-    text += buf;
-  }
-  return content_hash(text);
-}
-
 TextualInversionRun::TextualInversionRun(StableDiffusionModel& model, TrainingRunSettings settings)
     : model_(model), settings_(std::move(settings)) {
   settings_.training.validate();
@@ -88,16 +54,11 @@ TextualInversionRun::TextualInversionRun(StableDiffusionModel& model, TrainingRu
 }
 
 TrainingRunSettings TextualInversionRun::read_settings(const std::string& out_dir) {
+  const nlohmann::json j = read_run_json(out_dir);
   const std::string path = out_dir + "/settings.json";
-  if (!fs::is_regular_file(path)) throw Error("'" + out_dir + "' is not a training run folder (no settings.json)");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("'" + path + "' is not valid JSON: " + e.what());
-  }
-  if (j.value("format", "") != kRunFormat)
-    throw Error("'" + path + "' is not a textual-inversion run (format '" + std::string(kRunFormat) + "' expected)");
+  if (!j.is_object() || j.value("format", "") != kTextualInversionRunFormat)
+    throw Error("'" + path + "' is not a textual-inversion run (format '" + std::string(kTextualInversionRunFormat) +
+                "' expected)");
   TrainingRunSettings s;
   try {
     s.model_path = j.at("model").at("path").get<std::string>();
@@ -134,17 +95,17 @@ std::unique_ptr<TextualInversionRun> TextualInversionRun::resume(StableDiffusion
                                                                  const std::string& out_dir, int64_t total_steps,
                                                                  const TextualInversionSettings* expected) {
   TrainingRunSettings s = read_settings(out_dir);
-  const nlohmann::json recorded = nlohmann::json::parse(read_file(out_dir + "/settings.json"));
+  const nlohmann::json recorded = read_run_json(out_dir);
   if (expected) {
-    nlohmann::json a = s.training.to_json(), b = expected->to_json();
-    a.erase("steps");
-    b.erase("steps");
-    std::string diff;
-    for (auto it = a.begin(); it != a.end(); ++it)
-      if (b.value(it.key(), nlohmann::json()) != it.value())
-        diff += (diff.empty() ? "" : ", ") + it.key() + " (run: " + it.value().dump() + ", now: " + b[it.key()].dump() + ")";
+    const std::string diff = settings_difference(s.training.to_json(), expected->to_json(), {"steps"});
     if (!diff.empty()) throw Error("cannot resume '" + out_dir + "': the settings differ: " + diff);
   }
+  // The precision first: a model loaded in another dtype also has another fingerprint,
+  // and this says what to do about it.
+  if (training_dtype(s.training.precision) != model.dtype)
+    throw Error("cannot resume '" + out_dir + "': the run trains in " + s.training.precision +
+                " but the model is loaded in " + dtype_name(model.dtype) + " (load it with --dtype " +
+                s.training.precision + ")");
   const std::string fp = model_fingerprint(model);
   const std::string recorded_fp = recorded.at("model").value("fingerprint", "");
   if (fp != recorded_fp)
@@ -162,17 +123,7 @@ std::unique_ptr<TextualInversionRun> TextualInversionRun::resume(StableDiffusion
     run->trainer_->load_state(out_dir + "/checkpoints/" + j.at("state").get<std::string>());
   }
   // The loss log continues from the checkpoint: later rows were never part of it.
-  if (std::ifstream in(out_dir + "/loss.csv"); in) {
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      const int64_t step = std::atoll(line.c_str());
-      if (step <= run->trainer_->step()) {
-        run->loss_rows_.push_back(line);
-        run->loss_row_steps_.push_back(step);
-      }
-    }
-  }
+  run->loss_log_.load(out_dir + "/loss.csv", run->trainer_->step());
   if (total_steps > 0) run->write_settings();
   return run;
 }
@@ -180,12 +131,6 @@ std::unique_ptr<TextualInversionRun> TextualInversionRun::resume(StableDiffusion
 void TextualInversionRun::write_settings() const {
   write_file_atomically(settings_.out_dir + "/settings.json",
                         run_json(settings_, model_fingerprint(model_), dataset_->report()).dump(2) + "\n");
-}
-
-void TextualInversionRun::write_loss_log() const {
-  std::string text = "step,timestep,scale_index,loss,lr\n";
-  for (const auto& row : loss_rows_) text += row + "\n";
-  write_file_atomically(settings_.out_dir + "/loss.csv", text);
 }
 
 Concept TextualInversionRun::concept_snapshot() const {
@@ -200,7 +145,7 @@ std::string TextualInversionRun::save_checkpoint() {
   const std::string state_file = "state-" + tag + ".pt";
   save_concept(dir + "/" + concept_file, concept_snapshot());
   trainer_->save_state(dir + "/" + state_file);
-  write_loss_log();
+  loss_log_.write(settings_.out_dir + "/loss.csv");
   const nlohmann::json latest = {{"step", trainer_->step()}, {"concept", concept_file}, {"state", state_file}};
   write_file_atomically(dir + "/latest.json", latest.dump(2) + "\n");
   return dir + "/" + state_file;
@@ -217,49 +162,22 @@ Concept TextualInversionRun::finished_concept() const {
   return c;
 }
 
-void TextualInversionRun::previews(const TrainingCallbacks& callbacks, TrainingControl* control) {
-  const int64_t N = settings_.training.num_scales;
-  std::vector<int64_t> scales = settings_.preview_scales;
-  if (scales.empty()) scales = {0, N / 2, N - 1};
-  std::sort(scales.begin(), scales.end());
-  scales.erase(std::unique(scales.begin(), scales.end()), scales.end());
-  ConceptSet concepts;
-  concepts[settings_.training.name] = concept_snapshot();
-  fs::create_directories(settings_.out_dir + "/previews");
-  for (int64_t k : scales) {
-    if (k < 0 || k >= N) continue;
-    TextToImageRequest request;
-    request.prompt = fill_caption(settings_.preview_prompt,
-                                          "<" + settings_.training.name + "|" + std::to_string(k) + "|>");
-    request.steps = settings_.preview_steps;
-    request.width = request.height = settings_.training.resolution;
-    request.seed = settings_.preview_seed;
-    request.previews = false;
-    const auto result = multires_text_to_image(model_, request, concepts, {}, {},
-                                               control ? &control->cancel : nullptr);
-    TrainingPreview p;
-    p.step = trainer_->step();
-    p.scale_index = k;
-    p.image = result.result.images.at(0);
-    p.path = settings_.out_dir + "/previews/" + step_tag(p.step) + "-k" + std::to_string(k) + ".png";
-    write_png(p.path, p.image, {{"parameters", request.prompt + "\nSteps: " + std::to_string(request.steps) +
-                                                    ", Seed: " + std::to_string(request.seed)}});
-    if (callbacks.on_preview) callbacks.on_preview(p);
-  }
-}
-
 TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, TrainingControl* control) {
   TrainingOutcome out;
   const int64_t total = settings_.training.steps;
   const int64_t images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum;
-  double train_seconds = 0;
-  int64_t session_steps = 0;
+  StepClock clock;
   const auto message = [&](const std::string& m) {
     if (callbacks.on_message) callbacks.on_message(m);
   };
+  PreviewSettings preview;
+  preview.prompt = settings_.preview_prompt;
+  preview.steps = settings_.preview_steps;
+  preview.seed = settings_.preview_seed;
+  preview.scales = settings_.preview_scales;
+  preview.size = settings_.training.resolution;
   while (trainer_->step() < total) {
-    while (control && control->paused.load() && !control->cancel.cancelled())
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto model_lock = wait_for_next_step(control, callbacks);
     if (control && control->cancel.cancelled()) {
       out.checkpoint = save_checkpoint();
       out.step = trainer_->step();
@@ -268,18 +186,12 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
     }
     const auto t0 = std::chrono::steady_clock::now();
     const StepResult r = trainer_->train_step();
-    train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ++session_steps;
+    clock.add(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), r.loss);
     const int64_t step = trainer_->step();
-    for (std::size_t i = 0; i < r.timesteps.size(); ++i) {
-      char row[160];
-      std::snprintf(row, sizeof row, "%lld,%lld,%lld,%.8g,%.8g", static_cast<long long>(step),
-                    static_cast<long long>(r.timesteps[i]), static_cast<long long>(r.scale_indices[i]), r.loss, r.lr);
-      loss_rows_.push_back(row);
-      loss_row_steps_.push_back(step);
-    }
-    recent_losses_.push_back(r.loss);
-    if (recent_losses_.size() > 50) recent_losses_.erase(recent_losses_.begin());
+    loss_log_.add(step, r.timesteps, r.scale_indices, r.loss, r.lr);
+    if (r.skipped)
+      message("step " + std::to_string(step) + ": the fp16 gradient overflowed; step skipped, loss scale now " +
+              std::to_string(trainer_->loss_scale()));
     if (callbacks.on_step) {
       TrainingProgress p;
       p.step = step;
@@ -289,9 +201,8 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
       p.timesteps = r.timesteps;
       p.scale_indices = r.scale_indices;
       p.lr = r.lr;
-      const double per_step = train_seconds / double(session_steps);
-      p.images_per_second = per_step > 0 ? double(images_per_step) / per_step : 0;
-      p.seconds_left = per_step * double(total - step);
+      p.images_per_second = clock.images_per_second(images_per_step);
+      p.seconds_left = clock.seconds_left(total - step);
       callbacks.on_step(p);
     }
     if (settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0 && step < total) {
@@ -300,7 +211,8 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
     }
     if (settings_.preview_every > 0 && step % settings_.preview_every == 0) {
       try {
-        previews(callbacks, control);
+        write_previews(model_, concept_snapshot(), preview, step, settings_.out_dir, callbacks,
+                       control ? &control->cancel : nullptr);
       } catch (const Cancelled&) {
         // The cancel is handled at the top of the loop, after this step's checkpoint.
       }
@@ -317,9 +229,7 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
     out.library_path = library.save(concept, /*overwrite=*/true);
     message("saved concept '" + concept.name + "' to " + out.library_path);
   }
-  double sum = 0;
-  for (double l : recent_losses_) sum += l;
-  out.final_loss_mean = recent_losses_.empty() ? 0 : sum / recent_losses_.size();
+  out.final_loss_mean = clock.recent_loss_mean();
   return out;
 }
 

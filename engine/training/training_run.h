@@ -20,7 +20,10 @@
 #include "multires/concept.h"
 #include "runtime/cancellation.h"
 #include "training/dataset.h"
+#include "training/run_folder.h"
 #include "training/textual_inversion_trainer.h"
+#include "training/training_control.h"
+#include "training/training_events.h"
 
 namespace mrti {
 
@@ -41,47 +44,8 @@ struct TrainingRunSettings {
   int thumbnail_size = 128;
 };
 
-struct TrainingProgress {
-  int64_t step = 0, total_steps = 0;
-  double loss = 0;
-  std::vector<double> scale_loss_means;  // one per scale index (NaN until sampled)
-  std::vector<int64_t> timesteps, scale_indices;
-  double lr = 0;
-  double images_per_second = 0;
-  double seconds_left = 0;
-};
-
-struct TrainingPreview {
-  int64_t step = 0;
-  int64_t scale_index = 0;
-  Image image;
-  std::string path;
-};
-
-struct TrainingCallbacks {
-  std::function<void(const TrainingProgress&)> on_step;
-  std::function<void(const TrainingPreview&)> on_preview;
-  std::function<void(const std::string&)> on_message;  // checkpoints written, notes
-};
-
-// Shared with the thread that runs the training: pause between steps, or cancel.
-struct TrainingControl {
-  std::atomic<bool> paused{false};
-  CancellationToken cancel;
-};
-
-struct TrainingOutcome {
-  bool finished = false;  // false: cancelled (a checkpoint was saved)
-  int64_t step = 0;
-  std::string concept_path;   // in the run folder (finished runs)
-  std::string library_path;   // "" when not saved into a library
-  std::string checkpoint;     // the last checkpoint's state file
-  double final_loss_mean = 0;  // mean loss of the last (up to 50) steps
-};
-
-// A short fingerprint of a model's weights (parameter counts and sums per component),
-// so a resume can tell a different model apart.
-std::string model_fingerprint(const StableDiffusionModel& model);
+// TrainingProgress, TrainingPreview, TrainingCallbacks, TrainingOutcome: training_events.h.
+// model_fingerprint: run_folder.h.
 
 class TextualInversionRun {
  public:
@@ -90,7 +54,8 @@ class TextualInversionRun {
   // Reads out_dir/settings.json (model_path there is what to load). `total_steps` > 0
   // replaces the run's step count (a larger one extends it). `expected`, when given,
   // must agree with the recorded training settings except for steps. Refuses, naming
-  // what differs, when the model, the dataset or the settings differ.
+  // what differs, when the model (its weights or its dtype against the run's
+  // precision), the dataset or the settings differ.
   static std::unique_ptr<TextualInversionRun> resume(StableDiffusionModel& model, const std::string& out_dir,
                                                      int64_t total_steps = 0,
                                                      const TextualInversionSettings* expected = nullptr);
@@ -110,17 +75,13 @@ class TextualInversionRun {
  private:
   TextualInversionRun(StableDiffusionModel& model, TrainingRunSettings settings);
   void write_settings() const;
-  void write_loss_log() const;
-  void previews(const TrainingCallbacks& callbacks, TrainingControl* control);
   Concept finished_concept() const;
 
   StableDiffusionModel& model_;
   TrainingRunSettings settings_;
   std::shared_ptr<TrainingDataset> dataset_;
   std::unique_ptr<TextualInversionTrainer> trainer_;
-  std::vector<std::string> loss_rows_;  // CSV lines without the header
-  std::vector<int64_t> loss_row_steps_;
-  std::vector<double> recent_losses_;
+  LossLog loss_log_;
 };
 
 }  // namespace mrti

@@ -1,0 +1,279 @@
+#include "studio/studio_training.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "imaging/image_decode.h"
+#include "imaging/png_io.h"
+#include "runtime/atomic_file.h"
+#include "runtime/error.h"
+#include "studio/studio_engine.h"
+#include "studio/studio_engine_impl.h"
+#include "training/dataset.h"
+#include "training/training_run.h"
+
+namespace fs = std::filesystem;
+
+namespace mrti::studio {
+
+namespace {
+
+Image square_thumbnail(const Image& img, int size) {
+  if (img.width <= 0 || img.height <= 0) return {};
+  return resize(center_crop_square(img), size, size);
+}
+
+// Registers a run with the engine for its lifetime, so generation knows about it.
+class ActiveTraining {
+ public:
+  ActiveTraining(StudioEngine::Impl& impl, TextualInversionRun& run, TrainingControl& control) : impl_(impl) {
+    const std::lock_guard<std::mutex> lock(impl_.training_mutex);
+    if (impl_.training.control) throw Error("a training run is already active: finish or cancel it first");
+    impl_.training.control = &control;
+    impl_.training.name = run.settings().training.name;
+    impl_.training.num_scales = run.settings().training.num_scales;
+    impl_.training.snapshot = [&run] { return run.concept_snapshot(); };
+  }
+  ~ActiveTraining() {
+    const std::lock_guard<std::mutex> lock(impl_.training_mutex);
+    impl_.training = {};
+  }
+  ActiveTraining(const ActiveTraining&) = delete;
+  ActiveTraining& operator=(const ActiveTraining&) = delete;
+
+ private:
+  StudioEngine::Impl& impl_;
+};
+
+TrainOutcome drive(StudioEngine::Impl& impl, TextualInversionRun& run, const TrainEvents& events,
+                   TrainingControl& control) {
+  const ActiveTraining active(impl, run, control);
+  const auto& s = run.settings();
+  if (events.on_message) events.on_message(run.dataset().report().summary());
+  if (events.on_start) events.on_start(s.out_dir, run.trainer().step(), s.training.steps, s.training.num_scales);
+  TrainingCallbacks callbacks;
+  callbacks.on_step = [&](const TrainingProgress& p) {
+    if (!events.on_step) return;
+    TrainStep t;
+    t.step = p.step;
+    t.total = p.total_steps;
+    t.loss = p.loss;
+    t.lr = p.lr;
+    t.scale_means = p.scale_loss_means;
+    t.scale_indices = p.scale_indices;
+    t.images_per_second = p.images_per_second;
+    t.seconds_left = p.seconds_left;
+    events.on_step(t);
+  };
+  callbacks.on_preview = [&](const TrainingPreview& p) {
+    if (events.on_preview) events.on_preview({p.step, p.scale_index, p.image});
+  };
+  callbacks.on_paused = events.on_paused;
+  callbacks.on_message = events.on_message;
+  const TrainingOutcome o = run.run(callbacks, &control);
+  TrainOutcome out;
+  out.finished = o.finished;
+  out.step = o.step;
+  out.run_dir = s.out_dir;
+  out.name = s.training.name;
+  out.library_path = o.library_path;
+  return out;
+}
+
+int64_t latest_checkpoint_step(const std::string& run_dir) {
+  const fs::path latest = fs::path(run_dir) / "checkpoints" / "latest.json";
+  std::error_code ec;
+  if (!fs::exists(latest, ec)) return 0;
+  return nlohmann::json::parse(read_file(latest.string())).value("step", int64_t{0});
+}
+
+}  // namespace
+
+DatasetScan scan_dataset(const std::string& folder, int min_size, int thumbnail_size) {
+  DatasetScan scan;
+  scan.folder = folder;
+  try {
+    DatasetOptions options;
+    options.resolution = std::max(8, (thumbnail_size + 7) / 8 * 8);
+    options.min_size = min_size;
+    const TrainingDataset dataset(folder, options, /*allow_empty=*/true);
+    const auto& report = dataset.report();
+    for (std::size_t i = 0; i < dataset.size(); ++i) {
+      DatasetFile f;
+      f.path = dataset.item(i).path;
+      f.name = fs::path(f.path).filename().string();
+      f.used = true;
+      f.thumbnail = square_thumbnail(dataset.item(i).image, thumbnail_size);
+      scan.files.push_back(std::move(f));
+    }
+    for (const auto& [name, why] : report.skipped) {
+      DatasetFile f;
+      f.name = name;
+      f.path = (fs::path(folder) / name).string();
+      f.reason = why;
+      try {  // too small or a duplicate still shows what it is
+        f.thumbnail = square_thumbnail(decode_image(f.path), thumbnail_size);
+      } catch (const std::exception&) {
+      }
+      scan.files.push_back(std::move(f));
+    }
+    std::sort(scan.files.begin(), scan.files.end(),
+              [](const DatasetFile& a, const DatasetFile& b) { return a.name < b.name; });
+    scan.used = static_cast<int>(dataset.size());
+    scan.summary = report.summary();
+    if (scan.used == 0)
+      scan.error = "'" + folder + "' holds no usable image: add PNG, JPEG, WebP or BMP files of at least " +
+                   std::to_string(min_size) + " pixels";
+  } catch (const std::exception& e) {
+    scan.error = e.what();
+  }
+  return scan;
+}
+
+std::string stage_dataset_files(const std::vector<std::string>& files, const std::string& dest) {
+  if (files.empty()) throw Error("no files to copy into '" + dest + "'");
+  fs::create_directories(dest);
+  std::set<std::string> taken;
+  for (const auto& file : files) {
+    const fs::path src(file);
+    std::error_code ec;
+    if (!fs::is_regular_file(src, ec)) throw Error("'" + file + "' is not a file");
+    std::string name = src.filename().string();
+    for (int n = 2; taken.count(name) || fs::exists(fs::path(dest) / name, ec); ++n)
+      name = src.stem().string() + "-" + std::to_string(n) + src.extension().string();
+    taken.insert(name);
+    write_file_atomically((fs::path(dest) / name).string(), read_file(file));
+  }
+  return dest;
+}
+
+std::string init_token_problem(const std::string& word, const std::string& tokenizer_dir) {
+  if (word.empty()) return "an initializer word is needed, e.g. 'cat' or 'painting'";
+  const auto tok = shared_tokenizer(tokenizer_dir);
+  if (tok->single_token_id(word)) return "";
+  const auto pieces = tok->tokenize(word);
+  std::string list;
+  for (const auto& p : pieces) list += (list.empty() ? "" : " ") + p;
+  return "'" + word + "' is " + std::to_string(pieces.size()) + " tokens (" + list +
+         "), not one: choose a single-token word such as 'cat' or 'painting'";
+}
+
+RunSummary read_run(const std::string& run_dir) {
+  RunSummary r;
+  r.dir = run_dir;
+  try {
+    const auto s = TextualInversionRun::read_settings(run_dir);
+    r.name = s.training.name;
+    r.model_path = s.model_path;
+    r.data_dir = s.data_dir;
+    r.total = s.training.steps;
+    r.num_scales = s.training.num_scales;
+    r.step = latest_checkpoint_step(run_dir);
+    std::error_code ec;
+    r.finished = r.step >= r.total && fs::exists(fs::path(run_dir) / (r.name + ".safetensors"), ec);
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+std::vector<RunSummary> list_runs(const std::string& runs_dir) {
+  std::vector<std::pair<fs::file_time_type, RunSummary>> found;
+  std::error_code ec;
+  if (runs_dir.empty() || !fs::is_directory(runs_dir, ec)) return {};
+  for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+    if (!entry.is_directory() || !fs::exists(entry.path() / "settings.json", ec)) continue;
+    found.emplace_back(fs::last_write_time(entry.path() / "settings.json", ec), read_run(entry.path().string()));
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<RunSummary> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+std::vector<LossPoint> read_loss_log(const std::string& run_dir) {
+  std::vector<LossPoint> out;
+  const int64_t last = latest_checkpoint_step(run_dir);
+  std::ifstream in(fs::path(run_dir) / "loss.csv");
+  std::string line;
+  if (!std::getline(in, line)) return out;  // header
+  while (std::getline(in, line)) {
+    long long step = 0, t = 0, k = 0;
+    double loss = 0, lr = 0;
+    if (std::sscanf(line.c_str(), "%lld,%lld,%lld,%lf,%lf", &step, &t, &k, &loss, &lr) != 5) continue;
+    if (step > last) break;
+    out.push_back({step, k, loss, lr});
+  }
+  return out;
+}
+
+std::vector<TrainPreview> read_previews(const std::string& run_dir) {
+  std::vector<TrainPreview> out;
+  std::error_code ec;
+  const fs::path dir = fs::path(run_dir) / "previews";
+  if (!fs::is_directory(dir, ec)) return out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    long long step = 0, k = 0;
+    if (std::sscanf(f.filename().string().c_str(), "step%lld-k%lld.png", &step, &k) != 2) continue;
+    try {
+      out.push_back({step, k, decode_png(f.string())});
+    } catch (const std::exception&) {
+      // A preview that cannot be read is left out; the run itself is unaffected.
+    }
+  }
+  return out;
+}
+
+TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& events, TrainingControl& control) {
+  auto& model = impl_->require_model();
+  if (r.run_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
+  TrainingRunSettings s;
+  s.model_path = impl_->info.source;
+  s.data_dir = r.data_dir;
+  s.out_dir = r.run_dir;
+  s.library_dir = r.library_dir;
+  s.checkpoint_every = r.checkpoint_every;
+  s.preview_every = r.preview_every;
+  s.preview_prompt = r.preview_prompt;
+  s.preview_steps = r.preview_steps;
+  s.preview_seed = r.preview_seed;
+  s.preview_scales = r.preview_scales;
+  auto& t = s.training;
+  t.name = r.name;
+  t.init_token = r.init_token;
+  t.property = r.property;
+  t.steps = r.steps;
+  t.resolution = r.resolution;
+  t.num_scales = r.num_scales;
+  t.batch_size = r.batch_size;
+  t.grad_accum = r.grad_accum;
+  t.lr = r.lr;
+  t.scale_lr = r.scale_lr;
+  t.lr_schedule = r.lr_schedule;
+  t.warmup_steps = r.warmup_steps;
+  t.seed = r.seed;
+  t.precision = r.precision;
+  t.gradient_checkpointing = r.gradient_checkpointing;
+  if (!r.library_dir.empty() && fs::exists(fs::path(r.library_dir) / (r.name + ".safetensors")))
+    throw Error("the concept library already has a concept named '" + r.name + "': choose another name");
+  auto run = TextualInversionRun::create(model, s);
+  return drive(*impl_, *run, events, control);
+}
+
+TrainOutcome StudioEngine::resume_training(const std::string& run_dir, int64_t total_steps, const TrainEvents& events,
+                                           TrainingControl& control) {
+  auto& model = impl_->require_model();
+  auto run = TextualInversionRun::resume(model, run_dir, total_steps);
+  return drive(*impl_, *run, events, control);
+}
+
+}  // namespace mrti::studio

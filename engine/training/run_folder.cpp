@@ -1,0 +1,174 @@
+#include "training/run_folder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "imaging/png_io.h"
+#include "models/stable_diffusion.h"
+#include "multires/multires_pipeline.h"
+#include "runtime/atomic_file.h"
+#include "runtime/error.h"
+#include "training/caption_templates.h"
+#include "training/dataset.h"
+
+namespace fs = std::filesystem;
+
+namespace mrti {
+
+std::string step_tag(int64_t step) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "step%06lld", static_cast<long long>(step));
+  return buf;
+}
+
+nlohmann::json read_run_json(const std::string& out_dir) {
+  const std::string path = out_dir + "/settings.json";
+  if (!fs::is_regular_file(path)) throw Error("'" + out_dir + "' is not a training run folder (no settings.json)");
+  try {
+    return nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("'" + path + "' is not valid JSON: " + e.what());
+  }
+}
+
+TrainingRunKind training_run_kind(const std::string& out_dir) {
+  const nlohmann::json j = read_run_json(out_dir);
+  const std::string format = j.is_object() ? j.value("format", "") : "";
+  if (format == kTextualInversionRunFormat) return TrainingRunKind::textual_inversion;
+  if (format == kDreamBoothRunFormat) return TrainingRunKind::dreambooth;
+  throw Error("'" + out_dir + "/settings.json' is not a training run's settings (format '" + format +
+              "'; expected '" + kTextualInversionRunFormat + "' or '" + kDreamBoothRunFormat + "')");
+}
+
+std::string model_fingerprint(const StableDiffusionModel& model) {
+  torch::NoGradGuard no_grad;
+  std::string text;
+  for (auto* module : std::vector<const torch::nn::Module*>{model.text_encoder.get(), model.unet.get(), model.vae.get()}) {
+    if (!module) continue;
+    int64_t count = 0;
+    double sum = 0;
+    for (const auto& p : module->parameters()) {
+      count += p.numel();
+      sum += p.to(torch::kDouble).sum().item<double>();
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%lld:%.6e;", static_cast<long long>(count), sum);
+    text += buf;
+  }
+  return content_hash(text);
+}
+
+std::string settings_difference(const nlohmann::json& run, const nlohmann::json& now,
+                                const std::vector<std::string>& ignore) {
+  std::string diff;
+  for (auto it = run.begin(); it != run.end(); ++it) {
+    if (std::find(ignore.begin(), ignore.end(), it.key()) != ignore.end()) continue;
+    const nlohmann::json other = now.value(it.key(), nlohmann::json());
+    if (other != it.value())
+      diff += (diff.empty() ? "" : ", ") + it.key() + " (run: " + it.value().dump() + ", now: " + other.dump() + ")";
+  }
+  return diff;
+}
+
+void LossLog::add(int64_t step, const std::vector<int64_t>& timesteps, const std::vector<int64_t>& scale_indices,
+                  double loss, double lr) {
+  for (std::size_t i = 0; i < timesteps.size(); ++i) {
+    char row[160];
+    std::snprintf(row, sizeof row, "%lld,%lld,%lld,%.8g,%.8g", static_cast<long long>(step),
+                  static_cast<long long>(timesteps[i]),
+                  static_cast<long long>(i < scale_indices.size() ? scale_indices[i] : -1), loss, lr);
+    rows_.push_back(row);
+  }
+}
+
+void LossLog::load(const std::string& path, int64_t last_step) {
+  rows_.clear();
+  std::ifstream in(path);
+  if (!in) return;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line))
+    if (!line.empty() && std::atoll(line.c_str()) <= last_step) rows_.push_back(line);
+}
+
+void LossLog::write(const std::string& path) const {
+  std::string text = "step,timestep,scale_index,loss,lr\n";
+  for (const auto& row : rows_) text += row + "\n";
+  write_file_atomically(path, text);
+}
+
+std::unique_lock<std::mutex> wait_for_next_step(TrainingControl* control, const TrainingCallbacks& callbacks) {
+  if (!control) return {};
+  if (control->paused.load() && !control->cancel.cancelled()) {
+    control->idle.store(true);
+    if (callbacks.on_paused) callbacks.on_paused(true);
+    while (control->paused.load() && !control->cancel.cancelled())
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    control->idle.store(false);
+    if (callbacks.on_paused) callbacks.on_paused(false);
+  }
+  // Held for the step and its previews: a probe that started during the pause finishes
+  // before the model is used for training again.
+  return std::unique_lock<std::mutex>(control->model_mutex);
+}
+
+void write_previews(StableDiffusionModel& model, const Concept& concept, const PreviewSettings& settings, int64_t step,
+                    const std::string& out_dir, const TrainingCallbacks& callbacks, const CancellationToken* cancel) {
+  const int64_t N = concept.num_scales();
+  std::vector<int64_t> scales = settings.scales;
+  if (scales.empty()) scales = {0, N / 2, N - 1};
+  std::sort(scales.begin(), scales.end());
+  scales.erase(std::unique(scales.begin(), scales.end()), scales.end());
+  ConceptSet concepts;
+  concepts[concept.name] = concept;
+  fs::create_directories(out_dir + "/previews");
+  for (int64_t k : scales) {
+    if (k < 0 || k >= N) continue;
+    TextToImageRequest request;
+    request.prompt = fill_caption(settings.prompt, "<" + concept.name + "|" + std::to_string(k) + "|>");
+    request.steps = settings.steps;
+    request.width = request.height = settings.size;
+    request.seed = settings.seed;
+    request.previews = false;
+    const auto result = multires_text_to_image(model, request, concepts, {}, {}, cancel);
+    TrainingPreview p;
+    p.step = step;
+    p.scale_index = k;
+    p.image = result.result.images.at(0);
+    p.path = out_dir + "/previews/" + step_tag(step) + "-k" + std::to_string(k) + ".png";
+    write_png(p.path, p.image, {{"parameters", request.prompt + "\nSteps: " + std::to_string(request.steps) +
+                                                    ", Seed: " + std::to_string(request.seed)}});
+    if (callbacks.on_preview) callbacks.on_preview(p);
+  }
+}
+
+void StepClock::add(double seconds, double loss) {
+  seconds_ += seconds;
+  ++steps_;
+  recent_.push_back(loss);
+  if (recent_.size() > 50) recent_.erase(recent_.begin());
+}
+
+double StepClock::images_per_second(int64_t images_per_step) const {
+  const double per_step = steps_ ? seconds_ / double(steps_) : 0;
+  return per_step > 0 ? double(images_per_step) / per_step : 0;
+}
+
+double StepClock::seconds_left(int64_t steps_left) const {
+  return steps_ ? seconds_ / double(steps_) * double(steps_left) : 0;
+}
+
+double StepClock::recent_loss_mean() const {
+  double sum = 0;
+  for (double l : recent_) sum += l;
+  return recent_.empty() ? 0 : sum / double(recent_.size());
+}
+
+}  // namespace mrti

@@ -1,0 +1,351 @@
+// DreamBooth runs on the tiny model: gradient checkpointing leaves the UNet's gradients
+// unchanged, a short run writes a diffusers folder that loads and generates, a cancelled
+// and resumed run ends with the same weights as an uninterrupted one, and a resume with
+// anything changed is refused with what differs.
+#include "test_support.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <unordered_set>
+
+#include "imaging/png_io.h"
+#include "models/stable_diffusion.h"
+#include "multires/concept.h"
+#include "multires/multires_pipeline.h"
+#include "tensor_io/safetensors.h"
+#include "training/dreambooth_run.h"
+#include "training/training_run.h"
+
+using namespace mrti;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A coloured square on a contrasting background.
+Image square_image(int size, Rgb8 bg, Rgb8 fg, int x, int y, int s) {
+  Image img = make_image(size, size, bg);
+  for (int j = y; j < std::min(size, y + s); ++j)
+    for (int i = x; i < std::min(size, x + s); ++i) {
+      uint8_t* p = img.pixel(i, j);
+      p[0] = fg.r;
+      p[1] = fg.g;
+      p[2] = fg.b;
+    }
+  return img;
+}
+
+std::string instance_folder(const std::string& tag) {
+  const std::string dir = mrti_test::temp_dir(tag);
+  write_png(dir + "/a.png", square_image(64, {250, 240, 230}, {30, 30, 200}, 10, 12, 30));
+  write_png(dir + "/b.png", square_image(64, {235, 250, 235}, {20, 40, 180}, 24, 20, 28));
+  write_png(dir + "/c.png", square_image(64, {250, 250, 250}, {40, 20, 210}, 5, 5, 40));
+  return dir;
+}
+
+StableDiffusionModel fresh_model() { return load_stable_diffusion(mrti_test::fixture("tiny-sd15")); }
+
+DreamBoothRunSettings tiny_run(const std::string& data, const std::string& out) {
+  DreamBoothRunSettings rs;
+  rs.model_path = mrti_test::fixture("tiny-sd15");
+  rs.data_dir = data;
+  rs.out_dir = out;
+  auto& s = rs.training;
+  s.name = "blue";
+  s.init_token = "painting";
+  s.resolution = 64;
+  s.steps = 4;
+  s.lr = 1e-4;
+  s.seed = 3;
+  s.class_prompt = "a photo of a box";
+  s.num_class_images = 2;
+  s.class_sampling_steps = 2;
+  return rs;
+}
+
+std::vector<at::Tensor> unet_weights(const StableDiffusionModel& m) {
+  std::vector<at::Tensor> w;
+  for (const auto& p : m.unet->parameters()) w.push_back(p.detach().clone());
+  return w;
+}
+
+float max_difference(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
+  float d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, a[i].sub(b.at(i)).abs().max().item<float>());
+  return d;
+}
+
+// Nodes of the autograd graph behind `t` whose name contains `part`.
+int count_nodes(const at::Tensor& t, const std::string& part) {
+  std::unordered_set<torch::autograd::Node*> seen;
+  std::vector<torch::autograd::Node*> todo{t.grad_fn().get()};
+  int n = 0;
+  while (!todo.empty()) {
+    auto* node = todo.back();
+    todo.pop_back();
+    if (!node || !seen.insert(node).second) continue;
+    if (node->name().find(part) != std::string::npos) ++n;
+    for (const auto& edge : node->next_edges()) todo.push_back(edge.function.get());
+  }
+  return n;
+}
+
+int csv_rows(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int rows = -1;  // the header
+  while (std::getline(in, line)) ++rows;
+  return rows;
+}
+
+}  // namespace
+
+class TestDreamBooth : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void checkpointed_unet_gives_the_same_gradients() {
+    MRTI_REQUIRE_FIXTURES();
+    auto model = fresh_model();
+    auto& unet = model.unet;
+    torch::manual_seed(11);
+    const auto sample = torch::randn({2, 4, 16, 16});
+    const auto states = torch::randn({2, 77, 32});
+    const auto t = torch::tensor({700, 40}, torch::kLong);
+    const auto target = torch::randn({2, 4, 16, 16});
+    // Every weight trains (DreamBooth), and the encoder states carry a gradient (textual inversion).
+    for (auto& p : unet->parameters()) p.set_requires_grad(true);
+    const auto grads = [&](bool checkpointing, int* checkpoint_nodes) {
+      unet->set_gradient_checkpointing(checkpointing);
+      unet->zero_grad();
+      const auto ehs = states.clone().requires_grad_(true);
+      const auto out = unet->forward(sample, t, ehs);
+      const auto loss = torch::mse_loss(out, target);
+      *checkpoint_nodes = count_nodes(loss, "Checkpoint");
+      loss.backward();
+      std::vector<at::Tensor> g{out.detach(), ehs.grad().clone()};
+      for (const auto& p : unet->parameters()) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+      return g;
+    };
+    int plain_nodes = 0, checkpoint_nodes = 0;
+    const auto a = grads(false, &plain_nodes);
+    const auto b = grads(true, &checkpoint_nodes);
+    // 3 cross-attention down blocks of 2 resnets and 2 attentions, 1 plain down block of 2
+    // resnets, the mid block's 2 resnets and 1 attention, and up blocks of 3 resnets
+    // (plus 3 attentions in the cross-attention ones).
+    QCOMPARE(plain_nodes, 0);
+    QCOMPARE(checkpoint_nodes, 3 * 4 + 2 + 3 + 3 + 3 * 6);
+    QCOMPARE(b[0].sub(a[0]).abs().max().item<float>(), 0.f);  // same forward values
+    const double e_states = mrti_test::rel_l2(b[1], a[1]);
+    std::vector<at::Tensor> pa(a.begin() + 2, a.end()), pb(b.begin() + 2, b.end());
+    const auto flat = [](const std::vector<at::Tensor>& v) {
+      std::vector<at::Tensor> f;
+      for (const auto& x : v) f.push_back(x.flatten());
+      return torch::cat(f);
+    };
+    const double e_params = mrti_test::rel_l2(flat(pb), flat(pa));
+    std::printf("checkpointed UNet: encoder-state gradient rel L2 %.3g, parameter gradients rel L2 %.3g\n", e_states,
+                e_params);
+    QVERIFY(flat(pa).abs().max().item<float>() > 0);
+    QVERIFY2(e_states < 1e-5, qPrintable(QString("encoder states: %1").arg(e_states)));
+    QVERIFY2(e_params < 1e-5, qPrintable(QString("parameters: %1").arg(e_params)));
+
+    // Only the weights inside the blocks train and no input needs a gradient: the
+    // checkpointed calls must still record and reach those weights.
+    for (auto* m : std::vector<torch::nn::Module*>{unet->conv_in.get(), unet->time_embedding.get(), unet->time_proj.get()})
+      for (auto& p : m->parameters()) p.set_requires_grad(false);
+    const auto frozen_inputs = [&](bool checkpointing) {
+      unet->set_gradient_checkpointing(checkpointing);
+      unet->zero_grad();
+      torch::mse_loss(unet->forward(sample, t, states), target).backward();
+      std::vector<at::Tensor> g;
+      for (const auto& p : unet->down_blocks->parameters())
+        g.push_back(p.grad().defined() ? p.grad().flatten().clone() : torch::zeros({p.numel()}));
+      return torch::cat(g);
+    };
+    const auto fa = frozen_inputs(false), fb = frozen_inputs(true);
+    QVERIFY(fa.abs().max().item<float>() > 0);
+    MRTI_COMPARE_REL(fb, fa, 1e-5);
+
+    // Inference is untouched.
+    torch::NoGradGuard no_grad;
+    unet->set_gradient_checkpointing(false);
+    const auto ref = unet->forward(sample, t, states);
+    unet->set_gradient_checkpointing(true);
+    QCOMPARE(unet->forward(sample, t, states).sub(ref).abs().max().item<float>(), 0.f);
+  }
+
+  void short_run_writes_a_loadable_model_that_generates() {
+    MRTI_REQUIRE_FIXTURES();
+    auto model = fresh_model();
+    const std::string base = mrti_test::temp_dir("db-short");
+    auto rs = tiny_run(instance_folder("db-short-data"), base + "/run");
+    rs.training.steps = 3;
+    rs.checkpoint_every = 1;
+    rs.preview_every = 3;
+    rs.preview_steps = 2;
+    rs.preview_scales = {0, 9};
+    rs.library_dir = base + "/library";
+    std::vector<std::string> messages;
+    TrainingCallbacks setup;
+    setup.on_message = [&](const std::string& m) { messages.push_back(m); };
+    auto run = DreamBoothRun::create(model, rs, setup);
+    QCOMPARE(messages.size(), std::size_t(1));
+    QVERIFY(mrti_test::contains(messages[0], "generated 2 class images"));
+    QVERIFY(fs::exists(rs.out_dir + "/class-images/class-0001.png"));
+    QCOMPARE(training_run_kind(rs.out_dir), TrainingRunKind::dreambooth);
+
+    std::vector<TrainingProgress> steps;
+    std::vector<TrainingPreview> previews;
+    TrainingCallbacks cb;
+    cb.on_step = [&](const TrainingProgress& p) { steps.push_back(p); };
+    cb.on_preview = [&](const TrainingPreview& p) { previews.push_back(p); };
+    const TrainingOutcome o = run->run(cb);
+    QVERIFY(o.finished);
+    QCOMPARE(o.step, int64_t(3));
+    QCOMPARE(steps.size(), std::size_t(3));
+    QCOMPARE(steps.back().total_steps, int64_t(3));
+    QCOMPARE(steps.back().scale_loss_means.size(), std::size_t(10));
+    QCOMPARE(steps.back().scale_indices.size(), std::size_t(1));
+    QVERIFY(std::isfinite(steps.back().loss) && steps.back().images_per_second > 0);
+    QCOMPARE(previews.size(), std::size_t(2));
+    QVERIFY(fs::exists(rs.out_dir + "/previews/step000003-k9.png"));
+    QCOMPARE(csv_rows(rs.out_dir + "/loss.csv"), 3);
+    // Only the latest UNet checkpoint stays; every concept checkpoint does.
+    QVERIFY(fs::exists(rs.out_dir + "/checkpoints/weights-step000003.safetensors"));
+    QVERIFY(!fs::exists(rs.out_dir + "/checkpoints/weights-step000002.safetensors"));
+    QVERIFY(!fs::exists(rs.out_dir + "/checkpoints/state-step000001.pt"));
+    QVERIFY(fs::exists(rs.out_dir + "/checkpoints/blue-step000001.safetensors"));
+    QVERIFY(fs::exists(base + "/library/blue.safetensors"));
+
+    // The fine-tuned folder loads, holds the trained UNet, and generates with the concept.
+    QCOMPARE(QString::fromStdString(o.model_dir), QString::fromStdString(rs.out_dir + "/model"));
+    auto tuned = load_stable_diffusion(o.model_dir);
+    QCOMPARE(max_difference(unet_weights(tuned), unet_weights(model)), 0.f);
+    ConceptSet concepts;
+    concepts["blue"] = load_concept(o.model_dir + "/blue.safetensors");
+    QCOMPARE(concepts["blue"].num_scales(), int64_t(10));
+    TextToImageRequest request;
+    request.prompt = "a photo of <blue[3]>";
+    request.width = request.height = 64;
+    request.steps = 2;
+    request.seed = 5;
+    request.previews = false;
+    const auto image = multires_text_to_image(tuned, request, concepts).result.images.at(0);
+    QCOMPARE(image.width, 64);
+    QCOMPARE(image.height, 64);
+
+    // A second run may not reuse the folder.
+    MRTI_EXPECT_ERROR(DreamBoothRun::create(model, rs), "already holds a training run");
+  }
+
+  void cancel_then_resume_equals_an_uninterrupted_run() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string base = mrti_test::temp_dir("db-resume");
+    const std::string data = instance_folder("db-resume-data");
+    auto rs = tiny_run(data, "");
+    rs.class_dir = base + "/class";  // generated once, shared by both runs
+    rs.checkpoint_every = 0;
+
+    auto full_model = fresh_model();
+    auto full_settings = rs;
+    full_settings.out_dir = base + "/full";
+    const TrainingOutcome a = DreamBoothRun::create(full_model, full_settings)->run();
+    QVERIFY(a.finished);
+
+    auto part_settings = rs;
+    part_settings.out_dir = base + "/part";
+    {
+      auto model = fresh_model();
+      TrainingControl control;
+      TrainingCallbacks cb;
+      cb.on_step = [&](const TrainingProgress& p) {
+        if (p.step == 2) control.cancel.cancel();
+      };
+      const TrainingOutcome b = DreamBoothRun::create(model, part_settings)->run(cb, &control);
+      QVERIFY(!b.finished);
+      QCOMPARE(b.step, int64_t(2));
+      QVERIFY(fs::exists(part_settings.out_dir + "/checkpoints/weights-step000002.safetensors"));
+      QVERIFY(!fs::exists(part_settings.out_dir + "/model"));
+    }
+    // A new process would load the base model again.
+    auto resumed_model = fresh_model();
+    auto resumed = DreamBoothRun::resume(resumed_model, part_settings.out_dir);
+    QCOMPARE(resumed->trainer().step(), int64_t(2));
+    const TrainingOutcome c = resumed->run();
+    QVERIFY(c.finished);
+    QCOMPARE(c.step, int64_t(4));
+    const float d_unet = max_difference(unet_weights(resumed_model), unet_weights(full_model));
+    const float d_concept =
+        load_concept(c.concept_path).embeddings.sub(load_concept(a.concept_path).embeddings).abs().max().item<float>();
+    std::printf("DreamBooth cancel-then-resume vs uninterrupted: max |UNet difference| %g, max |concept difference| %g\n",
+                d_unet, d_concept);
+    QVERIFY(max_difference(unet_weights(full_model), unet_weights(fresh_model())) > 0);  // it did train
+    QVERIFY2(d_unet <= 1e-7f, qPrintable(QString("UNet difference %1").arg(d_unet)));
+    QVERIFY2(d_concept <= 1e-7f, qPrintable(QString("concept difference %1").arg(d_concept)));
+    QCOMPARE(csv_rows(part_settings.out_dir + "/loss.csv"), 4);
+    const auto f1 = read_safetensors(a.model_dir + "/unet/diffusion_pytorch_model.safetensors").tensors;
+    const auto f2 = read_safetensors(c.model_dir + "/unet/diffusion_pytorch_model.safetensors").tensors;
+    QCOMPARE(f1.size(), f2.size());
+    QCOMPARE(f1.at("conv_in.weight").sub(f2.at("conv_in.weight")).abs().max().item<float>(), 0.f);
+
+    // Extending the finished run replaces its model folder.
+    auto more_model = fresh_model();
+    auto more = DreamBoothRun::resume(more_model, part_settings.out_dir, 5);
+    QCOMPARE(more->trainer().step(), int64_t(4));
+    const TrainingOutcome e = more->run();
+    QCOMPARE(e.step, int64_t(5));
+    QVERIFY(!fs::exists(e.model_dir + ".partial") && !fs::exists(e.model_dir + ".old"));
+    const auto f3 = read_safetensors(e.model_dir + "/unet/diffusion_pytorch_model.safetensors").tensors;
+    QVERIFY(f3.at("conv_in.weight").sub(f2.at("conv_in.weight")).abs().max().item<float>() > 0);
+  }
+
+  void resume_with_changes_is_refused() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string base = mrti_test::temp_dir("db-refuse");
+    const std::string data = instance_folder("db-refuse-data");
+    auto rs = tiny_run(data, base + "/run");
+    rs.training.num_class_images = 0;
+    rs.training.steps = 2;
+    {
+      auto model = fresh_model();
+      TrainingControl control;
+      control.cancel.cancel();  // stops before the first step, with a checkpoint
+      QVERIFY(!DreamBoothRun::create(model, rs)->run({}, &control).finished);
+    }
+    auto model = fresh_model();
+    auto other = rs.training;
+    other.lr = 5e-5;
+    other.gradient_checkpointing = true;
+    MRTI_EXPECT_ERROR(DreamBoothRun::resume(model, rs.out_dir, 0, &other), "settings differ", "lr (run: 0.0001",
+                      "gradient_checkpointing");
+    auto same_but_steps = rs.training;
+    same_but_steps.steps = 50;
+    QCOMPARE(DreamBoothRun::resume(model, rs.out_dir, 0, &same_but_steps)->trainer().step(), int64_t(0));
+
+    write_png(data + "/d.png", square_image(64, {0, 0, 0}, {255, 255, 255}, 3, 3, 20));
+    MRTI_EXPECT_ERROR(DreamBoothRun::resume(model, rs.out_dir), "instance images", data);
+    fs::remove(data + "/d.png");
+    {
+      torch::NoGradGuard no_grad;
+      model.unet->parameters().front().add_(0.5);
+    }
+    MRTI_EXPECT_ERROR(DreamBoothRun::resume(model, rs.out_dir), "model differs", "base model");
+    ModelLoadOptions bf16;
+    bf16.dtype = torch::kBFloat16;
+    auto bf16_model = load_stable_diffusion(mrti_test::fixture("tiny-sd15"), bf16);
+    MRTI_EXPECT_ERROR(DreamBoothRun::resume(bf16_model, rs.out_dir), "fp32", "loaded in bf16");
+    // The run kind is told apart.
+    MRTI_EXPECT_ERROR(TextualInversionRun::read_settings(rs.out_dir), "not a textual-inversion run");
+    MRTI_EXPECT_ERROR(DreamBoothRun::read_settings(base), "not a training run folder");
+    // The finished model is written from a diffusers folder, so a single file is refused up front.
+    auto single = rs;
+    single.out_dir = base + "/single";
+    single.model_path = mrti_test::fixture("single-file/tiny-sd15-fp16.safetensors");
+    MRTI_EXPECT_ERROR(DreamBoothRun::create(model, single), "diffusers folder", single.model_path);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestDreamBooth)
+#include "test_dreambooth.moc"
