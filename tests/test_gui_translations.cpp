@@ -126,8 +126,8 @@ class TestGuiTranslations : public QObject {
 
   void qtDialogsFollow() {
     const QString dir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
-    if (!QFile::exists(dir + QStringLiteral("/qtbase_de.qm")))
-      QSKIP("Qt's own German translation is not installed (qt6-translations-l10n)");
+    QVERIFY2(QFile::exists(dir + QStringLiteral("/qtbase_de.qm")),
+             "Qt's own German translation is not installed (qt6-translations-l10n)");
     QCOMPARE(mrti::ui::installTranslations(QStringLiteral("de")), QStringLiteral("de"));
     QDialogButtonBox box(QDialogButtonBox::Cancel);
     QCOMPARE(box.button(QDialogButtonBox::Cancel)->text(), QStringLiteral("Abbrechen"));

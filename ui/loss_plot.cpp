@@ -1,7 +1,9 @@
 #include "loss_plot.h"
 
+#include <QFontMetrics>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <qcustomplot.h>
 
@@ -38,7 +40,14 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(thi
   legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
   plot_->legend->setFont(legendFont);
   plot_->legend->setSelectableParts(QCPLegend::spItems);
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  // Below the axes, in rows: with ten scales an inset legend would hide the curves.
+  auto* legendRow = new QCPLayoutGrid;
+  plot_->plotLayout()->addElement(1, 0, legendRow);
+  plot_->plotLayout()->setRowStretchFactor(1, 0.001);
+  legendRow->setMargins(QMargins(5, 0, 5, 5));
+  legendRow->addElement(0, 0, plot_->legend);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot_->legend->setBorderPen(Qt::NoPen);
 
   // Clicking a legend entry shows or hides its curve.
   connect(plot_, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
@@ -87,6 +96,25 @@ void LossPlot::reset(int numScales) {
   plot_->xAxis->setRange(0, 10);
   plot_->yAxis->setRange(0, 1);
   plot_->yAxis2->setRange(0, 1e-2);
+  arrangeLegend();
+  plot_->replot();
+}
+
+void LossPlot::arrangeLegend() {
+  const QFontMetrics fm(plot_->legend->font());
+  int text = 0;
+  for (int i = 0; i < plot_->graphCount(); ++i) text = std::max(text, fm.horizontalAdvance(plot_->graph(i)->name()));
+  const QSize icon = plot_->legend->iconSize();
+  const int entry = icon.width() + plot_->legend->iconTextPadding() + text + 16;
+  const int wrap = std::max(1, (width() - 20) / std::max(1, entry));
+  if (wrap == plot_->legend->wrap()) return;
+  plot_->legend->setWrap(wrap);
+  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-flows the entries
+}
+
+void LossPlot::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  arrangeLegend();
   plot_->replot();
 }
 

@@ -36,7 +36,12 @@ class LossPlot : public QWidget {
   void setScaleCurveVisible(int scale, bool visible);
   double lastStep() const { return lastStep_; }
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
+  // As many legend entries per row as fit the width.
+  void arrangeLegend();
   void addPoint(qint64 step, double loss, double lr);
   void replotSoon();
 

@@ -213,9 +213,13 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   connect(fit, &QPushButton::clicked, plot_, &LossPlot::fitAll);
   auto* exportBtn = new QPushButton(tr("Export PNG…"));
   connect(exportBtn, &QPushButton::clicked, this, &TrainingWorkspace::exportPlot);
+  // Step and loss above rate and time left, so neither is cut short beside the buttons.
+  auto* figures = new QVBoxLayout;
+  figures->setSpacing(0);
+  figures->addWidget(stepLabel_);
+  figures->addWidget(speedLabel_);
   auto* head = new QHBoxLayout;
-  head->addWidget(stepLabel_, 3);
-  head->addWidget(speedLabel_, 2);
+  head->addLayout(figures, 1);
   head->addWidget(fit);
   head->addWidget(exportBtn);
   auto* plotBox = new QWidget;

@@ -50,6 +50,8 @@ void ProgressBar::update(int done, int total, const std::string& suffix) {
   }
 }
 
+void ProgressBar::note(const std::string& line) { std::cerr << (tty_ ? "\n" : "") << line << "\n"; }
+
 void ProgressBar::finish() {
   if (tty_) std::cerr << "\n";
 }

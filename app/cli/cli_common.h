@@ -20,6 +20,8 @@ class ProgressBar {
   // `unit` names what is counted in the rate ("it" gives "it/s"); "" shows no rate.
   explicit ProgressBar(std::string label, std::string unit = "it");
   void update(int done, int total, const std::string& suffix = "");
+  // A line of its own between updates (on a terminal, below the bar so far).
+  void note(const std::string& line);
   void finish();
 
  private:

@@ -84,13 +84,17 @@ TrainingOutcome drive(const std::string& label, int64_t first_step,
     char suffix[192];
     std::snprintf(suffix, sizeof suffix, "loss %.4f lr %.2e %.1f img/s ETA %s", p.loss, p.lr, p.images_per_second,
                   format_seconds(p.seconds_left).c_str());
-    std::snprintf(suffix + std::strlen(suffix), sizeof suffix - std::strlen(suffix), " step %lld/%lld",
-                  static_cast<long long>(p.step), static_cast<long long>(p.total_steps));
+    // A resumed run's bar counts this session's steps; the run's own step says where it is.
+    if (first_step > 0)
+      std::snprintf(suffix + std::strlen(suffix), sizeof suffix - std::strlen(suffix), " step %lld/%lld",
+                    static_cast<long long>(p.step), static_cast<long long>(p.total_steps));
     bar.update(static_cast<int>(p.step - first_step), static_cast<int>(p.total_steps - first_step), suffix);
   };
-  cb.on_preview = [](const TrainingPreview& p) { std::cerr << "\npreview (scale " << p.scale_index << "): " << p.path << "\n"; };
-  cb.on_message = [](const std::string& m) {
-    if (m.rfind("checkpoint at step", 0) != 0) std::cerr << "\n" << m << "\n";
+  cb.on_preview = [&](const TrainingPreview& p) {
+    bar.note("preview (scale " + std::to_string(p.scale_index) + "): " + p.path);
+  };
+  cb.on_message = [&](const std::string& m) {
+    if (m.rfind("checkpoint at step", 0) != 0) bar.note(m);
   };
   TrainingOutcome outcome;
   try {
