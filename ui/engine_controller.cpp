@@ -178,6 +178,7 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
       m.dtype = qs(info.dtype);
       m.libtorchVersion = qs(info.libtorch_version);
       m.schedulerConfig = qs(info.scheduler_config);
+      m.tokenizerDir = qs(info.tokenizer_dir);
       m.tokenWidth = static_cast<int>(info.token_width);
       Q_EMIT modelLoaded(job, m);
     } catch (const Cancelled&) {

@@ -70,6 +70,7 @@ struct DatasetEntry {
 
 struct ModelDescription {
   QString name, source, kind, device, dtype, libtorchVersion, schedulerConfig;
+  QString tokenizerDir;  // the model's vocabulary, for token counts and initializer words
   int tokenWidth = 0;
 };
 

@@ -272,6 +272,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     torchLabel_->setText(tr("LibTorch %1").arg(m.libtorchVersion));
     stack_->setCurrentIndex(1);
     browser_->model()->setModelTokenWidth(m.tokenWidth);
+    prompt_->setTokenizerDirectory(m.tokenizerDir);
+    negative_->setTokenizerDirectory(m.tokenizerDir);
     updateSchedule();
     QSettings s;
     s.setValue(QStringLiteral("model/last"), m.source);

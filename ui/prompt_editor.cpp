@@ -82,10 +82,15 @@ void PromptEditor::setConcepts(const studio::Scales& scales) {
   Q_EMIT cursorTokenChanged();
 }
 
+void PromptEditor::setTokenizerDirectory(const QString& dir) {
+  tokenizerDir_ = dir;
+  recount();
+}
+
 void PromptEditor::recount() {
   int n = 0;
   try {
-    n = studio::token_count(ss(toPlainText()), highlighter_->concepts());
+    n = studio::token_count(ss(toPlainText()), highlighter_->concepts(), ss(tokenizerDir_));
   } catch (const std::exception&) {
     n = 0;  // no vocabulary: the count stays 0 rather than break editing
   }

@@ -35,6 +35,8 @@ class PromptEditor : public QPlainTextEdit {
  public:
   explicit PromptEditor(QWidget* parent = nullptr);
   void setConcepts(const mrti::studio::Scales& scales);
+  // The vocabulary the token count uses ("" = the bundled CLIP one, until a model is loaded).
+  void setTokenizerDirectory(const QString& dir);
   PromptHighlighter* highlighter() const { return highlighter_; }
   QCompleter* completer() const { return completer_; }
   int tokenCount() const { return tokenCount_; }
@@ -65,6 +67,7 @@ class PromptEditor : public QPlainTextEdit {
   QCompleter* completer_;
   QStringListModel* names_;
   int tokenCount_ = 0;
+  QString tokenizerDir_;
 };
 
 }  // namespace mrti::ui

@@ -389,7 +389,7 @@ void TrainingWorkspace::validate() {
     initProblem_ = tr("Choose an initializer word.");
   } else {
     try {
-      initProblem_ = qs(studio::init_token_problem(ss(word)));
+      initProblem_ = qs(studio::init_token_problem(ss(word), ss(engine_->model().tokenizerDir)));
     } catch (const std::exception& e) {
       initProblem_ = QString::fromUtf8(e.what());
     }

@@ -183,6 +183,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   info.libtorch_version = torch_version();
   info.token_width = model->text_encoder->config().hidden_size;
   info.scheduler_config = model->scheduler_config.dump();
+  info.tokenizer_dir = model->tokenizer->folder();
   impl_->model = std::move(model);
   impl_->info = info;
   return info;

@@ -24,6 +24,7 @@ struct ModelInfo {
   std::string libtorch_version;
   int64_t token_width = 0;        // the text encoder's token embedding width d
   std::string scheduler_config;   // scheduler_config.json as text (for timelines)
+  std::string tokenizer_dir;      // the model's own vocabulary (token counts, initializer words)
 };
 
 struct LoadRequest {
