@@ -149,26 +149,58 @@ void write_previews(StableDiffusionModel& model, const Concept& concept, const P
   }
 }
 
-void StepClock::add(double seconds, double loss) {
-  seconds_ += seconds;
-  ++steps_;
-  recent_.push_back(loss);
-  if (recent_.size() > 50) recent_.erase(recent_.begin());
-}
-
-double StepClock::images_per_second(int64_t images_per_step) const {
-  const double per_step = steps_ ? seconds_ / double(steps_) : 0;
-  return per_step > 0 ? double(images_per_step) / per_step : 0;
-}
-
-double StepClock::seconds_left(int64_t steps_left) const {
-  return steps_ ? seconds_ / double(steps_) * double(steps_left) : 0;
-}
-
-double StepClock::recent_loss_mean() const {
-  double sum = 0;
-  for (double l : recent_) sum += l;
-  return recent_.empty() ? 0 : sum / double(recent_.size());
+bool run_training_steps(StableDiffusionModel& model, const StepLoop& loop, LossLog& log,
+                        const TrainingCallbacks& callbacks, TrainingControl* control, TrainingOutcome& out) {
+  const auto message = [&](const std::string& m) {
+    if (callbacks.on_message) callbacks.on_message(m);
+  };
+  // This session's seconds per step (for rate and time left) and the last 50 losses.
+  double seconds = 0;
+  int64_t steps = 0;
+  std::vector<double> recent;
+  const auto finish = [&] {
+    out.step = loop.current_step();
+    double sum = 0;
+    for (double l : recent) sum += l;
+    out.final_loss_mean = recent.empty() ? 0 : sum / double(recent.size());
+  };
+  while (loop.current_step() < loop.total_steps) {
+    const auto model_lock = wait_for_next_step(control, callbacks);
+    if (control && control->cancel.cancelled()) {
+      out.checkpoint = loop.save_checkpoint();
+      finish();
+      message("cancelled at step " + std::to_string(out.step) + "; checkpoint " + out.checkpoint);
+      return false;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    TrainingProgress p = loop.train_step();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++steps;
+    recent.push_back(p.loss);
+    if (recent.size() > 50) recent.erase(recent.begin());
+    log.add(p.step, p.timesteps, p.scale_indices, p.loss, p.lr);
+    if (callbacks.on_step) {
+      const double per_step = seconds / double(steps);
+      p.total_steps = loop.total_steps;
+      p.images_per_second = per_step > 0 ? double(loop.images_per_step) / per_step : 0;
+      p.seconds_left = per_step * double(loop.total_steps - p.step);
+      callbacks.on_step(p);
+    }
+    if (loop.checkpoint_every > 0 && p.step % loop.checkpoint_every == 0 && p.step < loop.total_steps) {
+      out.checkpoint = loop.save_checkpoint();
+      message("checkpoint at step " + std::to_string(p.step));
+    }
+    if (loop.preview_every > 0 && p.step % loop.preview_every == 0) {
+      try {
+        write_previews(model, loop.concept_snapshot(), loop.preview, p.step, loop.out_dir, callbacks,
+                       control ? &control->cancel : nullptr);
+      } catch (const Cancelled&) {
+        // The cancel is handled at the top of the loop, after this step's checkpoint.
+      }
+    }
+  }
+  finish();
+  return true;
 }
 
 }  // namespace mrti

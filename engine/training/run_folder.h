@@ -4,6 +4,7 @@
 // records, the loss log, the pause gate between steps, previews, and the model
 // fingerprint a resume checks. Every file is written atomically.
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -75,19 +76,38 @@ struct PreviewSettings {
 void write_previews(StableDiffusionModel& model, const Concept& concept, const PreviewSettings& settings, int64_t step,
                     const std::string& out_dir, const TrainingCallbacks& callbacks, const CancellationToken* cancel);
 
-// Step-loop bookkeeping: the rate and time left of this session's steps, and the mean
-// loss of the last 50 steps.
-class StepClock {
- public:
-  void add(double seconds, double loss);
-  double images_per_second(int64_t images_per_step) const;
-  double seconds_left(int64_t steps_left) const;
-  double recent_loss_mean() const;
+// The preview part of a run's settings (both run kinds name these fields alike).
+template <class RunSettings>
+PreviewSettings preview_settings_of(const RunSettings& s) {
+  PreviewSettings p;
+  p.prompt = s.preview_prompt;
+  p.steps = s.preview_steps;
+  p.seed = s.preview_seed;
+  p.scales = s.preview_scales;
+  p.size = s.training.resolution;
+  return p;
+}
 
- private:
-  double seconds_ = 0;
-  int64_t steps_ = 0;
-  std::vector<double> recent_;
+// What the step loop needs of a run.
+struct StepLoop {
+  int64_t total_steps = 0;
+  int64_t images_per_step = 1;
+  int64_t checkpoint_every = 0;  // 0: only at the end and on cancel
+  int64_t preview_every = 0;     // 0: no previews
+  PreviewSettings preview;
+  std::string out_dir;
+  std::function<int64_t()> current_step;
+  // One optimizer step; fills step, loss, timesteps, scale_indices, lr and scale_loss_means.
+  std::function<TrainingProgress()> train_step;
+  std::function<std::string()> save_checkpoint;  // returns the state file
+  std::function<Concept()> concept_snapshot;     // for previews
 };
+
+// The loop both run kinds share, until loop.total_steps: the pause gate, cancel (a
+// checkpoint first), the step, its loss-log rows and progress event (with rate and time
+// left), periodic checkpoints and previews. Sets out.step, out.checkpoint (on cancel) and
+// out.final_loss_mean (mean loss of the last 50 steps); returns false when cancelled.
+bool run_training_steps(StableDiffusionModel& model, const StepLoop& loop, LossLog& log,
+                        const TrainingCallbacks& callbacks, TrainingControl* control, TrainingOutcome& out);
 
 }  // namespace mrti

@@ -164,62 +164,35 @@ Concept TextualInversionRun::finished_concept() const {
 
 TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, TrainingControl* control) {
   TrainingOutcome out;
-  const int64_t total = settings_.training.steps;
-  const int64_t images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum;
-  StepClock clock;
   const auto message = [&](const std::string& m) {
     if (callbacks.on_message) callbacks.on_message(m);
   };
-  PreviewSettings preview;
-  preview.prompt = settings_.preview_prompt;
-  preview.steps = settings_.preview_steps;
-  preview.seed = settings_.preview_seed;
-  preview.scales = settings_.preview_scales;
-  preview.size = settings_.training.resolution;
-  while (trainer_->step() < total) {
-    const auto model_lock = wait_for_next_step(control, callbacks);
-    if (control && control->cancel.cancelled()) {
-      out.checkpoint = save_checkpoint();
-      out.step = trainer_->step();
-      message("cancelled at step " + std::to_string(out.step) + "; checkpoint " + out.checkpoint);
-      return out;
-    }
-    const auto t0 = std::chrono::steady_clock::now();
+  StepLoop loop;
+  loop.total_steps = settings_.training.steps;
+  loop.images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum;
+  loop.checkpoint_every = settings_.checkpoint_every;
+  loop.preview_every = settings_.preview_every;
+  loop.preview = preview_settings_of(settings_);
+  loop.out_dir = settings_.out_dir;
+  loop.current_step = [this] { return trainer_->step(); };
+  loop.save_checkpoint = [this] { return save_checkpoint(); };
+  loop.concept_snapshot = [this] { return concept_snapshot(); };
+  loop.train_step = [&] {
     const StepResult r = trainer_->train_step();
-    clock.add(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), r.loss);
-    const int64_t step = trainer_->step();
-    loss_log_.add(step, r.timesteps, r.scale_indices, r.loss, r.lr);
+    TrainingProgress p;
+    p.step = trainer_->step();
+    p.loss = r.loss;
+    p.scale_loss_means = trainer_->scale_loss_means();
+    p.timesteps = r.timesteps;
+    p.scale_indices = r.scale_indices;
+    p.lr = r.lr;
     if (r.skipped)
-      message("step " + std::to_string(step) + ": the fp16 gradient overflowed; step skipped, loss scale now " +
+      message("step " + std::to_string(p.step) + ": the fp16 gradient overflowed; step skipped, loss scale now " +
               std::to_string(trainer_->loss_scale()));
-    if (callbacks.on_step) {
-      TrainingProgress p;
-      p.step = step;
-      p.total_steps = total;
-      p.loss = r.loss;
-      p.scale_loss_means = trainer_->scale_loss_means();
-      p.timesteps = r.timesteps;
-      p.scale_indices = r.scale_indices;
-      p.lr = r.lr;
-      p.images_per_second = clock.images_per_second(images_per_step);
-      p.seconds_left = clock.seconds_left(total - step);
-      callbacks.on_step(p);
-    }
-    if (settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0 && step < total) {
-      out.checkpoint = save_checkpoint();
-      message("checkpoint at step " + std::to_string(step));
-    }
-    if (settings_.preview_every > 0 && step % settings_.preview_every == 0) {
-      try {
-        write_previews(model_, concept_snapshot(), preview, step, settings_.out_dir, callbacks,
-                       control ? &control->cancel : nullptr);
-      } catch (const Cancelled&) {
-        // The cancel is handled at the top of the loop, after this step's checkpoint.
-      }
-    }
-  }
+    return p;
+  };
+  if (!run_training_steps(model_, loop, loss_log_, callbacks, control, out)) return out;
   out.checkpoint = save_checkpoint();
-  out.step = trainer_->step();
   out.finished = true;
   const Concept concept = finished_concept();
   out.concept_path = settings_.out_dir + "/" + settings_.training.name + ".safetensors";
@@ -229,7 +202,6 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
     out.library_path = library.save(concept, /*overwrite=*/true);
     message("saved concept '" + concept.name + "' to " + out.library_path);
   }
-  out.final_loss_mean = clock.recent_loss_mean();
   return out;
 }
 
