@@ -265,7 +265,7 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+218"/>
+        <location filename="../ui/engine_controller.cpp" line="+219"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -365,19 +365,19 @@
 <context>
     <name>mrti::ui::LossPlot</name>
     <message>
-        <location filename="../ui/loss_plot.cpp" line="+30"/>
+        <location filename="../ui/loss_plot.cpp" line="+32"/>
         <source>step</source>
         <translation>Schritt</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+41"/>
+        <location line="+48"/>
         <source>loss</source>
         <translation>Verlust</translation>
     </message>
     <message>
-        <location line="-39"/>
-        <location line="+52"/>
+        <location line="-46"/>
+        <location line="+59"/>
         <source>learning rate</source>
         <translation>Lernrate</translation>
     </message>
@@ -410,7 +410,12 @@
         <translation>&lt;h2&gt;Noch kein Basismodell&lt;/h2&gt;&lt;p&gt;MRTI Studio zeichnet Bilder mit einem &lt;b&gt;Stable-Diffusion-Basismodell&lt;/b&gt;: dem Text-Encoder, dem entrauschenden UNet und dem Bilddecoder (VAE), die aus einem Prompt ein Bild machen. Die Konzepte in Ihrer Bibliothek wurden auf einem solchen Modell trainiert und funktionieren nur mit einem Modell derselben Art (derselben Token-Breite).&lt;/p&gt;&lt;p&gt;Es wird nichts heruntergeladen. Wählen Sie ein Modell, das Sie bereits haben:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;einen &lt;b&gt;diffusers-Ordner&lt;/b&gt;, den mit &lt;tt&gt;model_index.json&lt;/tt&gt;, &lt;tt&gt;text_encoder/&lt;/tt&gt;, &lt;tt&gt;unet/&lt;/tt&gt;, &lt;tt&gt;vae/&lt;/tt&gt; …&lt;/li&gt;&lt;li&gt;oder eine &lt;b&gt;einzelne Checkpoint-Datei&lt;/b&gt; (&lt;tt&gt;.safetensors&lt;/tt&gt;) von Stable Diffusion 1.x oder 2.x.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Verwenden Sie &lt;i&gt;Datei → Modellordner öffnen…&lt;/i&gt; oder ziehen Sie den Ordner oder die Datei auf dieses Fenster.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
+        <source>&lt;p&gt;With a model loaded:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt; from prompts that use a concept at any level of detail, such as &lt;tt&gt;a painting of &amp;lt;jane(3)&amp;gt; in a forest&lt;/tt&gt;: the &lt;i&gt;detail level&lt;/i&gt; slider goes from the exact object to only its outline and colours.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Train&lt;/b&gt; a new concept: drop a folder of 3–20 pictures on the &lt;i&gt;Train&lt;/i&gt; tab, and the app learns it as one pseudo-word per band of diffusion time, with a live loss curve and previews.&lt;/li&gt;&lt;/ul&gt;</source>
+        <translation>&lt;p&gt;Mit einem geladenen Modell:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;&lt;b&gt;Generieren&lt;/b&gt; Sie aus Prompts, die ein Konzept in jeder Detailstufe verwenden, etwa &lt;tt&gt;a painting of &amp;lt;jane(3)&amp;gt; in a forest&lt;/tt&gt;: der Regler &lt;i&gt;Detailstufe&lt;/i&gt; reicht vom genauen Objekt bis nur zu seinem Umriss und seinen Farben.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Trainieren&lt;/b&gt; Sie ein neues Konzept: Ziehen Sie einen Ordner mit 3–20 Bildern auf den Reiter &lt;i&gt;Trainieren&lt;/i&gt;, und die App lernt es als ein Pseudowort je Band der Diffusionszeit, mit live gezeichneter Verlustkurve und Vorschaubildern.&lt;/li&gt;&lt;/ul&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Open model folder…</source>
         <translation>Modellordner öffnen…</translation>
     </message>
@@ -420,7 +425,7 @@
         <translation>Checkpoint-Datei öffnen…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Prompt — type &lt; to insert a concept, e.g. a painting of &lt;cat|3|&gt;</source>
         <translation>Prompt — tippen Sie &lt;, um ein Konzept einzufügen, z. B. a painting of &lt;cat|3|&gt;</translation>
     </message>
@@ -478,13 +483,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+73"/>
+        <location line="+75"/>
         <location line="+6"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-80"/>
         <location line="+55"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
@@ -501,12 +506,12 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+182"/>
+        <location line="+184"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-177"/>
+        <location line="-179"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
     </message>
@@ -516,7 +521,7 @@
         <translation>Gerät: %1 · %2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Loaded %1 on %2 (%3); token width %4.</source>
         <translation>%1 auf %2 geladen (%3); Token-Breite %4.</translation>
     </message>
@@ -1019,13 +1024,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+250"/>
+        <location line="+254"/>
         <location line="+69"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-317"/>
+        <location line="-321"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1075,7 +1080,7 @@
         <translation>PNG exportieren…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>Previews</source>
         <translation>Vorschauen</translation>
     </message>

@@ -265,7 +265,7 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+218"/>
+        <location filename="../ui/engine_controller.cpp" line="+219"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -365,19 +365,19 @@
 <context>
     <name>mrti::ui::LossPlot</name>
     <message>
-        <location filename="../ui/loss_plot.cpp" line="+30"/>
+        <location filename="../ui/loss_plot.cpp" line="+32"/>
         <source>step</source>
         <translation>βήμα</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+41"/>
+        <location line="+48"/>
         <source>loss</source>
         <translation>απώλεια</translation>
     </message>
     <message>
-        <location line="-39"/>
-        <location line="+52"/>
+        <location line="-46"/>
+        <location line="+59"/>
         <source>learning rate</source>
         <translation>ρυθμός μάθησης</translation>
     </message>
@@ -410,7 +410,12 @@
         <translation>&lt;h2&gt;Δεν υπάρχει ακόμη βασικό μοντέλο&lt;/h2&gt;&lt;p&gt;Το MRTI Studio σχεδιάζει εικόνες με ένα &lt;b&gt;βασικό μοντέλο Stable Diffusion&lt;/b&gt;: τον κωδικοποιητή κειμένου, το UNet αποθορυβοποίησης και τον αποκωδικοποιητή εικόνας (VAE), που μετατρέπουν μια προτροπή σε εικόνα. Οι έννοιες της βιβλιοθήκης σας εκπαιδεύτηκαν πάνω σε ένα τέτοιο μοντέλο και λειτουργούν μόνο με μοντέλο του ίδιου είδους (με το ίδιο πλάτος token).&lt;/p&gt;&lt;p&gt;Τίποτα δεν κατεβαίνει από το διαδίκτυο. Υποδείξτε ένα μοντέλο που ήδη έχετε:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;έναν &lt;b&gt;φάκελο diffusers&lt;/b&gt;, αυτόν που περιέχει τα &lt;tt&gt;model_index.json&lt;/tt&gt;, &lt;tt&gt;text_encoder/&lt;/tt&gt;, &lt;tt&gt;unet/&lt;/tt&gt;, &lt;tt&gt;vae/&lt;/tt&gt; …&lt;/li&gt;&lt;li&gt;ή ένα &lt;b&gt;μεμονωμένο αρχείο σημείου ελέγχου&lt;/b&gt; (&lt;tt&gt;.safetensors&lt;/tt&gt;) του Stable Diffusion 1.x ή 2.x.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Χρησιμοποιήστε το &lt;i&gt;Αρχείο → Άνοιγμα φακέλου μοντέλου…&lt;/i&gt; ή σύρετε τον φάκελο ή το αρχείο σε αυτό το παράθυρο.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
+        <source>&lt;p&gt;With a model loaded:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;&lt;b&gt;Generate&lt;/b&gt; from prompts that use a concept at any level of detail, such as &lt;tt&gt;a painting of &amp;lt;jane(3)&amp;gt; in a forest&lt;/tt&gt;: the &lt;i&gt;detail level&lt;/i&gt; slider goes from the exact object to only its outline and colours.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Train&lt;/b&gt; a new concept: drop a folder of 3–20 pictures on the &lt;i&gt;Train&lt;/i&gt; tab, and the app learns it as one pseudo-word per band of diffusion time, with a live loss curve and previews.&lt;/li&gt;&lt;/ul&gt;</source>
+        <translation>&lt;p&gt;Με φορτωμένο μοντέλο:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;&lt;b&gt;Δημιουργήστε&lt;/b&gt; εικόνες από προτροπές που χρησιμοποιούν μια έννοια σε οποιοδήποτε επίπεδο λεπτομέρειας, όπως &lt;tt&gt;a painting of &amp;lt;jane(3)&amp;gt; in a forest&lt;/tt&gt;: ο ρυθμιστής &lt;i&gt;επιπέδου λεπτομέρειας&lt;/i&gt; πηγαίνει από το ακριβές αντικείμενο μέχρι μόνο το περίγραμμα και τα χρώματά του.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Εκπαιδεύστε&lt;/b&gt; μια νέα έννοια: σύρετε έναν φάκελο με 3–20 εικόνες στην καρτέλα &lt;i&gt;Εκπαίδευση&lt;/i&gt;, και η εφαρμογή τη μαθαίνει ως μία ψευδολέξη ανά ζώνη χρόνου διάχυσης, με ζωντανή καμπύλη απώλειας και προεπισκοπήσεις.&lt;/li&gt;&lt;/ul&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Open model folder…</source>
         <translation>Άνοιγμα φακέλου μοντέλου…</translation>
     </message>
@@ -420,7 +425,7 @@
         <translation>Άνοιγμα αρχείου σημείου ελέγχου…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Prompt — type &lt; to insert a concept, e.g. a painting of &lt;cat|3|&gt;</source>
         <translation>Προτροπή — πληκτρολογήστε &lt; για να εισαγάγετε μια έννοια, π.χ. a painting of &lt;cat|3|&gt;</translation>
     </message>
@@ -478,13 +483,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+73"/>
+        <location line="+75"/>
         <location line="+6"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-80"/>
         <location line="+55"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
@@ -501,12 +506,12 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+182"/>
+        <location line="+184"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-177"/>
+        <location line="-179"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
     </message>
@@ -516,7 +521,7 @@
         <translation>Συσκευή: %1 · %2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Loaded %1 on %2 (%3); token width %4.</source>
         <translation>Το %1 φορτώθηκε σε %2 (%3)· πλάτος token %4.</translation>
     </message>
@@ -1019,13 +1024,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+250"/>
+        <location line="+254"/>
         <location line="+69"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-317"/>
+        <location line="-321"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1075,7 +1080,7 @@
         <translation>Εξαγωγή PNG…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>Previews</source>
         <translation>Προεπισκοπήσεις</translation>
     </message>

@@ -109,6 +109,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
          "<p>Use <i>File → Open model folder…</i>, or drag the folder or file onto this window.</p>"));
   text->setWordWrap(true);
   text->setTextFormat(Qt::RichText);
+  auto* then = new QLabel(
+      tr("<p>With a model loaded:</p>"
+         "<ul><li><b>Generate</b> from prompts that use a concept at any level of detail, such as "
+         "<tt>a painting of &lt;jane(3)&gt; in a forest</tt>: the <i>detail level</i> slider goes from the "
+         "exact object to only its outline and colours.</li>"
+         "<li><b>Train</b> a new concept: drop a folder of 3–20 pictures on the <i>Train</i> tab, and the app "
+         "learns it as one pseudo-word per band of diffusion time, with a live loss curve and previews.</li></ul>"));
+  then->setWordWrap(true);
+  then->setTextFormat(Qt::RichText);
   auto* openFolder = new QPushButton(studioIcon(QStringLiteral("open")), tr("Open model folder…"));
   auto* openFile = new QPushButton(tr("Open checkpoint file…"));
   connect(openFolder, &QPushButton::clicked, this, &MainWindow::openModelFolder);
@@ -120,6 +129,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   wl->addStretch(1);
   wl->addWidget(text);
   wl->addLayout(wbuttons);
+  wl->addWidget(then);
   wl->addStretch(2);
   welcome->setMaximumWidth(720);
   auto* welcomePage = new QWidget;
