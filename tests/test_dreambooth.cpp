@@ -1,7 +1,8 @@
 // DreamBooth runs on the tiny model: gradient checkpointing leaves the UNet's gradients
 // unchanged, a short run writes a diffusers folder that loads and generates, a cancelled
-// and resumed run ends with the same weights as an uninterrupted one, and a resume with
-// anything changed is refused with what differs.
+// and resumed run ends with the same weights as an uninterrupted one (also when the text
+// encoder trains, which the folder then holds), and a resume with anything changed is
+// refused with what differs.
 #include "test_support.h"
 
 #include <cstdio>
@@ -68,6 +69,17 @@ std::vector<at::Tensor> unet_weights(const StableDiffusionModel& m) {
   std::vector<at::Tensor> w;
   for (const auto& p : m.unet->parameters()) w.push_back(p.detach().clone());
   return w;
+}
+
+// The text encoder's weights but its token table (which DreamBooth keeps frozen), and the table.
+std::vector<at::Tensor> text_encoder_layers(const StableDiffusionModel& m) {
+  std::vector<at::Tensor> w;
+  for (const auto& p : m.text_encoder->named_parameters(true))
+    if (p.key() != "text_model.embeddings.token_embedding.weight") w.push_back(p.value().detach().clone());
+  return w;
+}
+std::vector<at::Tensor> token_table(const StableDiffusionModel& m) {
+  return {m.text_encoder->text_model->embeddings->token_embedding->weight.detach().clone()};
 }
 
 float max_difference(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
@@ -299,6 +311,54 @@ class TestDreamBooth : public QObject {
     QVERIFY(!fs::exists(e.model_dir + ".partial") && !fs::exists(e.model_dir + ".old"));
     const auto f3 = read_safetensors(e.model_dir + "/unet/diffusion_pytorch_model.safetensors").tensors;
     QVERIFY(f3.at("conv_in.weight").sub(f2.at("conv_in.weight")).abs().max().item<float>() > 0);
+  }
+
+  void text_encoder_trains_resumes_and_is_saved() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string base = mrti_test::temp_dir("db-text-encoder");
+    auto rs = tiny_run(instance_folder("db-text-encoder-data"), "");
+    rs.training.num_class_images = 0;
+    rs.training.steps = 3;
+    rs.training.train_text_encoder = true;
+    rs.training.text_encoder_lr = 1e-3;
+    rs.checkpoint_every = 0;
+
+    auto full_model = fresh_model();
+    auto full_settings = rs;
+    full_settings.out_dir = base + "/full";
+    const TrainingOutcome a = DreamBoothRun::create(full_model, full_settings)->run();
+    QVERIFY(a.finished);
+    const auto untouched = fresh_model();
+    QVERIFY(max_difference(text_encoder_layers(full_model), text_encoder_layers(untouched)) > 1e-5f);
+    QCOMPARE(max_difference(token_table(full_model), token_table(untouched)), 0.f);
+
+    auto part_settings = rs;
+    part_settings.out_dir = base + "/part";
+    {
+      auto model = fresh_model();
+      TrainingControl control;
+      TrainingCallbacks cb;
+      cb.on_step = [&](const TrainingProgress& p) {
+        if (p.step == 2) control.cancel.cancel();
+      };
+      QVERIFY(!DreamBoothRun::create(model, part_settings)->run(cb, &control).finished);
+    }
+    auto resumed_model = fresh_model();
+    QVERIFY(DreamBoothRun::resume(resumed_model, part_settings.out_dir)->run().finished);
+    const float d_text = max_difference(text_encoder_layers(resumed_model), text_encoder_layers(full_model));
+    std::printf("DreamBooth with the text encoder, cancel-then-resume vs uninterrupted: max |difference| %g\n",
+                d_text);
+    QVERIFY2(d_text <= 1e-7f, qPrintable(QString("text encoder difference %1").arg(d_text)));
+    QVERIFY(max_difference(unet_weights(resumed_model), unet_weights(full_model)) <= 1e-7f);
+
+    // The fine-tuned folder holds the trained text encoder, loadable by our loader.
+    const auto tuned = load_stable_diffusion(a.model_dir);
+    QCOMPARE(max_difference(text_encoder_layers(tuned), text_encoder_layers(full_model)), 0.f);
+    QCOMPARE(max_difference(token_table(tuned), token_table(untouched)), 0.f);
+    QVERIFY(fs::exists(a.model_dir + "/text_encoder/config.json"));
+    QVERIFY(!fs::exists(a.model_dir + "/text_encoder/pytorch_model.bin"));  // the base's old weights are gone
+    const auto file = read_safetensors(a.model_dir + "/text_encoder/model.safetensors").tensors;
+    QCOMPARE(file.at("text_model.embeddings.position_ids").scalar_type(), torch::kLong);
   }
 
   void resume_with_changes_is_refused() {

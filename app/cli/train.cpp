@@ -40,8 +40,8 @@ struct DreamBoothArgs {
   std::string device = "auto";
   int64_t steps = 400, seed = 0, num_scales = 10, checkpoint_every = 100, preview_every = 0;
   int resolution = 512, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
-  double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0;
-  bool gradient_checkpointing = false;
+  double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0, text_encoder_lr = 5e-6;
+  bool gradient_checkpointing = false, train_text_encoder = false;
 };
 
 struct ResumeArgs {
@@ -112,7 +112,11 @@ TrainingOutcome drive(const std::string& label, int64_t first_step,
 
 void print_scale_means(const std::vector<double>& means) {
   std::cout << "Per-scale running loss:";
-  for (std::size_t i = 0; i < means.size(); ++i) std::cout << " e" << i << "=" << means[i];
+  for (std::size_t i = 0; i < means.size(); ++i) {
+    std::cout << " e" << i << "=";
+    if (std::isnan(means[i])) std::cout << "-";  // never sampled
+    else std::cout << means[i];
+  }
   std::cout << "\n";
 }
 
@@ -224,6 +228,8 @@ void run_train_dreambooth(const DreamBoothArgs& a) {
   s.embedding_lr = a.embedding_lr;
   s.seed = a.seed;
   s.gradient_checkpointing = a.gradient_checkpointing;
+  s.train_text_encoder = a.train_text_encoder;
+  s.text_encoder_lr = a.text_encoder_lr;
   s.validate();
   if (!std::filesystem::is_directory(a.data))
     throw Error("instance image folder '" + a.data + "' does not exist or is not a folder");
@@ -323,6 +329,9 @@ void add_train(CLI::App& app) {
   db->add_option("--lr", d->lr, "UNet learning rate")->capture_default_str();
   db->add_option("--embedding-lr", d->embedding_lr, "Concept embedding learning rate (0 = fixed)")
       ->capture_default_str();
+  db->add_flag("--train-text-encoder", d->train_text_encoder,
+               "Fine-tune the text encoder too (all but its token table), saved in the model's text_encoder/");
+  db->add_option("--text-encoder-lr", d->text_encoder_lr, "Text encoder learning rate")->capture_default_str();
   db->add_option("--num-scales", d->num_scales, "Number of scales N")->capture_default_str();
   db->add_option("--seed", d->seed, "Seed")->capture_default_str();
   db->add_option("--checkpoint-every", d->checkpoint_every,

@@ -30,6 +30,15 @@ namespace mrti {
 namespace {
 constexpr double kRunningMeanWeight = 0.05;
 const std::string kUNetPrefix = "unet.";
+const std::string kTextEncoderPrefix = "text_encoder.";
+const std::string kTokenTable = "text_model.embeddings.token_embedding.weight";
+
+// Replaces the weight files of `component_dir` (keeping config.json) with `weights`.
+void replace_component_weights(const fs::path& component_dir, const TensorMap& weights, const std::string& file_name) {
+  for (const auto& e : fs::directory_iterator(component_dir))
+    if (e.path().filename() != "config.json") fs::remove_all(e.path());
+  save_safetensors((component_dir / file_name).string(), weights, {{"format", "pt"}});
+}
 }  // namespace
 
 nlohmann::json DreamBoothSettings::to_json() const {
@@ -48,7 +57,9 @@ nlohmann::json DreamBoothSettings::to_json() const {
           {"embedding_lr", embedding_lr},
           {"weight_decay", weight_decay},
           {"seed", seed},
-          {"gradient_checkpointing", gradient_checkpointing}};
+          {"gradient_checkpointing", gradient_checkpointing},
+          {"train_text_encoder", train_text_encoder},
+          {"text_encoder_lr", text_encoder_lr}};
 }
 
 DreamBoothSettings DreamBoothSettings::from_json(const nlohmann::json& j) {
@@ -70,6 +81,8 @@ DreamBoothSettings DreamBoothSettings::from_json(const nlohmann::json& j) {
   s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
   s.seed = setting_or(j, "seed", s.seed);
   s.gradient_checkpointing = setting_or(j, "gradient_checkpointing", s.gradient_checkpointing);
+  s.train_text_encoder = setting_or(j, "train_text_encoder", s.train_text_encoder);
+  s.text_encoder_lr = setting_or(j, "text_encoder_lr", s.text_encoder_lr);
   return s;
 }
 
@@ -78,7 +91,8 @@ void DreamBoothSettings::validate() const {
   if (init_token.empty()) throw Error("an initializer word is needed (--init-token WORD)");
   if (num_scales < 1 || num_scales > 1000) throw Error("num_scales must be between 1 and 1000");
   if (steps < 1) throw Error("steps must be at least 1");
-  if (!(lr >= 0) || !(embedding_lr >= 0)) throw Error("learning rates must be non-negative numbers");
+  if (!(lr >= 0) || !(embedding_lr >= 0) || !(text_encoder_lr >= 0))
+    throw Error("learning rates must be non-negative numbers");
   if (num_class_images < 0) throw Error("the number of class images cannot be negative");
   if (num_class_images > 0 && class_prompt.empty())
     throw Error("prior preservation needs a class prompt (--class-prompt \"a photo of a dog\")");
@@ -128,6 +142,11 @@ DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSett
   for (auto& p : model_.vae->parameters()) p.set_requires_grad(false);
   std::vector<at::Tensor> unet_params = model_.unet->parameters();
   for (auto& p : unet_params) p.set_requires_grad(true);
+  std::vector<at::Tensor> text_encoder_params;
+  for (auto& [name, p] : trained_text_encoder_parameters()) {
+    p.set_requires_grad(true);
+    text_encoder_params.push_back(p);
+  }
 
   T_ = num_train_timesteps_of(model_);
   noise_scheduler_ = make_scheduler("ddpm", model_.scheduler_config);
@@ -147,12 +166,24 @@ DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSett
     groups.emplace_back(std::vector<at::Tensor>{embeddings_},
                         std::make_unique<AdamWOptions>(
                             AdamWOptions(settings_.embedding_lr).weight_decay(settings_.weight_decay)));
+  if (!text_encoder_params.empty())
+    groups.emplace_back(text_encoder_params,
+                        std::make_unique<AdamWOptions>(
+                            AdamWOptions(settings_.text_encoder_lr).weight_decay(settings_.weight_decay)));
   optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), AdamWOptions(settings_.lr));
   generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings_.seed));
   scale_means_.assign(settings_.num_scales, std::numeric_limits<double>::quiet_NaN());
 }
 
 DreamBoothTrainer::~DreamBoothTrainer() = default;
+
+std::vector<std::pair<std::string, at::Tensor>> DreamBoothTrainer::trained_text_encoder_parameters() const {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  if (!settings_.train_text_encoder) return out;
+  for (const auto& p : model_.text_encoder->named_parameters(true))
+    if (p.key() != kTokenTable) out.emplace_back(p.key(), p.value());
+  return out;
+}
 
 at::Tensor DreamBoothTrainer::encode(const std::string& caption) {
   const ParsedPrompt parsed = parse_prompt(caption, {{settings_.name, settings_.num_scales}});
@@ -242,6 +273,7 @@ Concept DreamBoothTrainer::concept_snapshot(const std::string& base_model) const
 void DreamBoothTrainer::save_state(const std::string& weights_path, const std::string& state_path) const {
   TensorMap weights;
   for (const auto& p : model_.unet->named_parameters(true)) weights[kUNetPrefix + p.key()] = p.value().detach();
+  for (const auto& [name, p] : trained_text_encoder_parameters()) weights[kTextEncoderPrefix + name] = p.detach();
   weights["embeddings"] = embeddings_.detach();
   save_safetensors(weights_path, weights, {{"format", "mrti-dreambooth-checkpoint/1"}, {"step", std::to_string(step_)}});
   torch::serialize::OutputArchive archive;
@@ -268,6 +300,7 @@ void DreamBoothTrainer::load_state(const std::string& weights_path, const std::s
   {
     std::lock_guard<std::mutex> lock(snapshot_mutex_);
     for (auto& p : model_.unet->named_parameters(true)) take(kUNetPrefix + p.key(), p.value());
+    for (auto& [name, p] : trained_text_encoder_parameters()) take(kTextEncoderPrefix + name, p);
     take("embeddings", embeddings_);
   }
   torch::serialize::InputArchive archive;
@@ -298,15 +331,21 @@ void DreamBoothTrainer::save(const std::string& base_model_dir, const std::strin
     throw Error("'" + out_dir + "' exists and is not empty: choose a new folder for the fine-tuned model");
   fs::create_directories(out_dir);
   fs::copy(base_model_dir, out_dir, fs::copy_options::recursive);
-  // The UNet folder keeps only its config: the new weights replace every old weights file.
-  for (const auto& e : fs::directory_iterator(fs::path(out_dir) / "unet"))
-    if (e.path().filename() != "config.json") fs::remove_all(e.path());
-  TensorMap weights;
-  for (const auto& p : model_.unet->named_parameters(true))
-    weights[p.key()] = p.value().detach().to(torch::kCPU).contiguous();
-  for (const auto& b : model_.unet->named_buffers(true))
-    weights[b.key()] = b.value().detach().to(torch::kCPU).contiguous();
-  save_safetensors(out_dir + "/unet/diffusion_pytorch_model.safetensors", weights, {{"format", "pt"}});
+  // A trained component keeps only its config: the new weights replace every old weights file.
+  const auto state_of = [](const torch::nn::Module& m) {
+    TensorMap weights;
+    for (const auto& p : m.named_parameters(true)) weights[p.key()] = p.value().detach().to(torch::kCPU).contiguous();
+    for (const auto& b : m.named_buffers(true)) weights[b.key()] = b.value().detach().to(torch::kCPU).contiguous();
+    return weights;
+  };
+  replace_component_weights(fs::path(out_dir) / "unet", state_of(*model_.unet), "diffusion_pytorch_model.safetensors");
+  if (settings_.train_text_encoder) {
+    TensorMap weights = state_of(*model_.text_encoder);
+    // As transformers writes it, so other tools load the folder too.
+    weights["text_model.embeddings.position_ids"] =
+        torch::arange(model_.text_encoder->config().max_position_embeddings, torch::kLong).unsqueeze(0);
+    replace_component_weights(fs::path(out_dir) / "text_encoder", weights, "model.safetensors");
+  }
   save_concept(out_dir + "/" + settings_.name + ".safetensors", concept_snapshot(base_model_dir));
 }
 

@@ -7,6 +7,11 @@
 // from the class prompt) with the class prompt, its loss weighted by prior_loss_weight.
 // The result is a diffusers folder (the base model with the new UNet) plus the concept.
 //
+// With train_text_encoder the text encoder's layers, position embeddings and final norm
+// train too (as diffusers' train_dreambooth --train_text_encoder), at their own rate. Its
+// token table stays frozen: the concept's rows are its embeddings, and AdamW's weight
+// decay over the whole vocabulary would move every other word.
+//
 // The UNet's weights are the trained parameters, so the model must be float32 (AdamW
 // updates vanish in bf16/fp16 weights). One CPU generator draws, per step: the instance
 // image, its flip, t, the latent sample noise and the diffusion noise, then the same for
@@ -49,6 +54,8 @@ struct DreamBoothSettings {
   double weight_decay = 1e-2;
   int64_t seed = 0;
   bool gradient_checkpointing = false;  // recompute UNet activations in backward (less memory)
+  bool train_text_encoder = false;
+  double text_encoder_lr = 5e-6;
 
   nlohmann::json to_json() const;
   // Missing keys keep their defaults; wrong types throw naming the key.
@@ -71,8 +78,9 @@ struct DreamBoothStep {
 
 class DreamBoothTrainer {
  public:
-  // Makes the UNet trainable (the text encoder and VAE stay frozen). `class_images` is
-  // required when settings.num_class_images > 0.
+  // Makes the UNet trainable (and the text encoder but its token table, with
+  // train_text_encoder; the VAE stays frozen). `class_images` is required when
+  // settings.num_class_images > 0.
   DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSettings settings,
                     std::shared_ptr<const TrainingDataset> instance_images,
                     std::shared_ptr<const TrainingDataset> class_images = nullptr);
@@ -87,20 +95,23 @@ class DreamBoothTrainer {
   // Thread-safe copy of the concept as it is now.
   Concept concept_snapshot(const std::string& base_model = "") const;
 
-  // The trainable weights (UNet parameters as unet.<name>, the concept as embeddings) in
-  // a safetensors file, and optimizer, generator, step and running means in a torch
+  // The trainable weights (UNet parameters as unet.<name>, trained text-encoder ones as
+  // text_encoder.<name>, the concept as embeddings) in a safetensors file, and optimizer, generator, step and running means in a torch
   // archive; both written atomically. load_state restores them exactly.
   void save_state(const std::string& weights_path, const std::string& state_path) const;
   void load_state(const std::string& weights_path, const std::string& state_path);
 
   // Writes a diffusers folder: `base_model_dir` (a diffusers folder) copied with the
-  // trained UNet's weights in unet/, and the concept as <name>.safetensors beside
+  // trained UNet's weights in unet/ (and the text encoder's in text_encoder/ when it
+  // trained), and the concept as <name>.safetensors beside
   // model_index.json. Refuses an existing non-empty `out_dir`.
   void save(const std::string& base_model_dir, const std::string& out_dir) const;
 
  private:
   at::Tensor encode(const std::string& caption);
   at::Tensor sample_latents(const TrainingDataset& data, std::size_t index, bool flip);
+  // name -> parameter of every text-encoder weight that trains (none without train_text_encoder).
+  std::vector<std::pair<std::string, at::Tensor>> trained_text_encoder_parameters() const;
 
   StableDiffusionModel& model_;
   DreamBoothSettings settings_;
