@@ -1,8 +1,9 @@
 // DreamBooth runs on the tiny model: gradient checkpointing leaves the UNet's gradients
 // unchanged, a short run writes a diffusers folder that loads and generates, a cancelled
 // and resumed run ends with the same weights as an uninterrupted one (also when the text
-// encoder trains, which the folder then holds), and a resume with anything changed is
-// refused with what differs.
+// encoder trains, which the folder then holds), a batch equals accumulated micro-batches,
+// rates follow their schedule, and a resume with anything changed is refused with what
+// differs.
 #include "test_support.h"
 
 #include <cstdio>
@@ -311,6 +312,47 @@ class TestDreamBooth : public QObject {
     QVERIFY(!fs::exists(e.model_dir + ".partial") && !fs::exists(e.model_dir + ".old"));
     const auto f3 = read_safetensors(e.model_dir + "/unet/diffusion_pytorch_model.safetensors").tensors;
     QVERIFY(f3.at("conv_in.weight").sub(f2.at("conv_in.weight")).abs().max().item<float>() > 0);
+  }
+
+  void batches_accumulation_and_schedules() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string data = instance_folder("db-batches-data");
+    auto instances = std::make_shared<TrainingDataset>(data, DatasetOptions{64});
+    auto settings = tiny_run(data, "").training;
+    settings.num_class_images = 0;
+    settings.steps = 10;
+    // One batch of 2 and two accumulated micro-batches of 1 draw the same samples and
+    // average the same losses.
+    auto batched = settings;
+    batched.batch_size = 2;
+    auto accumulated = settings;
+    accumulated.grad_accum = 2;
+    auto m1 = fresh_model();
+    auto m2 = fresh_model();
+    DreamBoothTrainer t1(m1, batched, instances);
+    DreamBoothTrainer t2(m2, accumulated, instances);
+    const DreamBoothStep a = t1.train_step();
+    const DreamBoothStep b = t2.train_step();
+    QCOMPARE(a.timesteps.size(), std::size_t(2));
+    QCOMPARE(a.timesteps, b.timesteps);
+    QCOMPARE(a.scale_indices, b.scale_indices);
+    QVERIFY2(std::abs(a.loss - b.loss) <= 1e-5 * std::abs(b.loss), qPrintable(QString("%1 vs %2").arg(a.loss).arg(b.loss)));
+
+    // The UNet's rate follows the schedule, scaled by batch x accumulation with scale_lr.
+    auto scheduled = settings;
+    scheduled.lr_schedule = "constant_with_warmup";
+    scheduled.warmup_steps = 4;
+    scheduled.scale_lr = true;
+    scheduled.batch_size = 2;
+    auto m3 = fresh_model();
+    DreamBoothTrainer t3(m3, scheduled, instances);
+    std::vector<double> rates;
+    for (int i = 0; i < 5; ++i) rates.push_back(t3.train_step().lr);
+    const double full = settings.lr * 2;
+    for (int i = 0; i < 5; ++i)
+      QVERIFY2(std::abs(rates[i] - full * i / 4) <= 1e-12 * full, qPrintable(QString("step %1: %2").arg(i + 1).arg(rates[i])));
+    settings.lr_schedule = "1e-4:x";
+    MRTI_EXPECT_ERROR(settings.validate(), "'x'");
   }
 
   void text_encoder_trains_resumes_and_is_saved() {

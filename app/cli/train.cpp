@@ -38,10 +38,12 @@ struct DreamBoothArgs {
   std::string model, data, name, init_token, out, model_out, library, class_prompt, class_dir;
   std::string instance_template = "a photo of {}";
   std::string device = "auto";
-  int64_t steps = 400, seed = 0, num_scales = 10, checkpoint_every = 100, preview_every = 0;
+  std::string lr_schedule = "constant";
+  int64_t steps = 400, seed = 0, num_scales = 10, checkpoint_every = 100, preview_every = 0, warmup = 0;
   int resolution = 512, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
+  int batch_size = 1, grad_accum = 1;
   double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0, text_encoder_lr = 5e-6;
-  bool gradient_checkpointing = false, train_text_encoder = false;
+  bool gradient_checkpointing = false, train_text_encoder = false, scale_lr = false;
 };
 
 struct ResumeArgs {
@@ -226,6 +228,11 @@ void run_train_dreambooth(const DreamBoothArgs& a) {
   s.steps = a.steps;
   s.lr = a.lr;
   s.embedding_lr = a.embedding_lr;
+  s.batch_size = a.batch_size;
+  s.grad_accum = a.grad_accum;
+  s.scale_lr = a.scale_lr;
+  s.lr_schedule = a.lr_schedule;
+  s.warmup_steps = a.warmup;
   s.seed = a.seed;
   s.gradient_checkpointing = a.gradient_checkpointing;
   s.train_text_encoder = a.train_text_encoder;
@@ -326,7 +333,16 @@ void add_train(CLI::App& app) {
   db->add_option("--prior-loss-weight", d->prior_loss_weight, "Weight of the prior loss")->capture_default_str();
   db->add_option("--steps", d->steps, "Optimizer steps")->capture_default_str();
   db->add_option("--resolution", d->resolution, "Training image size in pixels")->capture_default_str();
+  db->add_option("--batch-size", d->batch_size, "Instance images per micro-batch (and as many class images)")
+      ->capture_default_str();
+  db->add_option("--grad-accum", d->grad_accum, "Micro-batches per optimizer step")->capture_default_str();
   db->add_option("--lr", d->lr, "UNet learning rate")->capture_default_str();
+  db->add_flag("--scale-lr", d->scale_lr, "Multiply the learning rates by batch size x accumulation");
+  db->add_option("--lr-schedule", d->lr_schedule,
+                 "The UNet's: constant, constant_with_warmup, cosine, or \"1e-5:200, 5e-6\"; the other rates "
+                 "follow in proportion")
+      ->capture_default_str();
+  db->add_option("--warmup-steps", d->warmup, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
   db->add_option("--embedding-lr", d->embedding_lr, "Concept embedding learning rate (0 = fixed)")
       ->capture_default_str();
   db->add_flag("--train-text-encoder", d->train_text_encoder,

@@ -219,7 +219,8 @@ TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingC
   };
   StepLoop loop;
   loop.total_steps = settings_.training.steps;
-  loop.images_per_step = settings_.training.num_class_images > 0 ? 2 : 1;
+  loop.images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum *
+                         (settings_.training.num_class_images > 0 ? 2 : 1);
   loop.checkpoint_every = settings_.checkpoint_every;
   loop.preview_every = settings_.preview_every;
   loop.preview = preview_settings_of(settings_);
@@ -233,8 +234,8 @@ TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingC
     p.step = trainer_->step();
     p.loss = r.loss;
     p.scale_loss_means = trainer_->scale_loss_means();
-    p.timesteps = {r.timestep};
-    p.scale_indices = {r.scale_index};
+    p.timesteps = r.timesteps;
+    p.scale_indices = r.scale_indices;
     p.lr = r.lr;
     return p;
   };

@@ -53,7 +53,12 @@ nlohmann::json DreamBoothSettings::to_json() const {
           {"resolution", resolution},
           {"flip_probability", flip_probability},
           {"steps", steps},
+          {"batch_size", batch_size},
+          {"grad_accum", grad_accum},
           {"lr", lr},
+          {"lr_schedule", lr_schedule},
+          {"warmup_steps", warmup_steps},
+          {"scale_lr", scale_lr},
           {"embedding_lr", embedding_lr},
           {"weight_decay", weight_decay},
           {"seed", seed},
@@ -76,7 +81,12 @@ DreamBoothSettings DreamBoothSettings::from_json(const nlohmann::json& j) {
   s.resolution = setting_or(j, "resolution", s.resolution);
   s.flip_probability = setting_or(j, "flip_probability", s.flip_probability);
   s.steps = setting_or(j, "steps", s.steps);
+  s.batch_size = setting_or(j, "batch_size", s.batch_size);
+  s.grad_accum = setting_or(j, "grad_accum", s.grad_accum);
   s.lr = setting_or(j, "lr", s.lr);
+  s.lr_schedule = setting_or(j, "lr_schedule", s.lr_schedule);
+  s.warmup_steps = setting_or(j, "warmup_steps", s.warmup_steps);
+  s.scale_lr = setting_or(j, "scale_lr", s.scale_lr);
   s.embedding_lr = setting_or(j, "embedding_lr", s.embedding_lr);
   s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
   s.seed = setting_or(j, "seed", s.seed);
@@ -91,6 +101,9 @@ void DreamBoothSettings::validate() const {
   if (init_token.empty()) throw Error("an initializer word is needed (--init-token WORD)");
   if (num_scales < 1 || num_scales > 1000) throw Error("num_scales must be between 1 and 1000");
   if (steps < 1) throw Error("steps must be at least 1");
+  if (batch_size < 1 || grad_accum < 1) throw Error("batch size and gradient accumulation must be at least 1");
+  if (warmup_steps < 0) throw Error("warmup steps cannot be negative");
+  make_schedule();  // throws naming a bad schedule
   if (!(lr >= 0) || !(embedding_lr >= 0) || !(text_encoder_lr >= 0))
     throw Error("learning rates must be non-negative numbers");
   if (num_class_images < 0) throw Error("the number of class images cannot be negative");
@@ -99,6 +112,10 @@ void DreamBoothSettings::validate() const {
   if (flip_probability < 0 || flip_probability > 1) throw Error("flip probability must be between 0 and 1");
   if (resolution < 8 || resolution % 8) throw Error("resolution must be a positive multiple of 8");
   fill_caption(instance_template, "x");  // must hold {}
+}
+
+LrSchedule DreamBoothSettings::make_schedule() const {
+  return LrSchedule::parse(lr_schedule, lr, warmup_steps, steps, scaled_lr_factor());
 }
 
 int generate_class_images(StableDiffusionModel& model, const std::string& prompt, const std::string& dir, int count,
@@ -170,7 +187,9 @@ DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSett
     groups.emplace_back(text_encoder_params,
                         std::make_unique<AdamWOptions>(
                             AdamWOptions(settings_.text_encoder_lr).weight_decay(settings_.weight_decay)));
+  for (const auto& g : groups) base_lrs_.push_back(static_cast<const AdamWOptions&>(g.options()).lr());
   optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), AdamWOptions(settings_.lr));
+  schedule_ = settings_.make_schedule();
   generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(settings_.seed));
   scale_means_.assign(settings_.num_scales, std::numeric_limits<double>::quiet_NaN());
 }
@@ -214,50 +233,85 @@ at::Tensor DreamBoothTrainer::sample_latents(const TrainingDataset& data, std::s
   return (mean + std * eps) * model_.vae->config().scaling_factor;
 }
 
+DreamBoothTrainer::Sample DreamBoothTrainer::draw(const TrainingDataset& data, bool instance) {
+  Sample s;
+  const auto index = static_cast<std::size_t>(
+      torch::randint(0, static_cast<int64_t>(data.size()), {1}, generator_, torch::kLong).item<int64_t>());
+  const bool flip = torch::rand({1}, generator_, torch::kDouble).item<double>() < settings_.flip_probability;
+  s.t = torch::randint(0, T_, {1}, generator_, torch::kLong).item<int64_t>();
+  const at::Tensor latents = sample_latents(data, index, flip);
+  const at::Tensor noise = torch::randn(latents.sizes(), generator_, torch::kFloat).to(latents.device());
+  const at::Tensor tt = torch::tensor({s.t}, torch::kLong);
+  s.noisy = noise_scheduler_->add_noise(latents, noise, tt);
+  s.target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, tt) : noise;
+  if (instance) {
+    s.scale_index = time_index(double(s.t), settings_.num_scales, T_);
+    s.caption = fill_caption(settings_.instance_template,
+                             "<" + settings_.name + "|" + std::to_string(s.scale_index) + "|>");
+  } else {
+    s.caption = settings_.class_prompt;
+  }
+  return s;
+}
+
 DreamBoothStep DreamBoothTrainer::train_step() {
   DreamBoothStep r;
-  r.lr = settings_.lr;
+  r.lr = schedule_.at(step_);
+  // The other groups follow the UNet's schedule in proportion (only scale_lr's factor when the UNet's lr is 0).
+  const double factor = settings_.lr > 0 ? r.lr / settings_.lr : settings_.scaled_lr_factor();
+  for (std::size_t g = 0; g < optimizer_->param_groups().size(); ++g)
+    static_cast<torch::optim::AdamWOptions&>(optimizer_->param_groups()[g].options()).lr(base_lrs_[g] * factor);
   optimizer_->zero_grad();
   model_.unet->set_gradient_checkpointing(settings_.gradient_checkpointing);
-  const auto draw = [&](const TrainingDataset& data, const std::string& caption_or_template, bool instance) {
-    const auto index = static_cast<std::size_t>(
-        torch::randint(0, static_cast<int64_t>(data.size()), {1}, generator_, torch::kLong).item<int64_t>());
-    const bool flip = torch::rand({1}, generator_, torch::kDouble).item<double>() < settings_.flip_probability;
-    const int64_t t = torch::randint(0, T_, {1}, generator_, torch::kLong).item<int64_t>();
-    const at::Tensor latents = sample_latents(data, index, flip);
-    const at::Tensor noise = torch::randn(latents.sizes(), generator_, torch::kFloat).to(latents.device());
-    const int64_t i = time_index(double(t), settings_.num_scales, T_);
-    if (instance) {
-      r.timestep = t;
-      r.scale_index = i;
+  const bool prior = settings_.num_class_images > 0;
+  const int64_t B = settings_.batch_size;
+  double loss_sum = 0, instance_sum = 0, prior_sum = 0;
+  for (int micro = 0; micro < settings_.grad_accum; ++micro) {
+    // Instance samples, then as many class samples, through the UNet as one batch.
+    std::vector<Sample> samples;
+    for (int64_t b = 0; b < B; ++b) samples.push_back(draw(*instances_, true));
+    if (prior)
+      for (int64_t b = 0; b < B; ++b) samples.push_back(draw(*classes_, false));
+    std::vector<at::Tensor> noisy, targets, states;
+    std::vector<int64_t> ts;
+    for (const auto& s : samples) {
+      noisy.push_back(s.noisy);
+      targets.push_back(s.target);
+      states.push_back(encode(s.caption));
+      ts.push_back(s.t);
     }
-    const std::string caption =
-        instance ? fill_caption(caption_or_template, "<" + settings_.name + "|" + std::to_string(i) + "|>")
-                 : caption_or_template;
-    const at::Tensor states = encode(caption);
-    const at::Tensor tt = torch::tensor({t}, torch::kLong);
-    const at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, tt);
-    const at::Tensor pred = model_.unet->forward(noisy, tt.to(model_.device), states);
-    const at::Tensor target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, tt) : noise;
-    return torch::mse_loss(pred, target);
-  };
-  const at::Tensor instance_loss = draw(*instances_, settings_.instance_template, true);
-  at::Tensor loss = instance_loss;
-  if (settings_.num_class_images > 0) {
-    const at::Tensor prior_loss = draw(*classes_, settings_.class_prompt, false);
-    loss = loss + settings_.prior_loss_weight * prior_loss;
-    r.prior_loss = prior_loss.item<double>();
+    const at::Tensor pred = model_.unet->forward(torch::cat(noisy), torch::tensor(ts, torch::kLong).to(model_.device),
+                                                 torch::cat(states));
+    const at::Tensor per_sample = (pred.to(torch::kFloat) - torch::cat(targets)).pow(2).mean({1, 2, 3});
+    const at::Tensor instance_losses = per_sample.slice(0, 0, B);
+    const at::Tensor instance_loss = instance_losses.mean();
+    at::Tensor loss = instance_loss;
+    if (prior) {
+      const at::Tensor prior_loss = per_sample.slice(0, B).mean();
+      loss = loss + settings_.prior_loss_weight * prior_loss;
+      prior_sum += prior_loss.item<double>();
+    }
+    (loss / double(settings_.grad_accum)).backward();
+    loss_sum += loss.item<double>();
+    instance_sum += instance_loss.item<double>();
+    const at::Tensor each = instance_losses.detach().to(torch::kCPU, torch::kDouble);
+    for (int64_t b = 0; b < B; ++b) {
+      const auto& s = samples[static_cast<std::size_t>(b)];
+      r.timesteps.push_back(s.t);
+      r.scale_indices.push_back(s.scale_index);
+      double& m = scale_means_[static_cast<std::size_t>(s.scale_index)];
+      const double l = each[b].item<double>();
+      m = std::isnan(m) ? l : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * l;
+    }
   }
-  loss.backward();
   {
     std::lock_guard<std::mutex> lock(snapshot_mutex_);
     optimizer_->step();
   }
   ++step_;
-  r.loss = loss.item<double>();
-  r.instance_loss = instance_loss.item<double>();
-  double& m = scale_means_[r.scale_index];
-  m = std::isnan(m) ? r.instance_loss : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * r.instance_loss;
+  r.loss = loss_sum / settings_.grad_accum;
+  r.instance_loss = instance_sum / settings_.grad_accum;
+  r.prior_loss = prior_sum / settings_.grad_accum;
   return r;
 }
 

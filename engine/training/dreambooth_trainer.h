@@ -28,6 +28,7 @@
 
 #include "multires/concept.h"
 #include "training/dataset.h"
+#include "training/lr_schedule.h"
 
 namespace torch::optim {
 class AdamW;
@@ -49,8 +50,14 @@ struct DreamBoothSettings {
   int resolution = 512;
   double flip_probability = 0.5;
   int64_t steps = 400;
+  int batch_size = 1;  // instance images per micro-batch (and as many class images)
+  int grad_accum = 1;  // micro-batches per optimizer step
   double lr = 5e-6;            // UNet
   double embedding_lr = 5e-3;  // concept embeddings; 0 keeps them at the initializer
+  // The UNet's rate over the steps (lr_schedule.h); the other groups follow in proportion.
+  std::string lr_schedule = "constant";
+  int64_t warmup_steps = 0;
+  bool scale_lr = false;  // multiply every rate by batch_size x grad_accum
   double weight_decay = 1e-2;
   int64_t seed = 0;
   bool gradient_checkpointing = false;  // recompute UNet activations in backward (less memory)
@@ -62,6 +69,8 @@ struct DreamBoothSettings {
   static DreamBoothSettings from_json(const nlohmann::json& j);
   // Throws mrti::Error naming the first bad setting.
   void validate() const;
+  double scaled_lr_factor() const { return scale_lr ? double(batch_size) * grad_accum : 1.0; }
+  LrSchedule make_schedule() const;  // the UNet's rate per step
 };
 
 // Generates the missing class images (class-NNNN.png) in `dir` with `prompt` until it
@@ -70,10 +79,10 @@ int generate_class_images(StableDiffusionModel& model, const std::string& prompt
                           int resolution, int steps, int64_t seed);
 
 struct DreamBoothStep {
-  double loss = 0;  // instance loss + prior_loss_weight x prior loss
+  double loss = 0;  // instance loss + prior_loss_weight x prior loss, mean over the step's samples
   double instance_loss = 0, prior_loss = 0;
-  int64_t timestep = 0, scale_index = 0;  // of the instance sample
-  double lr = 0;
+  std::vector<int64_t> timesteps, scale_indices;  // of the instance samples
+  double lr = 0;  // the UNet's
 };
 
 class DreamBoothTrainer {
@@ -109,6 +118,13 @@ class DreamBoothTrainer {
 
  private:
   at::Tensor encode(const std::string& caption);
+  // One drawn sample: noisy latents, target, timestep and caption.
+  struct Sample {
+    at::Tensor noisy, target;
+    int64_t t = 0, scale_index = -1;
+    std::string caption;
+  };
+  Sample draw(const TrainingDataset& data, bool instance);
   at::Tensor sample_latents(const TrainingDataset& data, std::size_t index, bool flip);
   // name -> parameter of every text-encoder weight that trains (none without train_text_encoder).
   std::vector<std::pair<std::string, at::Tensor>> trained_text_encoder_parameters() const;
@@ -120,6 +136,8 @@ class DreamBoothTrainer {
   bool v_prediction_ = false;
   int64_t T_ = 1000;
   at::Tensor embeddings_;  // [N, 1, d]
+  LrSchedule schedule_;
+  std::vector<double> base_lrs_;  // per optimizer group, before the schedule
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   at::Generator generator_;
   int64_t step_ = 0;
