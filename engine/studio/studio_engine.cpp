@@ -184,6 +184,8 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   info.token_width = model->text_encoder->config().hidden_size;
   info.scheduler_config = model->scheduler_config.dump();
   info.tokenizer_dir = model->tokenizer->folder();
+  // The GUI counts tokens with it as the user types: it must not parse the vocabulary again then.
+  remember_tokenizer(model->tokenizer);
   impl_->model = std::move(model);
   impl_->info = info;
   return info;
@@ -433,14 +435,22 @@ std::string format_reference(const std::string& name, Form form, int64_t index, 
   return format_concept_ref(r);
 }
 
+namespace {
+std::mutex tokenizers_mutex;
+std::map<std::string, std::shared_ptr<const ClipTokenizer>> tokenizers;  // by folder
+}  // namespace
+
 std::shared_ptr<const ClipTokenizer> shared_tokenizer(const std::string& tokenizer_dir) {
-  static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<ClipTokenizer>> tokenizers;
   const std::string dir = tokenizer_dir.empty() ? bundled_clip_tokenizer_dir() : tokenizer_dir;
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> lock(tokenizers_mutex);
   auto& slot = tokenizers[dir];
-  if (!slot) slot = std::make_shared<ClipTokenizer>(dir);
+  if (!slot) slot = std::make_shared<const ClipTokenizer>(dir);
   return slot;
+}
+
+void remember_tokenizer(const std::shared_ptr<const ClipTokenizer>& tokenizer) {
+  std::lock_guard<std::mutex> lock(tokenizers_mutex);
+  tokenizers[tokenizer->folder()] = tokenizer;
 }
 
 int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir) {

@@ -50,5 +50,7 @@ struct StudioEngine::Impl {
 
 // One tokenizer per folder ("" = the bundled CLIP vocabulary), loaded on first use.
 std::shared_ptr<const ClipTokenizer> shared_tokenizer(const std::string& tokenizer_dir);
+// Makes a loaded model's tokenizer the one shared_tokenizer(its folder) returns.
+void remember_tokenizer(const std::shared_ptr<const ClipTokenizer>& tokenizer);
 
 }  // namespace mrti::studio
