@@ -13,8 +13,14 @@ struct CliRun {
   QString out, err;
 };
 
-inline CliRun mrti_cli(const QStringList& args, int timeout_ms = 600000) {
+// `env`: variables to set on top of this process's environment.
+inline CliRun mrti_cli(const QStringList& args, int timeout_ms = 600000, const QStringList& env = {}) {
   QProcess p;
+  if (!env.isEmpty()) {
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    for (const auto& kv : env) e.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+    p.setProcessEnvironment(e);
+  }
   p.start(MRTI_CLI_PATH, args);
   CliRun r;
   if (!p.waitForFinished(timeout_ms)) {

@@ -1,5 +1,5 @@
 // The multiresolution commands of `mrti` as a user runs them: concepts, schedule,
-// sweep, and generate with --concepts.
+// sweep, generate with --concepts, and train ti / resume.
 #include "test_support.h"
 
 #include "cli_runner.h"
@@ -236,6 +236,59 @@ class TestMultiresCli : public QObject {
     r = mrti_cli({"sweep", "--model", fx("tiny-sd15"), "--concepts", lib_, "--concept", "cat", "--form", "sideways",
                   "--prompt", "{}", "--device", "cpu", "--out", out});
     EXPECT_FAIL(r, "unknown resolution form 'sideways'");
+  }
+
+  void trainAndResume() {
+    MRTI_REQUIRE_FIXTURES();
+    const QString data = dir_ + "/train-data";
+    QDir().mkpath(data);
+    for (int i = 0; i < 3; ++i) {
+      Image img = make_image(80, 80, {uint8_t(40 * i), 200, 120});
+      for (int y = 20; y < 50; ++y)
+        for (int x = 10 + 5 * i; x < 40 + 5 * i; ++x) img.pixel(x, y)[0] = 220;
+      write_png((data + QString("/img%1.png").arg(i)).toStdString(), img);
+    }
+    QFile junk(data + "/notes.txt.png");
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not an image");
+    junk.close();
+    const QString run = dir_ + "/train-run";
+    const QString xdg = dir_ + "/xdg-data";
+    const QStringList common = {"--model", fx("tiny-sd15"), "--resolution", "64", "--num-scales", "4",
+                                "--checkpoint-every", "2", "--preview-every", "4", "--preview-steps", "2"};
+
+    // Without --library the concept lands in the desktop app's library.
+    auto r = mrti_cli(QStringList{"train", "ti", "--data", data, "--name", "cli_cat", "--init-token", "cat", "--out",
+                                  run, "--steps", "4"} + common,
+                      600000, {"XDG_DATA_HOME=" + xdg});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains("Using 3 images") && r.out.contains("notes.txt.png (unreadable"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("Done: 4 steps"), qPrintable(r.out));
+    QVERIFY2(r.err.contains("preview (scale 3)"), qPrintable(r.err));
+    const QString libraryFile = xdg + "/mrti/mrti-studio/concepts/cli_cat.safetensors";
+    QVERIFY2(QFile::exists(libraryFile), qPrintable(r.out));
+    QVERIFY(QFile::exists(run + "/previews/step000004-k3.png"));
+
+    // A larger step count extends the finished run from its last checkpoint.
+    r = mrti_cli({"train", "resume", run, "--steps", "6"}, 600000, {"XDG_DATA_HOME=" + xdg});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains("from step 4 to 6") && r.out.contains("Done: 6 steps"), qPrintable(r.out));
+    const auto saved = mrti::read_safetensors(libraryFile.toStdString());
+    QCOMPARE(QString::fromStdString(saved.metadata.at("train_steps")), QString("6"));
+
+    // Bad input: clear messages, non-zero exits, nothing written.
+    const QString empty = dir_ + "/train-empty";
+    QDir().mkpath(empty);
+    EXPECT_FAIL(mrti_cli(QStringList{"train", "ti", "--data", empty, "--name", "x", "--init-token", "cat", "--out",
+                                     dir_ + "/train-bad1", "--library", lib_} + common),
+                "no usable image");
+    EXPECT_FAIL(mrti_cli(QStringList{"train", "ti", "--data", data, "--name", "x", "--init-token", "two words",
+                                     "--out", dir_ + "/train-bad2", "--library", lib_} + common),
+                "not one");
+    EXPECT_FAIL(mrti_cli(QStringList{"train", "ti", "--data", data, "--name", "x", "--init-token", "cat", "--out",
+                                     run, "--library", lib_} + common),
+                "already holds");
+    EXPECT_FAIL(mrti_cli({"train", "resume", dir_ + "/train-empty"}), "not a training run folder");
   }
 };
 

@@ -52,11 +52,13 @@ struct ResumeArgs {
   int threads = 0;
 };
 
+// The desktop app's default library (Qt's AppDataLocation for organisation "mrti", app
+// "mrti-studio"), so a concept trained here shows up there.
 std::string default_library() {
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/mrti-studio/concepts";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/mrti/mrti-studio/concepts";
   const char* home = std::getenv("HOME");
   if (!home || !*home) throw Error("neither XDG_DATA_HOME nor HOME is set: pass --library DIR");
-  return std::string(home) + "/.local/share/mrti-studio/concepts";
+  return std::string(home) + "/.local/share/mrti/mrti-studio/concepts";
 }
 
 // Ctrl-C asks the run to stop after the current step (it saves a checkpoint first).
@@ -280,7 +282,7 @@ void add_train(CLI::App& app) {
   ti->add_option("--name", a->name, "Concept name (prompts write <name|k|>)")->required();
   ti->add_option("--init-token", a->init_token, "Single-token word every scale starts from")->required();
   ti->add_option("--out", a->out, "Run folder (settings, checkpoints, loss.csv, previews)")->required();
-  ti->add_option("--library", a->library, "Concept library to save into (default: $XDG_DATA_HOME/mrti-studio/concepts)");
+  ti->add_option("--library", a->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
   ti->add_option("--steps", a->steps, "Optimizer steps")->capture_default_str();
   ti->add_option("--resolution", a->resolution, "Training image size in pixels")->capture_default_str();
   ti->add_option("--batch-size", a->batch_size, "Images per micro-batch")->capture_default_str();
@@ -322,7 +324,7 @@ void add_train(CLI::App& app) {
   db->add_option("--out", d->out, "Run folder (settings, checkpoints, loss.csv, previews, the fine-tuned model)")
       ->required();
   db->add_option("--model-out", d->model_out, "Folder for the fine-tuned diffusers model (default: OUT/model)");
-  db->add_option("--library", d->library, "Concept library to save into (default: $XDG_DATA_HOME/mrti-studio/concepts)");
+  db->add_option("--library", d->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
   db->add_option("--instance-template", d->instance_template, "Instance caption; {} = <name|i|>")->capture_default_str();
   db->add_option("--class-prompt", d->class_prompt, "Prior preservation class prompt");
   db->add_option("--num-class-images", d->num_class_images,
