@@ -104,6 +104,17 @@ int count_nodes(const at::Tensor& t, const std::string& part) {
   return n;
 }
 
+// A new run on a freshly loaded model, cancelled once `step` has run.
+TrainingOutcome run_cancelled_after(const DreamBoothRunSettings& settings, int64_t step) {
+  auto model = fresh_model();
+  TrainingControl control;
+  TrainingCallbacks cb;
+  cb.on_step = [&](const TrainingProgress& p) {
+    if (p.step == step) control.cancel.cancel();
+  };
+  return DreamBoothRun::create(model, settings)->run(cb, &control);
+}
+
 int csv_rows(const std::string& path) {
   std::ifstream in(path);
   std::string line;
@@ -270,13 +281,7 @@ class TestDreamBooth : public QObject {
     auto part_settings = rs;
     part_settings.out_dir = base + "/part";
     {
-      auto model = fresh_model();
-      TrainingControl control;
-      TrainingCallbacks cb;
-      cb.on_step = [&](const TrainingProgress& p) {
-        if (p.step == 2) control.cancel.cancel();
-      };
-      const TrainingOutcome b = DreamBoothRun::create(model, part_settings)->run(cb, &control);
+      const TrainingOutcome b = run_cancelled_after(part_settings, 2);
       QVERIFY(!b.finished);
       QCOMPARE(b.step, int64_t(2));
       QVERIFY(fs::exists(part_settings.out_dir + "/checkpoints/weights-step000002.safetensors"));
@@ -376,15 +381,7 @@ class TestDreamBooth : public QObject {
 
     auto part_settings = rs;
     part_settings.out_dir = base + "/part";
-    {
-      auto model = fresh_model();
-      TrainingControl control;
-      TrainingCallbacks cb;
-      cb.on_step = [&](const TrainingProgress& p) {
-        if (p.step == 2) control.cancel.cancel();
-      };
-      QVERIFY(!DreamBoothRun::create(model, part_settings)->run(cb, &control).finished);
-    }
+    QVERIFY(!run_cancelled_after(part_settings, 2).finished);
     auto resumed_model = fresh_model();
     QVERIFY(DreamBoothRun::resume(resumed_model, part_settings.out_dir)->run().finished);
     const float d_text = max_difference(text_encoder_layers(resumed_model), text_encoder_layers(full_model));
