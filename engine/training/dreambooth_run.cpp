@@ -72,12 +72,7 @@ DreamBoothRunSettings DreamBoothRun::read_settings(const std::string& out_dir) {
     s.model_out_dir = j.value("model_out", "");
     s.library_dir = j.value("library", "");
     s.training = DreamBoothSettings::from_json(j.at("training"));
-    s.checkpoint_every = j.value("checkpoint_every", s.checkpoint_every);
-    s.preview_every = j.value("preview_every", s.preview_every);
-    s.preview_prompt = j.value("preview_prompt", s.preview_prompt);
-    s.preview_steps = j.value("preview_steps", s.preview_steps);
-    s.preview_seed = j.value("preview_seed", s.preview_seed);
-    s.preview_scales = j.value("preview_scales", s.preview_scales);
+    get_cadence(j, s);
   } catch (const nlohmann::json::exception& e) {
     throw Error("'" + path + "' is incomplete or malformed: " + e.what());
   }
@@ -158,19 +153,14 @@ std::unique_ptr<DreamBoothRun> DreamBoothRun::resume(StableDiffusionModel& model
 }
 
 void DreamBoothRun::write_settings() const {
-  const nlohmann::json j = {{"format", kDreamBoothRunFormat},
-                            {"model", {{"path", settings_.model_path}, {"fingerprint", fingerprint_}}},
-                            {"data", data_json(settings_.data_dir, instances_.get())},
-                            {"class_data", data_json(settings_.class_images_dir(), classes_.get())},
-                            {"model_out", settings_.model_out_dir},
-                            {"library", settings_.library_dir},
-                            {"training", settings_.training.to_json()},
-                            {"checkpoint_every", settings_.checkpoint_every},
-                            {"preview_every", settings_.preview_every},
-                            {"preview_prompt", settings_.preview_prompt},
-                            {"preview_steps", settings_.preview_steps},
-                            {"preview_seed", settings_.preview_seed},
-                            {"preview_scales", settings_.preview_scales}};
+  nlohmann::json j = {{"format", kDreamBoothRunFormat},
+                      {"model", {{"path", settings_.model_path}, {"fingerprint", fingerprint_}}},
+                      {"data", data_json(settings_.data_dir, instances_.get())},
+                      {"class_data", data_json(settings_.class_images_dir(), classes_.get())},
+                      {"model_out", settings_.model_out_dir},
+                      {"library", settings_.library_dir},
+                      {"training", settings_.training.to_json()}};
+  put_cadence(j, settings_);
   write_file_atomically(settings_.out_dir + "/settings.json", j.dump(2) + "\n");
 }
 

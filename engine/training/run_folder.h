@@ -76,6 +76,27 @@ struct PreviewSettings {
 void write_previews(StableDiffusionModel& model, const Concept& concept, const PreviewSettings& settings, int64_t step,
                     const std::string& out_dir, const TrainingCallbacks& callbacks, const CancellationToken* cancel);
 
+// The checkpoint and preview fields both run kinds' settings have, into and out of
+// settings.json (missing keys keep their values).
+template <class RunSettings>
+void put_cadence(nlohmann::json& j, const RunSettings& s) {
+  j["checkpoint_every"] = s.checkpoint_every;
+  j["preview_every"] = s.preview_every;
+  j["preview_prompt"] = s.preview_prompt;
+  j["preview_steps"] = s.preview_steps;
+  j["preview_seed"] = s.preview_seed;
+  j["preview_scales"] = s.preview_scales;
+}
+template <class RunSettings>
+void get_cadence(const nlohmann::json& j, RunSettings& s) {
+  s.checkpoint_every = j.value("checkpoint_every", s.checkpoint_every);
+  s.preview_every = j.value("preview_every", s.preview_every);
+  s.preview_prompt = j.value("preview_prompt", s.preview_prompt);
+  s.preview_steps = j.value("preview_steps", s.preview_steps);
+  s.preview_seed = j.value("preview_seed", s.preview_seed);
+  s.preview_scales = j.value("preview_scales", s.preview_scales);
+}
+
 // The preview part of a run's settings (both run kinds name these fields alike).
 template <class RunSettings>
 PreviewSettings preview_settings_of(const RunSettings& s) {

@@ -30,18 +30,14 @@ DatasetOptions dataset_options(const TextualInversionSettings& s) {
 }
 
 nlohmann::json run_json(const TrainingRunSettings& s, const std::string& fingerprint, const DatasetReport& report) {
-  return {{"format", kTextualInversionRunFormat},
-          {"model", {{"path", s.model_path}, {"fingerprint", fingerprint}}},
-          {"data", {{"folder", s.data_dir}, {"hash", report.hash}, {"images", report.used}}},
-          {"library", s.library_dir},
-          {"training", s.training.to_json()},
-          {"checkpoint_every", s.checkpoint_every},
-          {"preview_every", s.preview_every},
-          {"preview_prompt", s.preview_prompt},
-          {"preview_steps", s.preview_steps},
-          {"preview_seed", s.preview_seed},
-          {"preview_scales", s.preview_scales},
-          {"thumbnail_size", s.thumbnail_size}};
+  nlohmann::json j = {{"format", kTextualInversionRunFormat},
+                      {"model", {{"path", s.model_path}, {"fingerprint", fingerprint}}},
+                      {"data", {{"folder", s.data_dir}, {"hash", report.hash}, {"images", report.used}}},
+                      {"library", s.library_dir},
+                      {"training", s.training.to_json()},
+                      {"thumbnail_size", s.thumbnail_size}};
+  put_cadence(j, s);
+  return j;
 }
 
 }  // namespace
@@ -65,12 +61,7 @@ TrainingRunSettings TextualInversionRun::read_settings(const std::string& out_di
     s.data_dir = j.at("data").at("folder").get<std::string>();
     s.library_dir = j.value("library", "");
     s.training = TextualInversionSettings::from_json(j.at("training"));
-    s.checkpoint_every = j.value("checkpoint_every", s.checkpoint_every);
-    s.preview_every = j.value("preview_every", s.preview_every);
-    s.preview_prompt = j.value("preview_prompt", s.preview_prompt);
-    s.preview_steps = j.value("preview_steps", s.preview_steps);
-    s.preview_seed = j.value("preview_seed", s.preview_seed);
-    s.preview_scales = j.value("preview_scales", s.preview_scales);
+    get_cadence(j, s);
     s.thumbnail_size = j.value("thumbnail_size", s.thumbnail_size);
   } catch (const nlohmann::json::exception& e) {
     throw Error("'" + path + "' is incomplete or malformed: " + e.what());
