@@ -207,28 +207,13 @@ TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingC
   const auto message = [&](const std::string& m) {
     if (callbacks.on_message) callbacks.on_message(m);
   };
-  StepLoop loop;
-  loop.total_steps = settings_.training.steps;
+  StepLoop loop = step_loop_of(settings_);
   loop.images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum *
                          (settings_.training.num_class_images > 0 ? 2 : 1);
-  loop.checkpoint_every = settings_.checkpoint_every;
-  loop.preview_every = settings_.preview_every;
-  loop.preview = preview_settings_of(settings_);
-  loop.out_dir = settings_.out_dir;
   loop.current_step = [this] { return trainer_->step(); };
   loop.save_checkpoint = [this] { return save_checkpoint(); };
   loop.concept_snapshot = [this] { return concept_snapshot(); };
-  loop.train_step = [this] {
-    const DreamBoothStep r = trainer_->train_step();
-    TrainingProgress p;
-    p.step = trainer_->step();
-    p.loss = r.loss;
-    p.scale_loss_means = trainer_->scale_loss_means();
-    p.timesteps = r.timesteps;
-    p.scale_indices = r.scale_indices;
-    p.lr = r.lr;
-    return p;
-  };
+  loop.train_step = [this] { return progress_of(*trainer_, trainer_->train_step()); };
   if (!run_training_steps(model_, loop, loss_log_, callbacks, control, out)) return out;
   out.checkpoint = save_checkpoint();
   out.model_dir = settings_.model_output_dir();

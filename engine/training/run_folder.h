@@ -124,6 +124,32 @@ struct StepLoop {
   std::function<Concept()> concept_snapshot;     // for previews
 };
 
+// A StepLoop with a run's step count, cadence and folder; the run adds the callbacks.
+template <class RunSettings>
+StepLoop step_loop_of(const RunSettings& s) {
+  StepLoop loop;
+  loop.total_steps = s.training.steps;
+  loop.checkpoint_every = s.checkpoint_every;
+  loop.preview_every = s.preview_every;
+  loop.preview = preview_settings_of(s);
+  loop.out_dir = s.out_dir;
+  return loop;
+}
+
+// A trainer's step result as the progress event reports it (both trainers' results name
+// these fields alike).
+template <class Trainer, class StepResult>
+TrainingProgress progress_of(const Trainer& trainer, const StepResult& r) {
+  TrainingProgress p;
+  p.step = trainer.step();
+  p.loss = r.loss;
+  p.scale_loss_means = trainer.scale_loss_means();
+  p.timesteps = r.timesteps;
+  p.scale_indices = r.scale_indices;
+  p.lr = r.lr;
+  return p;
+}
+
 // The loop both run kinds share, until loop.total_steps: the pause gate, cancel (a
 // checkpoint first), the step, its loss-log rows and progress event (with rate and time
 // left), periodic checkpoints and previews. Sets out.step, out.checkpoint (on cancel) and

@@ -158,25 +158,14 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
   const auto message = [&](const std::string& m) {
     if (callbacks.on_message) callbacks.on_message(m);
   };
-  StepLoop loop;
-  loop.total_steps = settings_.training.steps;
+  StepLoop loop = step_loop_of(settings_);
   loop.images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum;
-  loop.checkpoint_every = settings_.checkpoint_every;
-  loop.preview_every = settings_.preview_every;
-  loop.preview = preview_settings_of(settings_);
-  loop.out_dir = settings_.out_dir;
   loop.current_step = [this] { return trainer_->step(); };
   loop.save_checkpoint = [this] { return save_checkpoint(); };
   loop.concept_snapshot = [this] { return concept_snapshot(); };
   loop.train_step = [&] {
     const StepResult r = trainer_->train_step();
-    TrainingProgress p;
-    p.step = trainer_->step();
-    p.loss = r.loss;
-    p.scale_loss_means = trainer_->scale_loss_means();
-    p.timesteps = r.timesteps;
-    p.scale_indices = r.scale_indices;
-    p.lr = r.lr;
+    const TrainingProgress p = progress_of(*trainer_, r);
     if (r.skipped)
       message("step " + std::to_string(p.step) + ": the fp16 gradient overflowed; step skipped, loss scale now " +
               std::to_string(trainer_->loss_scale()));
