@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   mrti::cli::add_schedule(app);
   mrti::cli::add_sweep(app);
   mrti::cli::add_train(app);
+  mrti::cli::add_make_shapes(app);
+  mrti::cli::add_evaluate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

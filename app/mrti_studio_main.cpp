@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     }
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::printf("Usage: mrti-studio [--version] [MODEL]\n"
-                  "  MODEL  a diffusers model folder or a .safetensors checkpoint to load at start\n");
+                  "  MODEL  a diffusers model folder or a .safetensors checkpoint to load at start\n"
+                  "         (default: the one chosen in Settings, else the model that ships with the app)\n");
       return 0;
     }
   }
@@ -33,7 +34,9 @@ int main(int argc, char** argv) {
   mrti::ui::installTranslations();
   mrti::ui::MainWindow window;
   window.show();
+  window.seedShippedConcepts();
   const QStringList args = QApplication::arguments();
   if (args.size() > 1 && !args.last().startsWith(QLatin1Char('-'))) window.loadModel(args.last());
+  else window.loadDefaultModel();
   return app.exec();
 }

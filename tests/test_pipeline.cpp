@@ -150,7 +150,7 @@ class TestPipeline : public QObject {
     r.batch = 0;
     expect_error(r, "batch size");
     r = {};
-    r.initial_latents = torch::zeros({1, 4, 8, 8});
+    r.initial_latents = torch::zeros({2, 4, 64, 64});  // batch 1 asked for
     expect_error(r, "initial latents have shape");
   }
 };

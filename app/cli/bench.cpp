@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct BenchArgs {
-  std::string model, config_dir, size = "512x512", device = "auto", dtype = "auto", sampler;
+  std::string model, config_dir, size, device = "auto", dtype = "auto", sampler;
   int batch = 1, repeats = 3, warmup = 1, image_steps = 20, threads = 0;
   bool skip_image = false, skip_training = false, channels_last = false;
 };
@@ -86,8 +86,14 @@ Row time_it(const std::string& what, const c10::Device& device, int warmup, int 
   return r;
 }
 
-void run_bench(const BenchArgs& a) {
+void run_bench(BenchArgs a) {
   configure_threads(a.threads);
+  a.model = resolve_model(a.model);
+  {
+    int steps = 1;
+    double guidance = 1;
+    apply_model_defaults(a.model, a.size, steps, guidance);
+  }
   auto [w, h] = parse_size(a.size);
   auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, false);
   if (a.channels_last) use_channels_last(model);
@@ -186,9 +192,9 @@ void run_bench(const BenchArgs& a) {
 void add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Time the text encoder, a UNet step, the VAE decode and a whole image");
-  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
   cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
-  cmd->add_option("--size", a->size, "WIDTHxHEIGHT")->capture_default_str();
+  cmd->add_option("--size", a->size, "WIDTHxHEIGHT (default: the size the model was trained at)");
   cmd->add_option("--batch", a->batch, "Images per UNet call")->capture_default_str();
   cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto")->capture_default_str();

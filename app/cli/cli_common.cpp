@@ -1,5 +1,9 @@
 #include "cli/cli_common.h"
 
+#include <cmath>
+
+#include "models/generation_defaults.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -117,6 +121,15 @@ GenerationParameters run_parameters(const StableDiffusionModel& model, const std
   p.extra["Device"] = model.device.str();
   p.extra["Dtype"] = dtype_name(model.dtype);
   return p;
+}
+
+std::string resolve_model(const std::string& model) { return model_or_shipped(model); }
+
+void apply_model_defaults(const std::string& model, std::string& size, int& steps, double& guidance) {
+  const GenerationDefaults d = generation_defaults(model);
+  if (size.empty()) size = std::to_string(d.width) + "x" + std::to_string(d.height);
+  if (steps <= 0) steps = d.steps;
+  if (std::isnan(guidance)) guidance = d.guidance;
 }
 
 }  // namespace mrti::cli

@@ -31,6 +31,13 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
+// `model`, or the shipped model when none is named (throws when it is missing).
+std::string resolve_model(const std::string& model);
+
+// Fills what the user left unset ("" size, steps 0, guidance NaN) from the model's own
+// defaults (model_index.json's _mrti_defaults, else the size its UNet was trained at).
+void apply_model_defaults(const std::string& model, std::string& size, int& steps, double& guidance);
+
 // Loads a model for the command line, printing what is loading.
 StableDiffusionModel load_model_for_cli(const std::string& path, const std::string& device,
                                         const std::string& dtype, const std::string& config_dir,

@@ -13,5 +13,7 @@ void add_concepts(CLI::App& app);
 void add_schedule(CLI::App& app);
 void add_sweep(CLI::App& app);
 void add_train(CLI::App& app);
+void add_make_shapes(CLI::App& app);
+void add_evaluate(CLI::App& app);
 
 }  // namespace mrti::cli

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <regex>
 
 #include <torch/torch.h>
@@ -25,16 +26,18 @@ namespace fs = std::filesystem;
 namespace {
 
 struct GenerateArgs {
-  std::string model, config_dir, prompt, negative, sampler, size = "512x512", device = "auto", dtype = "auto";
+  std::string model, config_dir, prompt, negative, sampler, size, device = "auto", dtype = "auto";
   std::string out = "output", init_latents, save_latents, concepts;
-  int steps = 20, batch = 1, threads = 0;
-  double cfg = 7.5, eta = 0;
+  int steps = 0, batch = 1, threads = 0;
+  double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
   int64_t seed = -1;
   bool grid = false, vae_fp32 = false, interpolate = false;
 };
 
-void run_generate(const GenerateArgs& a) {
+void run_generate(GenerateArgs a) {
   configure_threads(a.threads);
+  a.model = resolve_model(a.model);
+  apply_model_defaults(a.model, a.size, a.steps, a.cfg);
   TextToImageRequest req;
   req.prompt = a.prompt;
   req.negative_prompt = a.negative;
@@ -122,16 +125,16 @@ void run_generate(const GenerateArgs& a) {
 void add_generate(CLI::App& app) {
   auto a = std::make_shared<GenerateArgs>();
   auto* cmd = app.add_subcommand("generate", "Generate images from a prompt");
-  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
   cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
   cmd->add_option("--prompt", a->prompt, "The prompt")->required();
   cmd->add_option("--negative", a->negative, "The negative prompt");
   cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", a->steps, "Sampling steps")->capture_default_str();
-  cmd->add_option("--cfg", a->cfg, "Guidance scale")->capture_default_str();
+  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)");
+  cmd->add_option("--cfg", a->cfg, "Guidance scale (default: the model's, else 7.5)");
   cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the first image (image i uses seed+i); -1 = random")->capture_default_str();
-  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8")->capture_default_str();
+  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
   cmd->add_option("--batch", a->batch, "Images per run")->capture_default_str();
   cmd->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto (fp16 on CUDA, fp32 on CPU)")->capture_default_str();

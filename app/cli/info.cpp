@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "models/stable_diffusion.h"
 
@@ -99,13 +100,14 @@ void print_summary(const nlohmann::json& d) {
 void add_info(CLI::App& app) {
   auto args = std::make_shared<InfoArgs>();
   auto* cmd = app.add_subcommand("info", "Summarize a model: a diffusers folder or a single-file SD checkpoint");
-  cmd->add_option("model", args->model, "diffusers folder or .safetensors/.ckpt checkpoint")->required();
+  cmd->add_option("model", args->model, "diffusers folder or .safetensors/.ckpt checkpoint (default: the shipped model)");
   cmd->add_option("--config-dir", args->config_dir,
                   "diffusers folder whose configs describe a single-file checkpoint (needed for non-standard sizes)");
   cmd->add_option("--prediction-type", args->prediction_type, "single files: epsilon or v_prediction")
       ->check(CLI::IsMember({"epsilon", "v_prediction"}));
   cmd->add_flag("--json", args->json, "print the summary as JSON");
   cmd->callback([args] {
+    args->model = resolve_model(args->model);
     const auto d = describe_stable_diffusion(args->model, args->config_dir, args->prediction_type);
     if (args->json)
       std::cout << d.dump(2) << "\n";

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "models/generation_defaults.h"
 #include "models/config_json.h"
 #include "models/standard_configs.h"
 #include "multires/active_intervals.h"
@@ -48,7 +49,7 @@ void run_schedule(const ScheduleArgs& a) {
   const ParsedPrompt negative = parse_prompt(a.negative, scales, po);
   for (const auto& w : prompt.warnings) std::cerr << "warning: " << w << "\n";
   for (const auto& w : negative.warnings) std::cerr << "warning: " << w << "\n";
-  const auto map = active_interval_map(scheduler_config_for(a.model), a.sampler, a.steps, prompt, &negative,
+  const auto map = active_interval_map(scheduler_config_for(a.model.empty() ? shipped_model_dir() : a.model), a.sampler, a.steps, prompt, &negative,
                                        a.interpolate);
   if (a.json)
     std::cout << active_interval_map_json(map).dump(2) << "\n";
@@ -63,7 +64,7 @@ void add_schedule(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "schedule", "Show which embedding each concept token of a prompt uses at every sampling step");
   cmd->add_option("prompt", a->prompt, "The prompt, e.g. \"a photo of <cat[3]>\"")->required();
-  cmd->add_option("--model", a->model, "Diffusers folder whose scheduler settings to use (default: SD 1.5's)");
+  cmd->add_option("--model", a->model, "Diffusers folder whose scheduler settings to use (default: the shipped model's)");
   cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm");
   cmd->add_option("--steps", a->steps, "Sampling steps")->capture_default_str();
   cmd->add_option("--concepts", a->concepts, "Concept library folder (checks names and uses each concept's N)");

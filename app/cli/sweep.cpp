@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <limits>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -25,9 +26,9 @@ namespace {
 
 struct SweepArgs {
   std::string model, config_dir, concepts, concept_name, form = "fixed", prompt, negative, sampler;
-  std::string size = "512x512", device = "auto", dtype = "auto", out = "output", init_latents, resolutions;
-  int steps = 20, threads = 0, columns = 0, padding = 0;
-  double cfg = 7.5, eta = 0;
+  std::string size, device = "auto", dtype = "auto", out = "output", init_latents, resolutions;
+  int steps = 0, threads = 0, columns = 0, padding = 0;
+  double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
   int64_t seed = -1;
   bool vae_fp32 = false, interpolate = false;
 };
@@ -47,8 +48,10 @@ std::vector<int64_t> parse_resolutions(const std::string& text) {
   return out;
 }
 
-void run_sweep(const SweepArgs& a) {
+void run_sweep(SweepArgs a) {
   configure_threads(a.threads);
+  a.model = resolve_model(a.model);
+  apply_model_defaults(a.model, a.size, a.steps, a.cfg);
   ResolutionSweepRequest req;
   req.concept_name = a.concept_name;
   req.form = parse_resolution_form(a.form);
@@ -121,7 +124,7 @@ void run_sweep(const SweepArgs& a) {
 void add_sweep(CLI::App& app) {
   auto a = std::make_shared<SweepArgs>();
   auto* cmd = app.add_subcommand("sweep", "Render a prompt at every resolution of a concept (same seed) into a grid");
-  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
   cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
   cmd->add_option("--concepts", a->concepts, "Concept library folder")->required();
   cmd->add_option("--concept", a->concept_name, "The concept to sweep")->required();
@@ -130,11 +133,11 @@ void add_sweep(CLI::App& app) {
   cmd->add_option("--resolutions", a->resolutions, "Comma-separated scale indices (default: all)");
   cmd->add_option("--negative", a->negative, "The negative prompt");
   cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", a->steps, "Sampling steps")->capture_default_str();
-  cmd->add_option("--cfg", a->cfg, "Guidance scale")->capture_default_str();
+  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)");
+  cmd->add_option("--cfg", a->cfg, "Guidance scale (default: the model's, else 7.5)");
   cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed shared by every image; -1 = random")->capture_default_str();
-  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8")->capture_default_str();
+  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
   cmd->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto")->capture_default_str();
   cmd->add_flag("--vae-fp32", a->vae_fp32, "Decode with the VAE in float32");

@@ -19,6 +19,7 @@
 #include "runtime/device.h"
 #include "runtime/error.h"
 #include "training/dreambooth_run.h"
+#include "training/model_training_run.h"
 #include "training/training_run.h"
 
 namespace mrti::cli {
@@ -28,7 +29,7 @@ struct TrainArgs {
   std::string model, data, name, init_token, out, library, lr_schedule = "constant", property = "object";
   std::string device = "auto", dtype = "fp32", config_dir;
   int64_t steps = 3000, seed = 0, checkpoint_every = 500, preview_every = 0, num_scales = 10, warmup = 0;
-  int resolution = 512, batch_size = 1, grad_accum = 1, threads = 0, preview_steps = 20;
+  int resolution = 0, batch_size = 1, grad_accum = 1, threads = 0, preview_steps = 20;
   double lr = 5e-3;
   bool scale_lr = false, no_cache_latents = false, random_crop = false, vae_fp32 = false;
   bool gradient_checkpointing = false;
@@ -40,10 +41,17 @@ struct DreamBoothArgs {
   std::string device = "auto";
   std::string lr_schedule = "constant";
   int64_t steps = 400, seed = 0, num_scales = 10, checkpoint_every = 100, preview_every = 0, warmup = 0;
-  int resolution = 512, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
+  int resolution = 0, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
   int batch_size = 1, grad_accum = 1;
   double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0, text_encoder_lr = 5e-6;
   bool gradient_checkpointing = false, train_text_encoder = false, scale_lr = false;
+};
+
+struct ModelArgs {
+  std::string data, out, vae, tokenizer;
+  ModelTrainingSettings training;
+  int64_t checkpoint_every = 250, preview_every = 500;
+  int threads = 0;
 };
 
 struct ResumeArgs {
@@ -168,8 +176,100 @@ void drive(DreamBoothRun& run) {
               << s.training.name << "|k|>)\n";
 }
 
-void run_train_ti(const TrainArgs& a) {
+void drive(ModelTrainingRun& run) {
+  const auto& s = run.settings();
+  std::cout << "Training the " << s.training.stage << " stage of a " << s.training.arch << " model on "
+            << run.dataset().size() << " pictures from step " << run.trainer().step() << " to " << s.training.steps
+            << " (batch " << s.training.batch_size << ") in " << s.out_dir << "\n";
+  const TrainingOutcome outcome = drive(s.training.stage, run.trainer().step(),
+                                        [&](const TrainingCallbacks& cb, TrainingControl& c) { return run.run(cb, &c); });
+  if (!outcome.finished) {
+    std::cout << "Stopped at step " << outcome.step << "; checkpoint saved. Continue with: mrti train resume "
+              << s.out_dir << "\n";
+    return;
+  }
+  std::cout << "Done: " << outcome.step << " steps, mean loss of the last steps " << outcome.final_loss_mean << "\n";
+  std::cout << (s.training.stage == "vae" ? "VAE: " : "Model: ") << outcome.model_dir << "\n";
+}
+
+void run_train_model(const ModelArgs& a, const std::string& stage) {
   configure_threads(a.threads);
+  ModelTrainingRunSettings rs;
+  rs.data_dir = a.data;
+  rs.out_dir = a.out;
+  rs.vae_dir = a.vae;
+  rs.tokenizer_dir = a.tokenizer;
+  rs.training = a.training;
+  rs.training.stage = stage;
+  rs.checkpoint_every = a.checkpoint_every;
+  rs.preview_every = a.preview_every;
+  rs.training.validate();
+  if (!std::filesystem::is_directory(a.data))
+    throw Error("picture folder '" + a.data + "' does not exist or is not a folder");
+  TrainingCallbacks setup;
+  setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
+  auto run = ModelTrainingRun::create(rs, setup);
+  drive(*run);
+}
+
+void add_model_stage(CLI::App* train, const std::string& stage, const std::shared_ptr<ModelArgs>& m) {
+  const bool vae = stage == "vae";
+  auto& t = m->training;
+  if (vae) {
+    t.steps = 3000, t.batch_size = 16, t.lr = 1e-3, t.warmup_steps = 100;
+  }
+  auto* c = train->add_subcommand(
+      stage, vae ? "Train an AutoencoderKL from scratch on a folder of pictures (a model's first stage)"
+                 : "Train a UNet and a CLIP text encoder from scratch on captioned pictures over a trained VAE");
+  c->add_option("--data", m->data, vae ? "Folder of pictures" : "Folder of pictures with .txt captions (NNNNN.png + NNNNN.txt)")
+      ->required();
+  c->add_option("--out", m->out, "Run folder (settings, checkpoints, loss.csv, previews, the result)")->required();
+  if (!vae) {
+    c->add_option("--vae", m->vae, "The trained VAE folder (a vae run's OUT/vae)")->required();
+    c->add_option("--tokenizer", m->tokenizer, "CLIP tokenizer folder (default: the bundled one)");
+  }
+  c->add_option("--arch", t.arch, "Architecture whose sizes are built (shapes64)")->capture_default_str();
+  c->add_option("--resolution", t.resolution, "Picture size in pixels")->capture_default_str();
+  c->add_option("--steps", t.steps, "Optimizer steps")->capture_default_str();
+  c->add_option("--batch-size", t.batch_size, "Pictures per step")->capture_default_str();
+  c->add_option("--lr", t.lr, "Peak learning rate")->capture_default_str();
+  c->add_option("--lr-schedule", t.lr_schedule, "constant, constant_with_warmup, cosine or piecewise rates")
+      ->capture_default_str();
+  c->add_option("--warmup-steps", t.warmup_steps, "Warmup steps")->capture_default_str();
+  c->add_option("--weight-decay", t.weight_decay, "AdamW weight decay")->capture_default_str();
+  c->add_option("--ema-decay", t.ema_decay, "Decay of the weights' moving average, which is what is written")
+      ->capture_default_str();
+  if (vae)
+    c->add_option("--kl-weight", t.kl_weight, "Weight of the KL term against the L1 reconstruction")
+        ->capture_default_str();
+  else
+    c->add_option("--caption-dropout", t.caption_dropout, "Share of empty captions (classifier-free guidance)")
+        ->capture_default_str();
+  c->add_option("--save-dtype", t.save_dtype, "Dtype of the written weights: fp16 or fp32")->capture_default_str();
+  c->add_option("--seed", t.seed, "Seed of the initial weights and every random draw")->capture_default_str();
+  c->add_option("--checkpoint-every", m->checkpoint_every, "Checkpoint interval in steps (0 = at the end)")
+      ->capture_default_str();
+  c->add_option("--preview-every", m->preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
+  c->add_option("--threads", m->threads, "CPU threads (0 = all cores)");
+  c->callback([m, stage] { run_train_model(*m, stage); });
+}
+
+// The model (the shipped one when none is named) and, when unset, the size it was trained at.
+template <class Args>
+void resolve_model_and_resolution(Args& a) {
+  a.model = resolve_model(a.model);
+  if (a.resolution <= 0) {
+    std::string size;
+    int steps = 1;
+    double guidance = 1;
+    apply_model_defaults(a.model, size, steps, guidance);
+    a.resolution = parse_size(size).first;
+  }
+}
+
+void run_train_ti(TrainArgs a) {
+  configure_threads(a.threads);
+  resolve_model_and_resolution(a);
   TrainingRunSettings rs;
   rs.model_path = a.model;
   rs.data_dir = a.data;
@@ -205,8 +305,9 @@ void run_train_ti(const TrainArgs& a) {
   drive(*run);
 }
 
-void run_train_dreambooth(const DreamBoothArgs& a) {
+void run_train_dreambooth(DreamBoothArgs a) {
   configure_threads(a.threads);
+  resolve_model_and_resolution(a);
   DreamBoothRunSettings rs;
   rs.model_path = a.model;
   rs.data_dir = a.data;
@@ -254,6 +355,13 @@ void run_train_dreambooth(const DreamBoothArgs& a) {
 
 void run_train_resume(const ResumeArgs& a) {
   configure_threads(a.threads);
+  if (training_run_kind(a.run_dir) == TrainingRunKind::model) {
+    TrainingCallbacks setup;
+    setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
+    auto run = ModelTrainingRun::resume(a.run_dir, a.steps, setup);
+    drive(*run);
+    return;
+  }
   if (training_run_kind(a.run_dir) == TrainingRunKind::dreambooth) {
     const DreamBoothRunSettings recorded = DreamBoothRun::read_settings(a.run_dir);
     auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device,
@@ -272,19 +380,19 @@ void run_train_resume(const ResumeArgs& a) {
 }  // namespace
 
 void add_train(CLI::App& app) {
-  auto* train = app.add_subcommand("train", "Train a multiresolution textual-inversion concept or a DreamBooth model");
+  auto* train = app.add_subcommand("train", "Train a multiresolution textual-inversion concept, a DreamBooth model, or a model from scratch");
   train->require_subcommand(1);
 
   auto a = std::make_shared<TrainArgs>();
   auto* ti = train->add_subcommand("ti", "Multiresolution textual inversion on a folder of images");
-  ti->add_option("--model", a->model, "Diffusers folder or single-file checkpoint")->required();
+  ti->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
   ti->add_option("--data", a->data, "Folder of training images (PNG, JPEG, WebP, BMP)")->required();
   ti->add_option("--name", a->name, "Concept name (prompts write <name|k|>)")->required();
   ti->add_option("--init-token", a->init_token, "Single-token word every scale starts from")->required();
   ti->add_option("--out", a->out, "Run folder (settings, checkpoints, loss.csv, previews)")->required();
   ti->add_option("--library", a->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
   ti->add_option("--steps", a->steps, "Optimizer steps")->capture_default_str();
-  ti->add_option("--resolution", a->resolution, "Training image size in pixels")->capture_default_str();
+  ti->add_option("--resolution", a->resolution, "Training image size in pixels (default: the model's)");
   ti->add_option("--batch-size", a->batch_size, "Images per micro-batch")->capture_default_str();
   ti->add_option("--grad-accum", a->grad_accum, "Micro-batches per optimizer step")->capture_default_str();
   ti->add_option("--lr", a->lr, "Learning rate")->capture_default_str();
@@ -317,7 +425,7 @@ void add_train(CLI::App& app) {
 
   auto d = std::make_shared<DreamBoothArgs>();
   auto* db = train->add_subcommand("dreambooth", "Multiresolution DreamBooth: fine-tune the UNet on <name|i|>");
-  db->add_option("--model", d->model, "Diffusers folder of the base model")->required();
+  db->add_option("--model", d->model, "Diffusers folder of the base model (default: the shipped model)");
   db->add_option("--data", d->data, "Folder of instance images")->required();
   db->add_option("--name", d->name, "Concept name (prompts write <name|k|>)")->required();
   db->add_option("--init-token", d->init_token, "Single-token word every scale starts from")->required();
@@ -334,7 +442,7 @@ void add_train(CLI::App& app) {
   db->add_option("--class-steps", d->class_steps, "Sampling steps per class image")->capture_default_str();
   db->add_option("--prior-loss-weight", d->prior_loss_weight, "Weight of the prior loss")->capture_default_str();
   db->add_option("--steps", d->steps, "Optimizer steps")->capture_default_str();
-  db->add_option("--resolution", d->resolution, "Training image size in pixels")->capture_default_str();
+  db->add_option("--resolution", d->resolution, "Training image size in pixels (default: the model's)");
   db->add_option("--batch-size", d->batch_size, "Instance images per micro-batch (and as many class images)")
       ->capture_default_str();
   db->add_option("--grad-accum", d->grad_accum, "Micro-batches per optimizer step")->capture_default_str();
@@ -363,8 +471,11 @@ void add_train(CLI::App& app) {
   db->add_option("--threads", d->threads, "CPU threads (0 = all cores)");
   db->callback([d] { run_train_dreambooth(*d); });
 
+  add_model_stage(train, "vae", std::make_shared<ModelArgs>());
+  add_model_stage(train, "unet", std::make_shared<ModelArgs>());
+
   auto r = std::make_shared<ResumeArgs>();
-  auto* resume = train->add_subcommand("resume", "Continue a textual-inversion or DreamBooth run from its last checkpoint");
+  auto* resume = train->add_subcommand("resume", "Continue a textual-inversion, DreamBooth or model run from its last checkpoint");
   resume->add_option("RUN_DIR", r->run_dir, "Run folder")->required();
   resume->add_option("--steps", r->steps, "New total step count (larger extends the run)");
   resume->add_option("--model", r->model, "The (base) model, when it moved since the run started");

@@ -103,16 +103,67 @@ json scheduler_config(bool sd2) {
   return j;
 }
 
+// The shipped demo model: 64 px pictures, a 4x VAE (16x16x4 latents), a UNet of widths
+// 32/64/128 and a three-layer CLIP text encoder of width 64 over the full CLIP vocabulary:
+// small enough to train from scratch on two CPU cores and to ship (under 25 MB in fp16).
+StandardConfigs shapes64_configs() {
+  StandardConfigs c;
+  c.name = "shapes64";
+  c.unet = {{"_class_name", "UNet2DConditionModel"},
+            {"act_fn", "silu"},
+            {"attention_head_dim", {1, 2, 4}},
+            {"block_out_channels", {32, 64, 128}},
+            {"center_input_sample", false},
+            {"cross_attention_dim", 64},
+            {"down_block_types", {"CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"}},
+            {"downsample_padding", 1},
+            {"flip_sin_to_cos", true},
+            {"freq_shift", 0},
+            {"in_channels", 4},
+            {"layers_per_block", 1},
+            {"mid_block_scale_factor", 1},
+            {"norm_eps", 1e-05},
+            {"norm_num_groups", 32},
+            {"out_channels", 4},
+            {"sample_size", 16},
+            {"up_block_types", {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"}}};
+  c.vae = {{"_class_name", "AutoencoderKL"},
+           {"act_fn", "silu"},
+           {"block_out_channels", {32, 64, 64}},
+           {"down_block_types", {"DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"}},
+           {"in_channels", 3},
+           {"latent_channels", 4},
+           {"layers_per_block", 1},
+           {"norm_num_groups", 16},
+           {"out_channels", 3},
+           {"sample_size", 64},
+           {"scaling_factor", 1.0},
+           {"force_upcast", false},
+           {"up_block_types", {"UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"}}};
+  c.text_encoder = text_config(false);
+  c.text_encoder["hidden_size"] = 64;
+  c.text_encoder["intermediate_size"] = 256;
+  c.text_encoder["num_attention_heads"] = 4;
+  c.text_encoder["num_hidden_layers"] = 3;
+  c.text_encoder["projection_dim"] = 64;
+  c.scheduler = scheduler_config(false);
+  c.scheduler["_class_name"] = "DPMSolverMultistepScheduler";
+  c.scheduler["algorithm_type"] = "dpmsolver++";
+  c.scheduler["solver_order"] = 2;
+  return c;
+}
+
 }  // namespace
 
 StandardConfigs standard_configs(const std::string& arch) {
   bool sd2;
+  if (arch == "shapes64") return shapes64_configs();
   if (arch == "sd15" || arch == "sd1" || arch == "sd1.5")
     sd2 = false;
   else if (arch == "sd21" || arch == "sd2" || arch == "sd2.1")
     sd2 = true;
   else
-    throw Error("unknown architecture '" + arch + "': use sd15 or sd21");
+    throw Error("unknown architecture '" + arch + "': use sd15, sd21 or shapes64");
   return {unet_config(sd2), vae_config(sd2), text_config(sd2), scheduler_config(sd2), sd2 ? "sd21" : "sd15"};
 }
 

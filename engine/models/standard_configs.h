@@ -9,11 +9,11 @@ namespace mrti {
 
 struct StandardConfigs {
   nlohmann::json unet, vae, text_encoder, scheduler;
-  std::string name;  // "sd15" or "sd21"
+  std::string name;  // "sd15", "sd21" or "shapes64"
 };
 
 // "sd15" (runwayml/stable-diffusion-v1-5) or "sd21" (stabilityai/stable-diffusion-2-1,
-// 768 px, v-prediction). Throws mrti::Error for other names.
+// 768 px, v-prediction) or "shapes64" (the shipped demo model's small sizes). Throws mrti::Error for other names.
 StandardConfigs standard_configs(const std::string& arch);
 
 }  // namespace mrti

@@ -26,10 +26,10 @@ void validate_request(const TextToImageRequest& r) {
   if (r.eta < 0 || r.eta > 1) throw Error("eta must be between 0 and 1");
   if (r.initial_latents.defined()) {
     const auto& l = r.initial_latents;
-    if (l.dim() != 4 || l.size(0) != r.batch || l.size(2) != r.height / 8 || l.size(3) != r.width / 8)
+    // Their height and width are checked against the model's VAE factor in sample().
+    if (l.dim() != 4 || l.size(0) != r.batch)
       throw Error("initial latents have shape " + c10::str(l.sizes()) + " but this request needs [" +
-                  std::to_string(r.batch) + ", C, " + std::to_string(r.height / 8) + ", " +
-                  std::to_string(r.width / 8) + "]");
+                  std::to_string(r.batch) + ", C, h, w]");
   }
 }
 
@@ -71,7 +71,17 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
   const auto unet_dtype = model.unet->parameters().front().scalar_type();
   const int64_t B = request.batch;
   const int64_t latent_c = model.unet->config().in_channels;
-  const int64_t lh = request.height / 8, lw = request.width / 8;
+  // Latent pixels per image pixel: 8 for SD's VAE, other factors for other VAEs.
+  const int64_t factor = model.vae ? model.vae->config().downscale_factor() : 8;
+  if (request.width % factor || request.height % factor)
+    throw Error("image size " + std::to_string(request.width) + "x" + std::to_string(request.height) +
+                " is not a multiple of this model's VAE factor " + std::to_string(factor));
+  const int64_t lh = request.height / factor, lw = request.width / factor;
+  if (request.initial_latents.defined() &&
+      (request.initial_latents.size(2) != lh || request.initial_latents.size(3) != lw))
+    throw Error("initial latents have shape " + c10::str(request.initial_latents.sizes()) +
+                " but this request needs [" + std::to_string(B) + ", C, " + std::to_string(lh) + ", " +
+                std::to_string(lw) + "]");
 
   auto scheduler = make_scheduler(request.sampler, model.scheduler_config);
   if (request.eta > 0) scheduler->set_eta(request.eta);

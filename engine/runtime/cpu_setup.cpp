@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <link.h>
 
 #include <ATen/Parallel.h>
@@ -12,6 +13,10 @@ namespace mrti {
 void configure_threads(int threads) {
   if (threads > 0) {
     at::set_num_threads(threads);
+    // OpenBLAS keeps a thread pool of its own (one thread per core) whose idle threads
+    // spin in sched_yield; with fewer LibTorch threads they only take cores away.
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
     // Inter-op threads can only be set before first use; ignore a second attempt.
     try {
       at::set_num_interop_threads(1);

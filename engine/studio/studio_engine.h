@@ -11,6 +11,7 @@
 
 #include "imaging/image.h"
 #include "runtime/cancellation.h"
+#include "studio/studio_shipped.h"
 #include "studio/studio_training.h"
 
 namespace mrti::studio {

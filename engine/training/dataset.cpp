@@ -125,7 +125,7 @@ TrainingDataset::TrainingDataset(const std::string& folder, DatasetOptions optio
     caption_path.replace_extension(".txt");
     if (fs::is_regular_file(caption_path, ec)) {
       item.caption = trim(read_file(caption_path.string()));
-      if (item.caption.find("{}") == std::string::npos)
+      if (options_.caption_placeholder && item.caption.find("{}") == std::string::npos)
         throw Error("caption file '" + caption_path.string() +
                     "' has no {}: write {} where the concept's placeholder goes");
     }

@@ -20,6 +20,8 @@ struct DatasetOptions {
   bool center_crop = true;  // false: a random crop per draw
   int min_size = 64;        // images whose shorter side is smaller are skipped
   std::string property = "object";  // caption templates: "object" or "style"
+  // Captions must hold "{}" (a concept's place); off for plain captioned pictures.
+  bool caption_placeholder = true;
 };
 
 struct DatasetReport {

@@ -212,9 +212,11 @@ TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingC
                          (settings_.training.num_class_images > 0 ? 2 : 1);
   loop.current_step = [this] { return trainer_->step(); };
   loop.save_checkpoint = [this] { return save_checkpoint(); };
-  loop.concept_snapshot = [this] { return concept_snapshot(); };
+  loop.write_previews = [this, &loop](int64_t step, const TrainingCallbacks& cb, const CancellationToken* cancel) {
+    write_previews(model_, concept_snapshot(), loop.preview, step, settings_.out_dir, cb, cancel);
+  };
   loop.train_step = [this] { return progress_of(*trainer_, trainer_->train_step()); };
-  if (!run_training_steps(model_, loop, loss_log_, callbacks, control, out)) return out;
+  if (!run_training_steps(loop, loss_log_, callbacks, control, out)) return out;
   out.checkpoint = save_checkpoint();
   out.model_dir = settings_.model_output_dir();
   write_model_folder(out.model_dir);

@@ -43,8 +43,10 @@ TrainingRunKind training_run_kind(const std::string& out_dir) {
   const std::string format = j.is_object() ? j.value("format", "") : "";
   if (format == kTextualInversionRunFormat) return TrainingRunKind::textual_inversion;
   if (format == kDreamBoothRunFormat) return TrainingRunKind::dreambooth;
+  if (format == kModelRunFormat) return TrainingRunKind::model;
   throw Error("'" + out_dir + "/settings.json' is not a training run's settings (format '" + format +
-              "'; expected '" + kTextualInversionRunFormat + "' or '" + kDreamBoothRunFormat + "')");
+              "'; expected '" + kTextualInversionRunFormat + "', '" + kDreamBoothRunFormat + "' or '" +
+              kModelRunFormat + "')");
 }
 
 std::string model_fingerprint(const StableDiffusionModel& model) {
@@ -88,6 +90,16 @@ void LossLog::add(int64_t step, const std::vector<int64_t>& timesteps, const std
   }
 }
 
+void LossLog::add_row(int64_t step, const std::vector<double>& values) {
+  std::string row = std::to_string(step);
+  char buf[32];
+  for (double v : values) {
+    std::snprintf(buf, sizeof buf, ",%.8g", v);
+    row += buf;
+  }
+  rows_.push_back(row);
+}
+
 void LossLog::load(const std::string& path, int64_t last_step) {
   rows_.clear();
   std::ifstream in(path);
@@ -99,7 +111,7 @@ void LossLog::load(const std::string& path, int64_t last_step) {
 }
 
 void LossLog::write(const std::string& path) const {
-  std::string text = "step,timestep,scale_index,loss,lr\n";
+  std::string text = header_ + "\n";
   for (const auto& row : rows_) text += row + "\n";
   write_file_atomically(path, text);
 }
@@ -149,7 +161,7 @@ void write_previews(StableDiffusionModel& model, const Concept& concept, const P
   }
 }
 
-bool run_training_steps(StableDiffusionModel& model, const StepLoop& loop, LossLog& log,
+bool run_training_steps(const StepLoop& loop, LossLog& log,
                         const TrainingCallbacks& callbacks, TrainingControl* control, TrainingOutcome& out) {
   const auto message = [&](const std::string& m) {
     if (callbacks.on_message) callbacks.on_message(m);
@@ -190,10 +202,9 @@ bool run_training_steps(StableDiffusionModel& model, const StepLoop& loop, LossL
       out.checkpoint = loop.save_checkpoint();
       message("checkpoint at step " + std::to_string(p.step));
     }
-    if (loop.preview_every > 0 && p.step % loop.preview_every == 0) {
+    if (loop.preview_every > 0 && p.step % loop.preview_every == 0 && loop.write_previews) {
       try {
-        write_previews(model, loop.concept_snapshot(), loop.preview, p.step, loop.out_dir, callbacks,
-                       control ? &control->cancel : nullptr);
+        loop.write_previews(p.step, callbacks, control ? &control->cancel : nullptr);
       } catch (const Cancelled&) {
         // The cancel is handled at the top of the loop, after this step's checkpoint.
       }

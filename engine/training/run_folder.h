@@ -20,9 +20,10 @@ namespace mrti {
 struct StableDiffusionModel;
 struct Concept;
 
-enum class TrainingRunKind { textual_inversion, dreambooth };
+enum class TrainingRunKind { textual_inversion, dreambooth, model };
 inline constexpr const char* kTextualInversionRunFormat = "mrti-ti-run/1";
 inline constexpr const char* kDreamBoothRunFormat = "mrti-dreambooth-run/1";
+inline constexpr const char* kModelRunFormat = "mrti-model-run/1";  // model_training_run.h
 
 // "step000123": checkpoint and preview files sort by step.
 std::string step_tag(int64_t step);
@@ -42,11 +43,15 @@ std::string model_fingerprint(const StableDiffusionModel& model);
 std::string settings_difference(const nlohmann::json& run, const nlohmann::json& now,
                                 const std::vector<std::string>& ignore);
 
-// loss.csv: "step,timestep,scale_index,loss,lr", one row per sample.
+// loss.csv: "step,timestep,scale_index,loss,lr", one row per sample (or the columns a
+// run kind names, one row per step through add_row).
 class LossLog {
  public:
+  explicit LossLog(std::string header = "step,timestep,scale_index,loss,lr") : header_(std::move(header)) {}
   void add(int64_t step, const std::vector<int64_t>& timesteps, const std::vector<int64_t>& scale_indices, double loss,
            double lr);
+  // One row: the step, then `values`.
+  void add_row(int64_t step, const std::vector<double>& values);
   // The rows of steps up to `last_step` from `path` (a missing file gives none): rows
   // after a run's checkpoint were never part of it.
   void load(const std::string& path, int64_t last_step);
@@ -54,6 +59,7 @@ class LossLog {
   std::size_t rows() const { return rows_.size(); }
 
  private:
+  std::string header_;
   std::vector<std::string> rows_;
 };
 
@@ -121,7 +127,8 @@ struct StepLoop {
   // One optimizer step; fills step, loss, timesteps, scale_indices, lr and scale_loss_means.
   std::function<TrainingProgress()> train_step;
   std::function<std::string()> save_checkpoint;  // returns the state file
-  std::function<Concept()> concept_snapshot;     // for previews
+  // Writes the previews of `step` (throws Cancelled when `cancel` is set).
+  std::function<void(int64_t step, const TrainingCallbacks&, const CancellationToken* cancel)> write_previews;
 };
 
 // A StepLoop with a run's step count, cadence and folder; the run adds the callbacks.
@@ -154,7 +161,7 @@ TrainingProgress progress_of(const Trainer& trainer, const StepResult& r) {
 // checkpoint first), the step, its loss-log rows and progress event (with rate and time
 // left), periodic checkpoints and previews. Sets out.step, out.checkpoint (on cancel) and
 // out.final_loss_mean (mean loss of the last 50 steps); returns false when cancelled.
-bool run_training_steps(StableDiffusionModel& model, const StepLoop& loop, LossLog& log,
+bool run_training_steps(const StepLoop& loop, LossLog& log,
                         const TrainingCallbacks& callbacks, TrainingControl* control, TrainingOutcome& out);
 
 }  // namespace mrti

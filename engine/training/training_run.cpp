@@ -162,7 +162,9 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
   loop.images_per_step = int64_t(settings_.training.batch_size) * settings_.training.grad_accum;
   loop.current_step = [this] { return trainer_->step(); };
   loop.save_checkpoint = [this] { return save_checkpoint(); };
-  loop.concept_snapshot = [this] { return concept_snapshot(); };
+  loop.write_previews = [this, &loop](int64_t step, const TrainingCallbacks& cb, const CancellationToken* cancel) {
+    write_previews(model_, concept_snapshot(), loop.preview, step, settings_.out_dir, cb, cancel);
+  };
   loop.train_step = [&] {
     const StepResult r = trainer_->train_step();
     const TrainingProgress p = progress_of(*trainer_, r);
@@ -171,7 +173,7 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
               std::to_string(trainer_->loss_scale()));
     return p;
   };
-  if (!run_training_steps(model_, loop, loss_log_, callbacks, control, out)) return out;
+  if (!run_training_steps(loop, loss_log_, callbacks, control, out)) return out;
   out.checkpoint = save_checkpoint();
   out.finished = true;
   const Concept concept = finished_concept();

@@ -1,0 +1,41 @@
+#pragma once
+// Settings of a from-scratch model training run (model_training_run.h), in two stages:
+//   vae   an AutoencoderKL on the pictures of a folder (L1 reconstruction + KL)
+//   unet  a UNet2DConditionModel and a CLIPTextModel on the folder's captioned pictures,
+//         over the latents of a trained VAE (cached once)
+// Both keep an exponential moving average of the weights, which is what they write.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "training/lr_schedule.h"
+
+namespace mrti {
+
+struct ModelTrainingSettings {
+  std::string stage = "unet";  // "vae" or "unet"
+  std::string arch = "shapes64";  // standard_configs() name whose configs are built
+  int resolution = 64;           // square training pictures
+  int64_t steps = 5000;
+  int batch_size = 64;
+  double lr = 5e-4;
+  std::string lr_schedule = "cosine";
+  int64_t warmup_steps = 200;
+  double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8, weight_decay = 1e-2;
+  double max_grad_norm = 1.0;  // 0: no clipping
+  double ema_decay = 0.999;
+  double kl_weight = 1e-4;        // vae: per-element KL against per-pixel L1
+  double caption_dropout = 0.1;   // unet: empty captions, for classifier-free guidance
+  int64_t seed = 0;
+  std::string save_dtype = "fp16";  // of the written weights: fp16 or fp32
+
+  nlohmann::json to_json() const;
+  // Missing keys keep their defaults; wrong types throw naming the key.
+  static ModelTrainingSettings from_json(const nlohmann::json& j);
+  // Throws mrti::Error naming the first bad setting.
+  void validate() const;
+  LrSchedule make_schedule() const;
+};
+
+}  // namespace mrti
