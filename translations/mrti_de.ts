@@ -265,7 +265,7 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+219"/>
+        <location filename="../ui/engine_controller.cpp" line="+228"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -395,7 +395,7 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+74"/>
+        <location filename="../ui/main_window.cpp" line="+76"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
@@ -431,18 +431,28 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+24"/>
+        <location line="+45"/>
         <source>Negative prompt</source>
         <translation>Negativer Prompt</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+39"/>
+        <location line="-33"/>
+        <source>Examples</source>
+        <translation>Beispiele</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prompts the shipped model understands</source>
+        <translation>Prompts, die das mitgelieferte Modell versteht</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <location line="+40"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location line="-39"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
@@ -457,7 +467,7 @@
         <translation>Prompt</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Train</source>
         <translation>Trainieren</translation>
     </message>
@@ -483,13 +493,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+75"/>
+        <location line="+80"/>
         <location line="+6"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-85"/>
         <location line="+55"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
@@ -506,12 +516,12 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+184"/>
+        <location line="+189"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-184"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
     </message>
@@ -521,9 +531,14 @@
         <translation>Gerät: %1 · %2</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>Loaded %1 on %2 (%3); token width %4.</source>
         <translation>%1 auf %2 geladen (%3); Token-Breite %4.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its own generation settings cannot be used: %1</source>
+        <translation>Seine eigenen Generierungseinstellungen sind nicht verwendbar: %1</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -633,7 +648,27 @@
         <translation>Hauptleiste</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+75"/>
+        <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
+        <translation>Das Standardmodell %1 fehlt, daher ist kein Modell geladen. Öffnen Sie eines über das Menü Datei oder wählen Sie unter Datei → Einstellungen ein anderes Standardmodell.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The model that ships with MRTI Studio is missing (%1), so no model is loaded. Open one from the File menu.</source>
+        <translation>Das mit MRTI Studio gelieferte Modell fehlt (%1), daher ist kein Modell geladen. Öffnen Sie eines über das Menü Datei.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Added the example concepts %1 to your library.</source>
+        <translation>Die Beispielkonzepte %1 wurden Ihrer Bibliothek hinzugefügt.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not copy the example concepts %1 into your library.</source>
+        <translation>Die Beispielkonzepte %1 konnten nicht in Ihre Bibliothek kopiert werden.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Open a diffusers model folder</source>
         <translation>diffusers-Modellordner öffnen</translation>
     </message>
@@ -688,7 +723,42 @@
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
+        <source>The shipped model (%1)</source>
+        <translation>Das mitgelieferte Modell (%1)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A diffusers model folder or a .safetensors checkpoint file</source>
+        <translation>Ein diffusers-Modellordner oder eine .safetensors-Checkpoint-Datei</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Default model folder</source>
+        <translation>Ordner des Standardmodells</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use the shipped model</source>
+        <translation>Mitgeliefertes Modell verwenden</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Default model</source>
+        <translation>Standardmodell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The default model opens when MRTI Studio starts without one named.</source>
+        <translation>Das Standardmodell wird geöffnet, wenn MRTI Studio ohne angegebenes Modell startet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
@@ -729,7 +799,7 @@
         <translation>Die Sprache ändert sich beim nächsten Start von MRTI Studio.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>About MRTI Studio</source>
         <translation>Über MRTI Studio</translation>
     </message>

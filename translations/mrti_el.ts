@@ -265,7 +265,7 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+219"/>
+        <location filename="../ui/engine_controller.cpp" line="+228"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -395,7 +395,7 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+74"/>
+        <location filename="../ui/main_window.cpp" line="+76"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
@@ -431,18 +431,28 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+24"/>
+        <location line="+45"/>
         <source>Negative prompt</source>
         <translation>Αρνητική προτροπή</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+39"/>
+        <location line="-33"/>
+        <source>Examples</source>
+        <translation>Παραδείγματα</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prompts the shipped model understands</source>
+        <translation>Προτροπές που καταλαβαίνει το ενσωματωμένο μοντέλο</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <location line="+40"/>
         <source>Generate</source>
         <translation>Δημιουργία</translation>
     </message>
     <message>
-        <location line="-38"/>
+        <location line="-39"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
@@ -457,7 +467,7 @@
         <translation>Προτροπή</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Train</source>
         <translation>Εκπαίδευση</translation>
     </message>
@@ -483,13 +493,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+75"/>
+        <location line="+80"/>
         <location line="+6"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-85"/>
         <location line="+55"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
@@ -506,12 +516,12 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+184"/>
+        <location line="+189"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-184"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
     </message>
@@ -521,9 +531,14 @@
         <translation>Συσκευή: %1 · %2</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>Loaded %1 on %2 (%3); token width %4.</source>
         <translation>Το %1 φορτώθηκε σε %2 (%3)· πλάτος token %4.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its own generation settings cannot be used: %1</source>
+        <translation>Οι δικές του ρυθμίσεις παραγωγής δεν μπορούν να χρησιμοποιηθούν: %1</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -633,7 +648,27 @@
         <translation>Κύρια</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+75"/>
+        <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
+        <translation>Το προεπιλεγμένο μοντέλο %1 λείπει, οπότε δεν φορτώθηκε κανένα μοντέλο. Ανοίξτε ένα από το μενού Αρχείο ή επιλέξτε άλλο προεπιλεγμένο στο Αρχείο → Ρυθμίσεις.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The model that ships with MRTI Studio is missing (%1), so no model is loaded. Open one from the File menu.</source>
+        <translation>Το μοντέλο που συνοδεύει το MRTI Studio λείπει (%1), οπότε δεν φορτώθηκε κανένα μοντέλο. Ανοίξτε ένα από το μενού Αρχείο.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Added the example concepts %1 to your library.</source>
+        <translation>Οι έννοιες-παραδείγματα %1 προστέθηκαν στη βιβλιοθήκη σας.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not copy the example concepts %1 into your library.</source>
+        <translation>Δεν ήταν δυνατή η αντιγραφή των εννοιών-παραδειγμάτων %1 στη βιβλιοθήκη σας.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Open a diffusers model folder</source>
         <translation>Άνοιγμα φακέλου μοντέλου diffusers</translation>
     </message>
@@ -688,7 +723,42 @@
         <translation>Ρυθμίσεις</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
+        <source>The shipped model (%1)</source>
+        <translation>Το ενσωματωμένο μοντέλο (%1)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A diffusers model folder or a .safetensors checkpoint file</source>
+        <translation>Ένας φάκελος μοντέλου diffusers ή ένα αρχείο σημείου ελέγχου .safetensors</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Browse…</source>
+        <translation>Αναζήτηση…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Default model folder</source>
+        <translation>Φάκελος προεπιλεγμένου μοντέλου</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use the shipped model</source>
+        <translation>Χρήση του ενσωματωμένου μοντέλου</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Default model</source>
+        <translation>Προεπιλεγμένο μοντέλο</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The default model opens when MRTI Studio starts without one named.</source>
+        <translation>Το προεπιλεγμένο μοντέλο ανοίγει όταν το MRTI Studio ξεκινά χωρίς να οριστεί μοντέλο.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Device</source>
         <translation>Συσκευή</translation>
     </message>
@@ -729,7 +799,7 @@
         <translation>Η γλώσσα αλλάζει την επόμενη φορά που θα ξεκινήσει το MRTI Studio.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>About MRTI Studio</source>
         <translation>Σχετικά με το MRTI Studio</translation>
     </message>

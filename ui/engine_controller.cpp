@@ -180,6 +180,15 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
       m.schedulerConfig = qs(info.scheduler_config);
       m.tokenizerDir = qs(info.tokenizer_dir);
       m.tokenWidth = static_cast<int>(info.token_width);
+      try {
+        const auto d = studio::model_defaults(r.path);
+        m.defaultWidth = d.width;
+        m.defaultHeight = d.height;
+        m.defaultSteps = d.steps;
+        m.defaultGuidance = d.guidance;
+      } catch (const std::exception& e) {
+        m.defaultsProblem = QString::fromUtf8(e.what());  // the model itself loaded fine
+      }
       Q_EMIT modelLoaded(job, m);
     } catch (const Cancelled&) {
       Q_EMIT modelLoadCancelled(job, path);

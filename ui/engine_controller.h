@@ -72,6 +72,11 @@ struct ModelDescription {
   QString name, source, kind, device, dtype, libtorchVersion, schedulerConfig;
   QString tokenizerDir;  // the model's vocabulary, for token counts and initializer words
   int tokenWidth = 0;
+  // What the model is meant to be used with (studio::model_defaults), read on the engine
+  // thread; defaultsProblem says why the model's own are unusable (the fields keep 512²).
+  int defaultWidth = 512, defaultHeight = 512, defaultSteps = 20;
+  double defaultGuidance = 7.5;
+  QString defaultsProblem;
 };
 
 class EngineController : public QObject {

@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -40,6 +41,7 @@
 #include "parameters_panel.h"
 #include "prompt_editor.h"
 #include "qt_convert.h"
+#include "shipped_content.h"
 #include "training_workspace.h"
 #include "translations.h"
 
@@ -150,6 +152,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     tokenCounter_->setStyleSheet(n > limit ? QStringLiteral("color: #b00020; font-weight: bold") : QString());
   });
   tokenCounter_->setText(QStringLiteral("%1 / 75").arg(prompt_->tokenCount()));
+  // Prompts in the shipped model's grammar; shown while that model is loaded.
+  examples_ = new QToolButton;
+  examples_->setObjectName(QStringLiteral("examplesButton"));
+  examples_->setText(tr("Examples"));
+  examples_->setToolTip(tr("Prompts the shipped model understands"));
+  examples_->setPopupMode(QToolButton::InstantPopup);
+  examples_->setAutoRaise(true);
+  auto* examplesMenu = new QMenu(examples_);
+  examples_->setMenu(examplesMenu);
+  examples_->hide();
+  connect(examplesMenu, &QMenu::aboutToShow, this, [this, examplesMenu] {
+    examplesMenu->clear();
+    for (const QString& p : examplePrompts(knownScales().count(ss(kDemoConcept)) > 0)) {
+      examplesMenu->addAction(p, this, [this, p] {
+        prompt_->selectAll();
+        prompt_->insertPlainText(p);  // one undo step, unlike setPlainText
+        prompt_->setFocus();
+      });
+    }
+  });
   detail_ = new DetailLevelPanel(prompt_);
   params_ = new ParametersPanel;
   auto* generateBtn = new QPushButton(studioIcon(QStringLiteral("generate")), tr("Generate"));
@@ -161,6 +183,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   auto* promptBox = new QVBoxLayout;
   auto* promptHead = new QHBoxLayout;
   promptHead->addWidget(new QLabel(tr("Prompt")));
+  promptHead->addWidget(examples_);
   promptHead->addStretch(1);
   promptHead->addWidget(tokenCounter_);
   promptBox->addLayout(promptHead);
@@ -284,6 +307,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     browser_->model()->setModelTokenWidth(m.tokenWidth);
     prompt_->setTokenizerDirectory(m.tokenizerDir);
     negative_->setTokenizerDirectory(m.tokenizerDir);
+    // Each model starts from its own size, steps and guidance: 64² for the shipped demo.
+    params_->applyModelDefaults(m);
+    offerExamples(isShippedModel(m.source));
     updateSchedule();
     QSettings s;
     s.setValue(QStringLiteral("model/last"), m.source);
@@ -293,7 +319,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     while (recent.size() > kMaxRecent) recent.removeLast();
     s.setValue(QStringLiteral("model/recent"), recent);
     rebuildRecent();
-    showMessage(tr("Loaded %1 on %2 (%3); token width %4.").arg(m.name, m.device, m.dtype).arg(m.tokenWidth), false);
+    const QString loaded = tr("Loaded %1 on %2 (%3); token width %4.").arg(m.name, m.device, m.dtype).arg(m.tokenWidth);
+    if (m.defaultsProblem.isEmpty()) showMessage(loaded, false);
+    else showMessage(loaded + QLatin1Char('\n') + tr("Its own generation settings cannot be used: %1").arg(m.defaultsProblem), true);
   });
   connect(engine_, &EngineController::modelLoadFailed, this, [this](int job, const QString& path, const QString& why) {
     if (job == loadingJob_) loadingJob_ = -1;
@@ -460,6 +488,51 @@ void MainWindow::loadModel(const QString& path) {
   loadingJob_ = engine_->loadModel(path, device_, dtype_);
 }
 
+void MainWindow::loadDefaultModel() {
+  const QString chosen = defaultModelSetting();
+  if (!chosen.isEmpty()) {
+    if (QFileInfo::exists(chosen)) loadModel(chosen);
+    else
+      showMessage(tr("The default model %1 is missing, so no model is loaded. Open one from the File menu, or "
+                     "choose another default in File → Settings.").arg(chosen),
+                  true);
+    return;
+  }
+  if (shippedModelPresent()) loadModel(shippedModelPath());
+  else
+    showMessage(tr("The model that ships with MRTI Studio is missing (%1), so no model is loaded. Open one from "
+                   "the File menu.").arg(shippedModelPath()),
+                true);
+}
+
+void MainWindow::seedShippedConcepts(const QString& dir) {
+  QStringList failed;
+  const QString from = dir.isEmpty() ? qs(studio::shipped_concepts_dir()) : dir;
+  const QStringList added = seedConcepts(from, conceptDirectory(), &failed);
+  if (!added.isEmpty()) {
+    browser_->model()->refresh();
+    updateConcepts();
+    statusBar()->showMessage(tr("Added the example concepts %1 to your library.").arg(added.join(QStringLiteral(", "))),
+                             8000);
+  }
+  if (!failed.isEmpty())
+    showMessage(tr("Could not copy the example concepts %1 into your library.").arg(failed.join(QStringLiteral(", "))),
+                true);
+}
+
+// The first run on the shipped model starts with a prompt it understands; the examples
+// stay at hand while that model is loaded.
+void MainWindow::offerExamples(bool shippedModel) {
+  examples_->setVisible(shippedModel);
+  if (!shippedModel) return;
+  QSettings s;
+  const QString offered = QStringLiteral("prompt/exampleOffered");
+  if (s.value(offered).toBool() || s.contains(QStringLiteral("prompt/positive")) || !prompt_->toPlainText().isEmpty())
+    return;
+  prompt_->setPlainText(examplePrompts(false).front());
+  s.setValue(offered, true);
+}
+
 void MainWindow::openModelFolder() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a diffusers model folder"));
   if (!dir.isEmpty()) loadModel(dir);
@@ -591,7 +664,26 @@ void MainWindow::showSettings() {
   auto* concepts = new QLineEdit(conceptDirectory());
   auto* output = new QLineEdit(outputDir_);
   auto* runs = new QLineEdit(training_->runsDirectory());
+  // Empty means the shipped model, so a later install's copy is found wherever it lives.
+  auto* defaultModel = new QLineEdit(defaultModelSetting());
+  defaultModel->setObjectName(QStringLiteral("defaultModelEdit"));
+  defaultModel->setPlaceholderText(tr("The shipped model (%1)").arg(shippedModelPath()));
+  defaultModel->setToolTip(tr("A diffusers model folder or a .safetensors checkpoint file"));
+  auto* browseModel = new QPushButton(tr("Browse…"));
+  connect(browseModel, &QPushButton::clicked, &dialog, [&dialog, defaultModel] {
+    const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Default model folder"), defaultModel->text());
+    if (!dir.isEmpty()) defaultModel->setText(dir);
+  });
+  auto* shippedModel = new QPushButton(tr("Use the shipped model"));
+  shippedModel->setObjectName(QStringLiteral("useShippedModelButton"));
+  connect(shippedModel, &QPushButton::clicked, defaultModel, &QLineEdit::clear);
+  auto* modelRow = new QHBoxLayout;
+  modelRow->addWidget(defaultModel, 1);
+  modelRow->addWidget(browseModel);
+  modelRow->addWidget(shippedModel);
   auto* form = new QFormLayout(&dialog);
+  form->addRow(tr("Default model"), modelRow);
+  form->addRow(new QLabel(tr("The default model opens when MRTI Studio starts without one named.")));
   form->addRow(tr("Device"), device);
   form->addRow(tr("Precision"), dtype);
   form->addRow(tr("Concept library folder"), concepts);
@@ -616,6 +708,7 @@ void MainWindow::showSettings() {
     setLanguageSetting(language->currentData().toString());
     showMessage(tr("The language changes the next time MRTI Studio starts."), false);
   }
+  setDefaultModelSetting(defaultModel->text());
   QSettings s;
   s.setValue(QStringLiteral("model/device"), device_);
   s.setValue(QStringLiteral("model/dtype"), dtype_);

@@ -1,7 +1,8 @@
 #pragma once
 // The main window: a first-run page until a model is loaded, then the generation
 // workspace (concept browser, prompt editors with the detail-level slider, parameters,
-// the image grid and the history) and the training workspace as tabs.
+// the image grid and the history) and the training workspace as tabs. Started without a
+// model, it opens the default one (Settings, else the shipped model).
 #include <QMainWindow>
 
 #include "engine_controller.h"
@@ -31,6 +32,11 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   void loadModel(const QString& path);
+  // The model chosen in Settings, else the shipped one; a missing one is only reported.
+  void loadDefaultModel();
+  // Copies the shipped concepts (from `dir`, "" = studio::shipped_concepts_dir()) that the
+  // library has never had into it, once per name.
+  void seedShippedConcepts(const QString& dir = QString());
   void setConceptDirectory(const QString& dir);
   void setOutputDirectory(const QString& dir);
   QString conceptDirectory() const;
@@ -51,6 +57,7 @@ class MainWindow : public QMainWindow {
   QListWidget* history() const { return history_; }
   TrainingWorkspace* trainingWorkspace() const { return training_; }
   QTabWidget* tabs() const { return tabs_; }
+  QToolButton* examplesButton() const { return examples_; }
 
  public Q_SLOTS:
   void generate();
@@ -73,6 +80,7 @@ class MainWindow : public QMainWindow {
   void updateConcepts();
   mrti::studio::Scales knownScales() const;  // the library's concepts and an active run's
   void updateSchedule();
+  void offerExamples(bool shippedModel);
   void applyParameters(const QString& parameters);
   void sweepFrom(const QString& parameters);
   void saveResults(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds);
@@ -88,6 +96,7 @@ class MainWindow : public QMainWindow {
   PromptEditor* prompt_;
   PromptEditor* negative_;
   QLabel* tokenCounter_;
+  QToolButton* examples_;
   DetailLevelPanel* detail_;
   ParametersPanel* params_;
   ImageGrid* grid_;

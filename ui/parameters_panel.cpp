@@ -94,8 +94,17 @@ void ParametersPanel::apply(const QString& sampler, int steps, double guidance, 
   if (height > 0) height_->setValue(height);
 }
 
+void ParametersPanel::applyModelDefaults(const ModelDescription& model) {
+  sampler_->setCurrentIndex(0);
+  steps_->setValue(model.defaultSteps);
+  guidance_->setValue(model.defaultGuidance);
+  width_->setValue(model.defaultWidth);
+  height_->setValue(model.defaultHeight);
+}
+
 QString ParametersPanel::sampler() const { return sampler_->currentData().toString(); }
 int ParametersPanel::steps() const { return steps_->value(); }
+double ParametersPanel::guidance() const { return guidance_->value(); }
 bool ParametersPanel::interpolate() const { return interpolate_->isChecked(); }
 
 }  // namespace mrti::ui

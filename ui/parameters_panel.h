@@ -21,11 +21,16 @@ class ParametersPanel : public QWidget {
   void setSeed(qint64 seed);  // fixes the seed
   // From an image's parameters; fields that are 0/empty stay as they are.
   void apply(const QString& sampler, int steps, double guidance, qint64 seed, int width, int height);
+  // A newly loaded model's own size, steps and guidance, with its own sampler ("Model
+  // default"); the seed, batch count and interpolation stay.
+  void applyModelDefaults(const ModelDescription& model);
   QString sampler() const;
   int steps() const;
+  double guidance() const;
   bool interpolate() const;
   QComboBox* samplerBox() const { return sampler_; }
   QSpinBox* stepsBox() const { return steps_; }
+  QDoubleSpinBox* guidanceBox() const { return guidance_; }
   QSpinBox* widthBox() const { return width_; }
   QSpinBox* heightBox() const { return height_; }
   QSpinBox* batchBox() const { return batch_; }

@@ -9,6 +9,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "imaging/grid.h"
+#include "imaging/line_chart.h"
 #include "imaging/png_io.h"
 #include "models/generation_defaults.h"
 #include "multires/concept_library.h"
@@ -143,6 +144,29 @@ void run_eval_concept(const ConceptEvalArgs& a) {
         }
       write_png(a.out + "/sweep-" + form + ".png", make_grid(images, columns, 2, {255, 255, 255}));
     }
+    // The curve: per form, how often the dot shows (solid) and the colour and shape stay (dashed).
+    LineChart chart;
+    chart.title = "'" + a.concept + "': detail and coarse identity against resolution k";
+    chart.x_label = "resolution k (0 = finest)";
+    chart.y_label = "share of pictures";
+    const std::vector<Rgb8> colours = {{220, 40, 40}, {40, 80, 220}, {40, 150, 60}};
+    for (std::size_t f = 0; f < forms.size(); ++f) {
+      ChartSeries detail, coarse;
+      detail.label = forms[f] + ": " + a.detail_colour + " dot";
+      coarse.label = forms[f] + ": " + a.colour + " " + a.shape;
+      detail.colour = coarse.colour = colours[f % colours.size()];
+      coarse.dashed = true;
+      for (const auto& r : rows)
+        if (r.form == forms[f]) {
+          detail.x.push_back(double(r.k));
+          coarse.x.push_back(double(r.k));
+          detail.y.push_back(r.images ? double(r.detail) / r.images : 0);
+          coarse.y.push_back(r.images ? double(r.coarse) / r.images : 0);
+        }
+      chart.series.push_back(detail);
+      chart.series.push_back(coarse);
+    }
+    write_png(a.out + "/curve.png", draw_line_chart(chart));
     std::cout << "tables and sweep grids in " << a.out << "\n";
   }
 }
