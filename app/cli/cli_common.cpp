@@ -29,11 +29,11 @@ std::pair<int, int> parse_size(const std::string& text) {
 }
 
 ProgressBar::ProgressBar(std::string label, std::string unit)
-    : label_(std::move(label)), unit_(std::move(unit)), tty_(::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+    : label_(std::move(label)), unit_(std::move(unit)), tty_(::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()), last_line_(start_) {}
 
 void ProgressBar::update(int done, int total, const std::string& suffix) {
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0;
   char stats[96];
   if (unit_.empty())
@@ -47,8 +47,9 @@ void ProgressBar::update(int done, int total, const std::string& suffix) {
               << stats << (suffix.empty() ? "" : "  ") << suffix << "   " << std::flush;
   } else {
     const int decile = total > 0 ? done * 10 / total : 0;
-    if (decile != last_decile_) {
+    if (decile != last_decile_ || now - last_line_ >= std::chrono::minutes(1)) {
       last_decile_ = decile;
+      last_line_ = now;
       std::cerr << label_ << " " << stats << (suffix.empty() ? "" : "  ") << suffix << "\n";
     }
   }

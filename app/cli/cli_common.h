@@ -13,8 +13,8 @@ namespace mrti::cli {
 // "512x768" -> {512, 768}; throws mrti::Error for anything else.
 std::pair<int, int> parse_size(const std::string& text);
 
-// A one-line progress bar on stderr ("\r"-updated when stderr is a terminal, a line
-// every ~10% otherwise, so logs stay readable).
+// A one-line progress bar on stderr ("\r"-updated when stderr is a terminal; otherwise a
+// line every ~10% and at least once a minute, so logs stay readable and show the rate).
 class ProgressBar {
  public:
   // `unit` names what is counted in the rate ("it" gives "it/s"); "" shows no rate.
@@ -28,7 +28,7 @@ class ProgressBar {
   std::string label_, unit_;
   bool tty_;
   int last_decile_ = -1;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, last_line_;
 };
 
 // `model`, or the shipped model when none is named (throws when it is missing).
