@@ -1,5 +1,7 @@
 #pragma once
 // Runs the `mrti` binary the way a user does (MRTI_CLI_PATH is set by tests/CMakeLists.txt).
+#include <QByteArray>
+#include <QFile>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -13,9 +15,12 @@ struct CliRun {
   QString out, err;
 };
 
-// `env`: variables to set on top of this process's environment.
-inline CliRun mrti_cli(const QStringList& args, int timeout_ms = 600000, const QStringList& env = {}) {
+// `env`: variables to set on top of this process's environment; `workdir`: the
+// working folder it runs in (default: this process's).
+inline CliRun mrti_cli(const QStringList& args, int timeout_ms = 600000, const QStringList& env = {},
+                       const QString& workdir = {}) {
   QProcess p;
+  if (!workdir.isEmpty()) p.setWorkingDirectory(workdir);
   if (!env.isEmpty()) {
     QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
     for (const auto& kv : env) e.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
@@ -35,5 +40,16 @@ inline CliRun mrti_cli(const QStringList& args, int timeout_ms = 600000, const Q
 }
 
 inline QString fx(const char* rel) { return QString::fromStdString(fixture(rel)); }
+
+// The bytes of `path` ("" when it cannot be read): what a refused command must leave alone.
+inline QByteArray file_bytes(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+inline void write_bytes(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  if (f.open(QIODevice::WriteOnly)) f.write(bytes);
+}
 
 }  // namespace mrti_test

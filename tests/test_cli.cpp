@@ -3,6 +3,8 @@
 
 #include "cli_runner.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,8 +18,16 @@ using namespace mrti;
 
 namespace {
 
+using mrti_test::file_bytes;
 using mrti_test::fx;
 using mrti_test::mrti_cli;
+using mrti_test::write_bytes;
+
+#define EXPECT_FAIL(r, text)                                                              \
+  do {                                                                                    \
+    QVERIFY2((r).code > 0, qPrintable(QString("exit %1: %2").arg((r).code).arg((r).out))); \
+    QVERIFY2((r).err.contains(text), qPrintable((r).err));                                \
+  } while (0)
 
 }  // namespace
 
@@ -70,6 +80,51 @@ class TestCli : public QObject {
     // The chunk parses back to the same text it was written from.
     QCOMPARE(QString::fromStdString(parse_a1111(params->to_a1111_string()).to_a1111_string()),
              QString::fromStdString(params->to_a1111_string()));
+  }
+
+  void generate_never_writes_over_a_file() {
+    MRTI_REQUIRE_FIXTURES();
+    const auto dir = QString::fromStdString(mrti_test::temp_dir("cli-no-overwrite"));
+    const QString out = dir + "/images", latents = dir + "/latents.safetensors";
+    QDir().mkpath(out);
+    // Grids do not count in the image numbers, so this one would be the new grid's name.
+    write_bytes(out + "/grid-00002.png", "mine");
+    write_bytes(latents, "mine");
+    const QStringList args = {"generate", "--model", fx("tiny-sd15"), "--prompt", "x", "--steps", "1", "--size",
+                              "64x64", "--seed", "3", "--batch", "2", "--grid", "--device", "cpu", "--out", out,
+                              "--save-latents", latents};
+    EXPECT_FAIL(mrti_cli(args), "exists: choose another file, or pass --force");
+    QVERIFY(file_bytes(latents) == "mine");
+    auto r = mrti_cli(args + QStringList{"--force"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(read_safetensors(latents.toStdString()).tensors.count("latents"));
+    QVERIFY(file_bytes(out + "/grid-00002.png") == "mine");
+    for (const char* name : {"00000-3.png", "00001-4.png", "grid-00003.png"})
+      QVERIFY2(QFileInfo::exists(out + "/" + name), qPrintable(r.out));
+  }
+
+  void commands_refuse_a_folder_that_is_not_theirs() {
+    const auto dir = QString::fromStdString(mrti_test::temp_dir("cli-foreign"));
+    write_bytes(dir + "/notes.txt", "mine");
+    const QString refused = "holds files this command did not write (notes.txt)";
+    // Refused before the model or tokenizer is even looked at.
+    EXPECT_FAIL(mrti_cli({"evaluate", "shapes", "--model", "/nonexistent", "--out", dir}), refused);
+    EXPECT_FAIL(mrti_cli({"evaluate", "concept", "--model", "/nonexistent", "--concepts", "/nonexistent", "--concept",
+                          "x", "--colour", "red", "--shape", "star", "--detail-colour", "blue", "--out", dir}),
+                refused);
+    EXPECT_FAIL(mrti_cli({"make-random-model", "--tokenizer", "/nonexistent", "--out", dir}), refused);
+    EXPECT_FAIL(mrti_cli({"make-shapes", "--count", "2", "--size", "16", "--out", dir}), refused);
+    EXPECT_FAIL(mrti_cli({"make-shapes", "--concept", "--concept-count", "2", "--size", "16", "--out", dir}), refused);
+    QVERIFY(file_bytes(dir + "/notes.txt") == "mine");
+    QCOMPARE(QDir(dir).entryList(QDir::NoDotAndDotDot | QDir::AllEntries), QStringList{"notes.txt"});
+
+    // A command's own folder is fine: the same dataset again, or an interrupted one.
+    const QString shapes = dir + "/shapes";
+    for (int i = 0; i < 2; ++i) {
+      auto r = mrti_cli({"make-shapes", "--count", "2", "--size", "16", "--out", shapes});
+      QVERIFY2(r.code == 0, qPrintable(r.err));
+    }
+    QVERIFY(QFileInfo::exists(shapes + "/00001.txt"));
   }
 
   void bad_input_data() {

@@ -2,8 +2,9 @@
 // unchanged, a short run writes a diffusers folder that loads and generates, a cancelled
 // and resumed run ends with the same weights as an uninterrupted one (also when the text
 // encoder trains, which the folder then holds), a batch equals accumulated micro-batches,
-// rates follow their schedule, and a resume with anything changed is refused with what
-// differs.
+// rates follow their schedule, a resume with anything changed is refused with what
+// differs, and bad settings or a concept name the library has stop a run before it
+// writes anything.
 #include "test_support.h"
 
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "imaging/png_io.h"
 #include "models/stable_diffusion.h"
 #include "multires/concept.h"
+#include "multires/concept_library.h"
 #include "multires/multires_pipeline.h"
 #include "tensor_io/safetensors.h"
 #include "training/dreambooth_run.h"
@@ -398,6 +400,41 @@ class TestDreamBooth : public QObject {
     QVERIFY(!fs::exists(a.model_dir + "/text_encoder/pytorch_model.bin"));  // the base's old weights are gone
     const auto file = read_safetensors(a.model_dir + "/text_encoder/model.safetensors").tensors;
     QCOMPARE(file.at("text_model.embeddings.position_ids").scalar_type(), torch::kLong);
+  }
+
+  void bad_settings_and_a_taken_concept_name_are_refused_up_front() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string base = mrti_test::temp_dir("db-up-front");
+    auto model = fresh_model();
+    auto rs = tiny_run(instance_folder("db-up-front-data"), base + "/run");
+    rs.training.num_class_images = 0;
+    auto bad = rs;
+    bad.preview_steps = 0;
+    MRTI_EXPECT_ERROR(DreamBoothRun::create(model, bad), "preview steps must be between 1 and 1000");
+    bad = rs;
+    bad.training.resolution = 4104;
+    MRTI_EXPECT_ERROR(DreamBoothRun::create(model, bad), "from 8 to 4096");
+    bad = rs;
+    bad.training.lr = 0;
+    MRTI_EXPECT_ERROR(DreamBoothRun::create(model, bad), "learning rate must be a positive number");
+    QVERIFY(!fs::exists(rs.out_dir));
+
+    // The finished concept would replace the library's: refused before anything is written.
+    rs.library_dir = base + "/library";
+    ConceptLibrary(rs.library_dir).save(make_concept("blue", torch::ones({3, 1, 32}), "cat"));
+    MRTI_EXPECT_ERROR(DreamBoothRun::create(model, rs), "already has a concept named 'blue'", "--force");
+    QVERIFY(!fs::exists(rs.out_dir));
+
+    // Allowed, the run records that it may replace it, and its paths absolute.
+    rs.replace_library_concept = true;
+    rs.data_dir = fs::relative(rs.data_dir).string();
+    DreamBoothRun::create(model, rs);
+    const DreamBoothRunSettings recorded = DreamBoothRun::read_settings(rs.out_dir);
+    QVERIFY(recorded.replace_library_concept);
+    QVERIFY(fs::path(recorded.data_dir).is_absolute());
+    QVERIFY(fs::path(recorded.model_path).is_absolute());
+    QVERIFY(fs::path(recorded.library_dir).is_absolute());
+    MRTI_EXPECT_ERROR(DreamBoothRun::resume(model, rs.out_dir, -1), "must be positive");
   }
 
   void resume_with_changes_is_refused() {

@@ -18,8 +18,10 @@ using namespace mrti;
 
 namespace {
 
+using mrti_test::file_bytes;
 using mrti_test::fx;
 using mrti_test::mrti_cli;
+using mrti_test::write_bytes;
 
 #define EXPECT_OK(r) QVERIFY2((r).code == 0, qPrintable(QString("exit %1: %2").arg((r).code).arg((r).err)))
 #define EXPECT_FAIL(r, text)                                                                  \
@@ -27,6 +29,20 @@ using mrti_test::mrti_cli;
     QVERIFY2((r).code > 0, qPrintable(QString("exit %1").arg((r).code)));                     \
     QVERIFY2((r).err.contains(text), qPrintable((r).err));                                    \
   } while (0)
+
+// Three small training images (and a file that is no image) in `data`.
+void write_training_images(const QString& data) {
+  QDir().mkpath(data);
+  for (int i = 0; i < 3; ++i) {
+    Image img = make_image(80, 80, {uint8_t(40 * i), 200, 120});
+    for (int y = 20; y < 50; ++y)
+      for (int x = 10 + 5 * i; x < 40 + 5 * i; ++x) img.pixel(x, y)[0] = 220;
+    write_png((data + QString("/img%1.png").arg(i)).toStdString(), img);
+  }
+  write_bytes(data + "/notes.txt.png", "not an image");
+}
+
+QJsonObject json_file(const QString& path) { return QJsonDocument::fromJson(file_bytes(path)).object(); }
 
 }  // namespace
 
@@ -137,7 +153,7 @@ class TestMultiresCli : public QObject {
     // PNDM and the semi form too.
     r = mrti_cli({"generate", "--model", fx("tiny-sd15"), "--concepts", lib_, "--prompt", "an image of <cat(7)>",
                   "--sampler", "pndm", "--steps", "10", "--size", "128x128", "--device", "cpu", "--init-latents", init,
-                  "--save-latents", final_path, "--out", dir_ + "/gen"});
+                  "--save-latents", final_path, "--force", "--out", dir_ + "/gen"});
     EXPECT_OK(r);
     MRTI_COMPARE_REL(read_safetensors(final_path.toStdString()).tensors.at("latents"), ref.at("PNDM_4_final_latents"),
                      1e-3);
@@ -185,7 +201,7 @@ class TestMultiresCli : public QObject {
              qPrintable(r.out));
     QVERIFY(r.out.contains("<cat(7)> (semi): e9 at step 1, e8 at step 2, zero at steps 3-10"));
     QVERIFY(r.out.contains(QRegularExpression(R"(\n\s+7\s+301\s+3\s+e3\s+zero\n)")));
-    r = mrti_cli({"schedule", "--sampler", "pndm", "--steps", "10", "--json", "<cat(3)>"});
+    r = mrti_cli({"schedule", "--model", fx("tiny-sd15"), "--sampler", "pndm", "--steps", "10", "--json", "<cat(3)>"});
     EXPECT_OK(r);
     const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(doc["timesteps"].toArray().size(), 11);
@@ -193,9 +209,9 @@ class TestMultiresCli : public QObject {
     QCOMPARE(used[0].toInt(), 9);
     QCOMPARE(used[6].toInt(), 4);
     QCOMPARE(used[7].toString(), QString("zero"));
-    r = mrti_cli({"schedule", "--concepts", lib_, "<kitten[3]>"});
+    r = mrti_cli({"schedule", "--model", fx("tiny-sd15"), "--concepts", lib_, "<kitten[3]>"});
     EXPECT_FAIL(r, "unknown concept 'kitten'");
-    r = mrti_cli({"schedule", "--sampler", "heun9", "<cat[3]>"});
+    r = mrti_cli({"schedule", "--model", fx("tiny-sd15"), "--sampler", "heun9", "<cat[3]>"});
     EXPECT_FAIL(r, "heun9");
   }
 
@@ -241,17 +257,7 @@ class TestMultiresCli : public QObject {
   void trainAndResume() {
     MRTI_REQUIRE_FIXTURES();
     const QString data = dir_ + "/train-data";
-    QDir().mkpath(data);
-    for (int i = 0; i < 3; ++i) {
-      Image img = make_image(80, 80, {uint8_t(40 * i), 200, 120});
-      for (int y = 20; y < 50; ++y)
-        for (int x = 10 + 5 * i; x < 40 + 5 * i; ++x) img.pixel(x, y)[0] = 220;
-      write_png((data + QString("/img%1.png").arg(i)).toStdString(), img);
-    }
-    QFile junk(data + "/notes.txt.png");
-    QVERIFY(junk.open(QIODevice::WriteOnly));
-    junk.write("not an image");
-    junk.close();
+    write_training_images(data);
     const QString run = dir_ + "/train-run";
     const QString xdg = dir_ + "/xdg-data";
     const QStringList common = {"--model", fx("tiny-sd15"), "--resolution", "64", "--num-scales", "4",
@@ -276,6 +282,10 @@ class TestMultiresCli : public QObject {
     const auto saved = mrti::read_safetensors(libraryFile.toStdString());
     QCOMPARE(QString::fromStdString(saved.metadata.at("train_steps")), QString("6"));
 
+    // Steps already trained cannot be undone: a smaller or non-positive count is refused.
+    EXPECT_FAIL(mrti_cli({"train", "resume", run, "--steps", "3"}), "it is at step 6 already");
+    EXPECT_FAIL(mrti_cli({"train", "resume", run, "--steps", "0"}), "--steps must be a positive total step count");
+
     // Bad input: clear messages, non-zero exits, nothing written.
     const QString empty = dir_ + "/train-empty";
     QDir().mkpath(empty);
@@ -289,6 +299,110 @@ class TestMultiresCli : public QObject {
                                      run, "--library", lib_} + common),
                 "already holds");
     EXPECT_FAIL(mrti_cli({"train", "resume", dir_ + "/train-empty"}), "not a training run folder");
+  }
+
+  void trainRefusesToReplaceALibraryConcept() {
+    MRTI_REQUIRE_FIXTURES();
+    const QString data = dir_ + "/keep-data", lib = dir_ + "/keep-library", run = dir_ + "/keep-run";
+    write_training_images(data);
+    EXPECT_OK(mrti_cli({"concepts", "import", "--library", lib, "--from-original", fx("multires/concepts/cat"),
+                        "--name", "keep"}));
+    const QByteArray mine = file_bytes(lib + "/keep.safetensors");
+    const QStringList args = {"train", "ti", "--model", fx("tiny-sd15"), "--data", data, "--name", "keep",
+                              "--init-token", "cat", "--out", run, "--library", lib, "--resolution", "64",
+                              "--num-scales", "4", "--steps", "2", "--checkpoint-every", "0"};
+    auto r = mrti_cli(args);
+    EXPECT_FAIL(r, "already has a concept named 'keep'");
+    QVERIFY2(r.err.contains("--force") && r.err.contains("choose another name"), qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(run));
+    QVERIFY(file_bytes(lib + "/keep.safetensors") == mine);
+
+    r = mrti_cli(args + QStringList{"--force"});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains("Saved to the library"), qPrintable(r.out));
+    const auto saved = mrti::read_safetensors((lib + "/keep.safetensors").toStdString());
+    QCOMPARE(QString::fromStdString(saved.metadata.at("train_steps")), QString("2"));
+  }
+
+  void trainRefusesInvalidSettingsBeforeCreatingARun_data() {
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("preview steps 0") << QStringList{"--preview-steps", "0"}
+                                     << "preview steps must be between 1 and 1000";
+    QTest::newRow("steps 0") << QStringList{"--steps", "0"} << "steps must be at least 1";
+    QTest::newRow("batch 0") << QStringList{"--batch-size", "0"} << "batch size";
+    QTest::newRow("resolution 100") << QStringList{"--resolution", "100"} << "multiple of 8";
+    QTest::newRow("resolution 8192") << QStringList{"--resolution", "8192"} << "from 8 to 4096";
+    QTest::newRow("lr 0") << QStringList{"--lr", "0"} << "learning rate must be a positive number";
+    QTest::newRow("scales 0") << QStringList{"--num-scales", "0"} << "num_scales must be between 1 and 1000";
+  }
+
+  void trainRefusesInvalidSettingsBeforeCreatingARun() {
+    QFETCH(QStringList, extra);
+    QFETCH(QString, message);
+    const QString run = dir_ + "/invalid-run";
+    // Checked before the model is even looked at.
+    auto r = mrti_cli(QStringList{"train", "ti", "--model", "/nonexistent/model", "--data", dir_, "--name", "fresh",
+                                  "--init-token", "cat", "--out", run, "--library", dir_ + "/invalid-library"} +
+                      (extra.contains("--resolution") ? QStringList{} : QStringList{"--resolution", "64"}) + extra);
+    EXPECT_FAIL(r, message);
+    QVERIFY(!QFileInfo::exists(run));
+    r = mrti_cli(QStringList{"train", "dreambooth", "--model", "/nonexistent/model", "--data", dir_, "--name", "fresh",
+                             "--init-token", "cat", "--out", run, "--library", dir_ + "/invalid-library"} +
+                 (extra.contains("--resolution") ? QStringList{} : QStringList{"--resolution", "64"}) + extra);
+    EXPECT_FAIL(r, message);
+    QVERIFY(!QFileInfo::exists(run));
+  }
+
+  void runWithRelativePathsResumesFromAnotherFolder() {
+    MRTI_REQUIRE_FIXTURES();
+    write_training_images(dir_ + "/rel-data");
+    auto r = mrti_cli({"train", "ti", "--model", QDir(dir_).relativeFilePath(fx("tiny-sd15")), "--data", "rel-data",
+                       "--name", "rel", "--init-token", "cat", "--out", "rel-run", "--library", "rel-library",
+                       "--resolution", "64", "--num-scales", "4", "--steps", "2", "--checkpoint-every", "0",
+                       "--lr-schedule", "cosine"},
+                      600000, {}, dir_);
+    EXPECT_OK(r);
+    const QJsonObject settings = json_file(dir_ + "/rel-run/settings.json");
+    for (const QString& path : {settings["model"].toObject()["path"].toString(),
+                                settings["data"].toObject()["folder"].toString(), settings["library"].toString()})
+      QVERIFY2(QDir::isAbsolutePath(path), qPrintable(path));
+
+    // From this process's working folder; the longer cosine schedule is noted, and the
+    // run's own concept in the library is updated.
+    r = mrti_cli({"train", "resume", dir_ + "/rel-run", "--steps", "3"});
+    EXPECT_OK(r);
+    QVERIFY2(r.out.contains("note: ") && r.out.contains("stretched over 3"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("Done: 3 steps"), qPrintable(r.out));
+    const auto saved = mrti::read_safetensors((dir_ + "/rel-library/rel.safetensors").toStdString());
+    QCOMPARE(QString::fromStdString(saved.metadata.at("train_steps")), QString("3"));
+  }
+
+  void exportNeverOverwritesAConceptOrAFile() {
+    MRTI_REQUIRE_FIXTURES();
+    const QString lib = dir_ + "/export-library";
+    for (const char* name : {"keep", "other"})
+      EXPECT_OK(mrti_cli({"concepts", "import", "--library", lib, "--from-original", fx("multires/concepts/cat"),
+                          "--name", name}));
+    const QByteArray keep = file_bytes(lib + "/keep.safetensors"), other = file_bytes(lib + "/other.safetensors");
+    const QStringList exportKeep = {"concepts", "export", "--library", lib, "keep", "--resolution", "0", "--out"};
+    // The concept's own file: never, not even with --force or by another spelling.
+    for (const QStringList& extra :
+         {QStringList{lib + "/keep.safetensors"}, QStringList{lib + "/keep.safetensors", "--force"},
+          QStringList{lib + "/../export-library/./keep.safetensors", "--force"}})
+      EXPECT_FAIL(mrti_cli(exportKeep + extra), "is the file of the concept 'keep' itself");
+    EXPECT_FAIL(mrti_cli(exportKeep + QStringList{lib + "/other.safetensors", "--force"}),
+                "is the file of the library's concept 'other'");
+    QVERIFY(file_bytes(lib + "/keep.safetensors") == keep);
+    QVERIFY(file_bytes(lib + "/other.safetensors") == other);
+
+    // Another existing file: only with --force.
+    const QString file = dir_ + "/precious.safetensors";
+    write_bytes(file, "precious");
+    EXPECT_FAIL(mrti_cli(exportKeep + QStringList{file}), "exists: choose another file, or pass --force");
+    QVERIFY(file_bytes(file) == "precious");
+    EXPECT_OK(mrti_cli(exportKeep + QStringList{file, "--force"}));
+    QCOMPARE(mrti::read_safetensors(file.toStdString()).tensors.count("emb_params"), std::size_t(1));
   }
 };
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "imaging/image_decode.h"
 #include "imaging/png_io.h"
@@ -15,6 +16,7 @@
 #include "tensor_io/safetensors.h"
 #include "multires/time_index.h"
 #include "pipeline/memory_format.h"
+#include "runtime/atomic_file.h"
 #include "runtime/error.h"
 #include "training/caption_templates.h"
 #include "training/dataset.h"
@@ -105,6 +107,13 @@ TextualInversionSettings tiny_settings(const std::string& name = "shape") {
   s.seed = 7;
   return s;
 }
+
+// The process's working folder is `dir` while it lives.
+struct WorkingFolder {
+  fs::path old = fs::current_path();
+  explicit WorkingFolder(const fs::path& dir) { fs::current_path(dir); }
+  ~WorkingFolder() { fs::current_path(old); }
+};
 
 template <typename F>
 QString error_of(F&& f) {
@@ -417,6 +426,133 @@ class TestTraining : public QObject {
     QVERIFY2(e.contains("model differs"), qPrintable(e));
     e = error_of([&] { TextualInversionRun::resume(tiny_model(), base + "/nothing"); });
     QVERIFY2(e.contains("not a training run folder"), qPrintable(e));
+  }
+
+  void invalid_run_settings_are_refused_before_a_run_folder_exists() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string data = shape_folder("invalid-settings");
+    const std::string base = mrti_test::temp_dir("invalid-settings-runs");
+    TrainingRunSettings good;
+    good.model_path = mrti_test::fixture("tiny-sd15");
+    good.data_dir = data;
+    good.training = tiny_settings();
+    good.training.steps = 2;
+    QVERIFY(error_of([&] { good.validate(); }).isEmpty());
+    struct Case {
+      const char* what;
+      std::function<void(TrainingRunSettings&)> change;
+      const char* message;
+    };
+    const std::vector<Case> cases = {
+        {"preview steps 0", [](TrainingRunSettings& s) { s.preview_steps = 0; }, "preview steps must be between 1"},
+        {"steps 0", [](TrainingRunSettings& s) { s.training.steps = 0; }, "steps must be at least 1"},
+        {"batch 0", [](TrainingRunSettings& s) { s.training.batch_size = 0; }, "batch size must be at least 1"},
+        {"resolution 100", [](TrainingRunSettings& s) { s.training.resolution = 100; }, "multiple of 8"},
+        {"resolution 8192", [](TrainingRunSettings& s) { s.training.resolution = 8192; }, "from 8 to 4096"},
+        {"lr 0", [](TrainingRunSettings& s) { s.training.lr = 0; }, "learning rate must be a positive number"},
+        {"lr -1", [](TrainingRunSettings& s) { s.training.lr = -1; }, "learning rate must be a positive number"},
+        {"scales 0", [](TrainingRunSettings& s) { s.training.num_scales = 0; }, "num_scales must be between 1"},
+        {"checkpoints", [](TrainingRunSettings& s) { s.checkpoint_every = -1; }, "checkpoint interval"},
+        {"preview prompt", [](TrainingRunSettings& s) { s.preview_prompt = "a photo"; }, "has no {}"},
+    };
+    int i = 0;
+    for (const auto& c : cases) {
+      auto s = good;
+      s.out_dir = base + "/run" + std::to_string(i++);
+      c.change(s);
+      const QString e = error_of([&] { TextualInversionRun::create(tiny_model(), s); });
+      QVERIFY2(e.contains(c.message), qPrintable(QString(c.what) + ": " + e));
+      QVERIFY2(!fs::exists(s.out_dir), c.what);
+    }
+    // A resume checks the same: a run whose settings.json was edited to preview steps 0
+    // is refused before it trains.
+    auto s = good;
+    s.out_dir = base + "/edited";
+    TextualInversionRun::create(tiny_model(), s);
+    auto j = nlohmann::json::parse(read_file(s.out_dir + "/settings.json"));
+    j["preview_steps"] = 0;
+    write_text(s.out_dir + "/settings.json", j.dump(2));
+    QVERIFY(error_of([&] { TextualInversionRun::resume(tiny_model(), s.out_dir); }).contains("preview steps"));
+  }
+
+  void runs_keep_library_concepts_record_absolute_paths_and_refuse_fewer_steps() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string data = shape_folder("keep-data");
+    const std::string base = mrti_test::temp_dir("keep-runs");
+    const ConceptLibrary library(base + "/library");
+    library.save(make_concept("keep", torch::ones({3, 1, 32}), "cat"));
+    const std::string mine = read_file(library.path_of("keep"));
+    TrainingRunSettings rs;
+    rs.model_path = mrti_test::fixture("tiny-sd15");
+    rs.data_dir = data;
+    rs.library_dir = library.dir();
+    rs.training = tiny_settings("keep");
+    rs.training.steps = 2;
+    rs.training.lr_schedule = "cosine";
+    rs.checkpoint_every = 0;
+    rs.out_dir = base + "/refused";
+
+    // A library concept of the name (or of the name in other letter case) stops a new run
+    // before it creates anything.
+    QString e = error_of([&] { TextualInversionRun::create(tiny_model(), rs); });
+    QVERIFY2(e.contains("already has a concept named 'keep'") && e.contains("--force") &&
+                 e.contains("choose another name"),
+             qPrintable(e));
+    auto other_case = rs;
+    other_case.training.name = "Keep";
+    QVERIFY(error_of([&] { TextualInversionRun::create(tiny_model(), other_case); }).contains("letter case"));
+    QVERIFY(!fs::exists(rs.out_dir));
+    QCOMPARE(read_file(library.path_of("keep")) == mine, true);
+
+    // Allowed, it replaces it.
+    auto replacing = rs;
+    replacing.out_dir = base + "/replacing";
+    replacing.replace_library_concept = true;
+    QVERIFY(TextualInversionRun::create(tiny_model(), replacing)->run().finished);
+    QCOMPARE(library.load("keep").train_steps, int64_t(2));
+
+    // A concept that takes the name while a run trains stays; the run says where its own is.
+    // The run starts with relative paths, which settings.json records absolute.
+    auto late = rs;
+    late.training.name = "late";
+    late.out_dir = base + "/late";
+    std::unique_ptr<TextualInversionRun> run;
+    {
+      const WorkingFolder elsewhere(fs::path(data).parent_path());
+      late.data_dir = fs::path(data).filename().string();
+      late.model_path = fs::relative(mrti_test::fixture("tiny-sd15")).string();
+      late.library_dir = fs::relative(library.dir()).string();
+      run = TextualInversionRun::create(tiny_model(), late);
+    }
+    const TrainingRunSettings recorded = TextualInversionRun::read_settings(late.out_dir);
+    for (const auto& [path, original] : {std::pair{recorded.data_dir, data},
+                                         std::pair{recorded.model_path, mrti_test::fixture("tiny-sd15")},
+                                         std::pair{recorded.library_dir, library.dir()}}) {
+      QVERIFY2(fs::path(path).is_absolute(), path.c_str());
+      QCOMPARE(QString::fromStdString(fs::canonical(path).string()),
+               QString::fromStdString(fs::canonical(original).string()));
+    }
+    library.save(make_concept("late", torch::ones({3, 1, 32}), "dog"));
+    const std::string theirs = read_file(library.path_of("late"));
+    std::string messages;
+    TrainingCallbacks cb;
+    cb.on_message = [&](const std::string& m) { messages += m + "\n"; };
+    const TrainingOutcome out = run->run(cb);
+    QVERIFY(out.finished);
+    QVERIFY(out.library_path.empty());
+    QVERIFY2(QString::fromStdString(messages).contains("not saved to the library") &&
+                 QString::fromStdString(messages).contains(QString::fromStdString(late.out_dir + "/late.safetensors")),
+             messages.c_str());
+    QCOMPARE(read_file(library.path_of("late")) == theirs, true);
+
+    // A resume (from this working folder) cannot go below the step reached; a longer
+    // cosine schedule is noted.
+    MRTI_EXPECT_ERROR(TextualInversionRun::resume(tiny_model(), late.out_dir, 1), "at step 2 already");
+    MRTI_EXPECT_ERROR(TextualInversionRun::resume(tiny_model(), late.out_dir, -3), "must be positive");
+    QCOMPARE(check_resume_steps(late.out_dir, 2), std::string());
+    QVERIFY(mrti_test::contains(check_resume_steps(late.out_dir, 4), "stretched over 4"));
+    auto extended = TextualInversionRun::resume(tiny_model(), late.out_dir, 3);
+    QCOMPARE(extended->trainer().step(), int64_t(2));
   }
 
   void dreambooth_fine_tunes_the_unet_and_saves_a_loadable_folder() {

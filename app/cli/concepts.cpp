@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "cli/cli_files.h"
 #include "cli/commands.h"
 #include "multires/concept_library.h"
 #include "multires/exporters.h"
@@ -99,6 +100,9 @@ void run_import(const ConceptsArgs& a) {
 void run_export(const ConceptsArgs& a) {
   const ConceptLibrary lib(a.library, false);
   const Concept c = lib.load(a.name);
+  // Never over a concept (not even with --force), over another file only with --force.
+  lib.check_export_path(a.name, a.out);
+  refuse_existing_file(a.out, a.force);
   export_embedding(c, a.resolution, a.out);
   std::cout << "wrote resolution " << a.resolution << " of '" << c.name << "' to " << a.out << "\n";
 }
@@ -137,6 +141,7 @@ void add_concepts(CLI::App& app) {
   exp->add_option("name", a->name, "Concept name")->required();
   exp->add_option("--resolution", a->resolution, "Scale index k to export")->required();
   exp->add_option("--out", a->out, "Output: .safetensors / .pt (AUTOMATIC1111) or .bin (diffusers)")->required();
+  exp->add_flag("--force", a->force, "Replace an existing file (never a concept of the library)");
   exp->callback([a] { run_export(*a); });
 
   auto* ren = with_library(cmd->add_subcommand("rename", "Rename a concept (file and metadata)"), *a);

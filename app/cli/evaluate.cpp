@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/cli_common.h"
+#include "cli/cli_files.h"
 #include "cli/commands.h"
 #include "imaging/grid.h"
 #include "imaging/line_chart.h"
@@ -27,6 +28,7 @@ struct EvalArgs {
   std::string model, captions = "held-out", out, device = "auto";
   int seeds = 2, threads = 0;
   int64_t first_seed = 0;
+  bool force = false;
 };
 
 struct ConceptEvalArgs {
@@ -34,7 +36,17 @@ struct ConceptEvalArgs {
   std::string forms = "fixed,fully,semi", device = "auto";
   int seeds = 32, threads = 0;
   int64_t first_seed = 1000;
+  bool force = false;
 };
+
+// What `mrti evaluate` writes into its --out folder (or a temporary of it): a rerun into
+// its own folder replaces those, but anything else there is someone else's.
+bool evaluation_file(const std::string& name) {
+  const std::string n = name.substr(0, name.find(".tmp-"));
+  const bool sweep = n.rfind("sweep-", 0) == 0 && n.size() > 10 && n.compare(n.size() - 4, 4, ".png") == 0;
+  return sweep || n == "verdicts.csv" || n == "pictures.png" || n == "detail.csv" || n == "detail.md" ||
+         n == "curve.png";
+}
 
 TextToImageRequest default_request(const std::string& model_path) {
   const GenerationDefaults d = generation_defaults(model_path);
@@ -69,6 +81,7 @@ std::string percent(int n, int d) {
 
 void run_eval_shapes(const EvalArgs& a) {
   configure_threads(a.threads);
+  if (!a.out.empty()) refuse_foreign_folder(a.out, a.force, evaluation_file);
   const auto captions = read_captions(a.captions);
   const std::string path = model_or_shipped(a.model);
   auto model = load_model_for_cli(path, a.device, "fp32", "", false);
@@ -101,6 +114,7 @@ void run_eval_shapes(const EvalArgs& a) {
 
 void run_eval_concept(const ConceptEvalArgs& a) {
   configure_threads(a.threads);
+  if (!a.out.empty()) refuse_foreign_folder(a.out, a.force, evaluation_file);
   std::vector<std::string> forms;
   std::stringstream ss(a.forms);
   for (std::string f; std::getline(ss, f, ',');) {
@@ -184,6 +198,7 @@ void add_evaluate(CLI::App& app) {
   shapes->add_option("--seeds", a->seeds, "Pictures per caption")->capture_default_str();
   shapes->add_option("--first-seed", a->first_seed, "Seed of the first picture of each caption")->capture_default_str();
   shapes->add_option("--out", a->out, "Folder for verdicts.csv and a grid of the pictures");
+  shapes->add_flag("--force", a->force, "Write into an --out folder that holds other files");
   shapes->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   shapes->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   shapes->callback([a] { run_eval_shapes(*a); });
@@ -203,6 +218,7 @@ void add_evaluate(CLI::App& app) {
   concept->add_option("--first-seed", c->first_seed, "Seed of the first picture")->capture_default_str();
   concept->add_option("--forms", c->forms, "Comma-separated: fixed, fully, semi")->capture_default_str();
   concept->add_option("--out", c->out, "Folder for detail.csv, detail.md and sweep grids");
+  concept->add_flag("--force", c->force, "Write into an --out folder that holds other files");
   concept->add_option("--device", c->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   concept->add_option("--threads", c->threads, "CPU threads (0 = all cores)");
   concept->callback([c] { run_eval_concept(*c); });

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_files.h"
 #include "cli/commands.h"
 #include "imaging/generation_parameters.h"
 #include "imaging/grid.h"
@@ -31,12 +32,14 @@ struct GenerateArgs {
   int steps = 0, batch = 1, threads = 0;
   double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
   int64_t seed = -1;
-  bool grid = false, vae_fp32 = false, interpolate = false;
+  bool grid = false, vae_fp32 = false, interpolate = false, force = false;
+  bool steps_given = false;  // steps 0 means "the model's" only when --steps is absent
 };
 
 void run_generate(GenerateArgs a) {
   configure_threads(a.threads);
   a.model = resolve_model(a.model);
+  if (a.steps_given && a.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(a.steps) + ")");
   apply_model_defaults(a.model, a.size, a.steps, a.cfg);
   TextToImageRequest req;
   req.prompt = a.prompt;
@@ -59,6 +62,7 @@ void run_generate(GenerateArgs a) {
     }
   }
   if (!a.init_latents.empty()) req.initial_latents = read_initial_latents(a.init_latents);
+  if (!a.save_latents.empty()) refuse_existing_file(a.save_latents, a.force);
   validate_request(req);  // before the (slow) model load
   // Concept references are checked before the model load too; without --concepts the
   // prompt is plain text, as it always was.
@@ -100,16 +104,21 @@ void run_generate(GenerateArgs a) {
   p.prompt = req.prompt;
   if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
   if (a.interpolate) p.extra["Interpolate"] = "true";
+  // Images are never written over: each takes a number no file of its name has.
   int number = next_image_number(a.out);
   for (size_t i = 0; i < result.images.size(); ++i) {
     p.seed = result.seeds[i];
-    const auto path = fs::path(a.out) / (image_number(number++) + "-" + std::to_string(p.seed) + ".png");
+    const auto name = [&](int n) { return image_number(n) + "-" + std::to_string(p.seed) + ".png"; };
+    number = unused_number(a.out, number, [&](int n) { return std::vector<std::string>{name(n)}; });
+    const auto path = fs::path(a.out) / name(number++);
     write_png(path.string(), result.images[i], to_png_text(p));
     std::cout << path.string() << "\n";
   }
   if (a.grid && result.images.size() > 1) {
     p.seed = result.seeds.front();
-    const auto path = fs::path(a.out) / ("grid-" + image_number(number) + ".png");
+    const auto name = [](int n) { return "grid-" + image_number(n) + ".png"; };
+    number = unused_number(a.out, number, [&](int n) { return std::vector<std::string>{name(n)}; });
+    const auto path = fs::path(a.out) / name(number);
     write_png(path.string(), make_grid(result.images, 0), to_png_text(p));
     std::cout << path.string() << "\n";
   }
@@ -130,7 +139,8 @@ void add_generate(CLI::App& app) {
   cmd->add_option("--prompt", a->prompt, "The prompt")->required();
   cmd->add_option("--negative", a->negative, "The negative prompt");
   cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)");
+  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)")
+      ->each([a](const std::string&) { a->steps_given = true; });
   cmd->add_option("--cfg", a->cfg, "Guidance scale (default: the model's, else 7.5)");
   cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the first image (image i uses seed+i); -1 = random")->capture_default_str();
@@ -146,6 +156,7 @@ void add_generate(CLI::App& app) {
   cmd->add_option("--concepts", a->concepts, "Concept library folder: enables <name|k|>, <name[k]>, <name(k)> in prompts");
   cmd->add_flag("--interpolate", a->interpolate, "Blend neighbouring scales for decimal resolutions such as <cat(0.25)>");
   cmd->add_option("--save-latents", a->save_latents, "Write the final latents (before the VAE) to this safetensors file");
+  cmd->add_flag("--force", a->force, "Replace an existing --save-latents file (images are never replaced)");
   cmd->callback([a] { run_generate(*a); });
 }
 

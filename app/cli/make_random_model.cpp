@@ -1,6 +1,7 @@
 // mrti make-random-model: a full-size model with random weights, for benchmarks.
 #include <iostream>
 
+#include "cli/cli_files.h"
 #include "cli/commands.h"
 #include "models/random_model.h"
 #include "runtime/device.h"
@@ -11,6 +12,7 @@ void add_make_random_model(CLI::App& app) {
   struct Args {
     std::string arch = "sd15", tokenizer, out, dtype = "fp32";
     uint64_t seed = 0;
+    bool force = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("make-random-model",
@@ -20,7 +22,10 @@ void add_make_random_model(CLI::App& app) {
   cmd->add_option("--out", a->out, "Output folder")->required();
   cmd->add_option("--dtype", a->dtype, "fp32, fp16 or bf16 weights")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the random weights")->capture_default_str();
+  cmd->add_flag("--force", a->force, "Write into a non-empty --out folder (never over a model: model_index.json)");
   cmd->callback([a] {
+    // Its component folders would land over whatever the folder holds.
+    refuse_foreign_folder(a->out, a->force, [](const std::string&) { return false; });
     RandomModelOptions o;
     o.arch = a->arch;
     o.tokenizer_dir = a->tokenizer;

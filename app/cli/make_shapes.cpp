@@ -1,11 +1,28 @@
 // mrti make-shapes: the captioned shapes dataset the demo model is trained on, or the
 // pictures of a concept the grammar cannot name.
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 
+#include "cli/cli_files.h"
 #include "cli/commands.h"
 #include "training/shapes_dataset.h"
 
 namespace mrti::cli {
+
+namespace {
+
+// What make-shapes writes: NNNNN.png and NNNNN.txt, the dataset's manifest, and their
+// temporaries.
+bool shapes_file(const std::string& name) {
+  const std::string n = name.substr(0, name.find(".tmp-"));
+  if (n == "dataset.json") return true;
+  const std::string ext = n.size() == 9 ? n.substr(5) : "";
+  return (ext == ".png" || ext == ".txt") &&
+         std::all_of(n.begin(), n.begin() + 5, [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+}  // namespace
 
 void add_make_shapes(CLI::App& app) {
   struct Args {
@@ -14,6 +31,7 @@ void add_make_shapes(CLI::App& app) {
     bool concept = false;
     ConceptPicturesOptions pictures;
     int concept_count = 6;
+    bool force = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -39,7 +57,10 @@ void add_make_shapes(CLI::App& app) {
   g->add_option("--shape", a->pictures.shape, "The shape")->capture_default_str();
   g->add_option("--dot-colour", a->pictures.dot_colour, "The dot's colour")->capture_default_str();
   g->add_option("--shape-size", a->pictures.size, "small, medium or big")->capture_default_str();
+  cmd->add_flag("--force", a->force, "Write into an --out folder that holds other files");
   cmd->callback([a] {
+    // An interrupted dataset goes on; files of other names are someone else's.
+    refuse_foreign_folder(a->out, a->force, shapes_file);
     if (a->concept) {
       ConceptPicturesOptions o = a->pictures;
       o.count = a->concept_count;

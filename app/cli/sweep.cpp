@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_files.h"
 #include "cli/commands.h"
 #include "imaging/generation_parameters.h"
 #include "imaging/png_io.h"
@@ -28,6 +29,7 @@ struct SweepArgs {
   std::string model, config_dir, concepts, concept_name, form = "fixed", prompt, negative, sampler;
   std::string size, device = "auto", dtype = "auto", out = "output", init_latents, resolutions;
   int steps = 0, threads = 0, columns = 0, padding = 0;
+  bool steps_given = false;  // steps 0 means "the model's" only when --steps is absent
   double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
   int64_t seed = -1;
   bool vae_fp32 = false, interpolate = false;
@@ -51,6 +53,7 @@ std::vector<int64_t> parse_resolutions(const std::string& text) {
 void run_sweep(SweepArgs a) {
   configure_threads(a.threads);
   a.model = resolve_model(a.model);
+  if (a.steps_given && a.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(a.steps) + ")");
   apply_model_defaults(a.model, a.size, a.steps, a.cfg);
   ResolutionSweepRequest req;
   req.concept_name = a.concept_name;
@@ -101,8 +104,15 @@ void run_sweep(SweepArgs a) {
   p.extra["Concepts"] = concepts_parameter(concepts, {a.concept_name});
   if (a.interpolate) p.extra["Interpolate"] = "true";
 
-  const std::string base = image_number(next_image_number(a.out)) + "-" + a.concept_name + "-" +
-                           form_name(req.form) + "-" + std::to_string(result.seed);
+  // Never over an existing image: a number none of this sweep's file names has.
+  const auto base_of = [&](int n) {
+    return image_number(n) + "-" + a.concept_name + "-" + form_name(req.form) + "-" + std::to_string(result.seed);
+  };
+  const std::string base = base_of(unused_number(a.out, next_image_number(a.out), [&](int n) {
+    std::vector<std::string> names{base_of(n) + "-grid.png"};
+    for (int64_t k : result.resolutions) names.push_back(base_of(n) + "-k" + std::to_string(k) + ".png");
+    return names;
+  }));
   std::string ks;
   for (size_t i = 0; i < result.images.size(); ++i) {
     p.prompt = result.prompts[i];
@@ -133,7 +143,8 @@ void add_sweep(CLI::App& app) {
   cmd->add_option("--resolutions", a->resolutions, "Comma-separated scale indices (default: all)");
   cmd->add_option("--negative", a->negative, "The negative prompt");
   cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)");
+  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)")
+      ->each([a](const std::string&) { a->steps_given = true; });
   cmd->add_option("--cfg", a->cfg, "Guidance scale (default: the model's, else 7.5)");
   cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed shared by every image; -1 = random")->capture_default_str();

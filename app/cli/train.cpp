@@ -32,7 +32,7 @@ struct TrainArgs {
   int resolution = 0, batch_size = 1, grad_accum = 1, threads = 0, preview_steps = 20;
   double lr = 5e-3;
   bool scale_lr = false, no_cache_latents = false, random_crop = false, vae_fp32 = false;
-  bool gradient_checkpointing = false;
+  bool gradient_checkpointing = false, force = false;
 };
 
 struct DreamBoothArgs {
@@ -44,7 +44,7 @@ struct DreamBoothArgs {
   int resolution = 0, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
   int batch_size = 1, grad_accum = 1;
   double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0, text_encoder_lr = 5e-6;
-  bool gradient_checkpointing = false, train_text_encoder = false, scale_lr = false;
+  bool gradient_checkpointing = false, train_text_encoder = false, scale_lr = false, force = false;
 };
 
 struct ModelArgs {
@@ -57,6 +57,7 @@ struct ModelArgs {
 struct ResumeArgs {
   std::string run_dir, model, device = "auto", dtype, config_dir;
   int64_t steps = 0;
+  bool steps_given = false;  // 0 means "the run's own count" only when --steps is absent
   int threads = 0;
 };
 
@@ -275,6 +276,7 @@ void run_train_ti(TrainArgs a) {
   rs.data_dir = a.data;
   rs.out_dir = a.out;
   rs.library_dir = a.library.empty() ? default_library() : a.library;
+  rs.replace_library_concept = a.force;
   rs.checkpoint_every = a.checkpoint_every;
   rs.preview_every = a.preview_every;
   rs.preview_steps = a.preview_steps;
@@ -297,7 +299,9 @@ void run_train_ti(TrainArgs a) {
   t.gradient_checkpointing = a.gradient_checkpointing;
   // The run's precision is the dtype the model is loaded in (--dtype, "auto" resolved).
   t.precision = dtype_name(parse_dtype(a.dtype, parse_device(a.device)));
-  t.validate();  // before the (slow) model load
+  // Before the (slow) model load; the run checks both again.
+  rs.validate();
+  check_library_name_free(rs.library_dir, t.name, rs.replace_library_concept);
   if (!std::filesystem::is_directory(a.data))
     throw Error("training image folder '" + a.data + "' does not exist or is not a folder");
   auto model = load_model_for_cli(a.model, a.device, t.precision, a.config_dir, a.vae_fp32);
@@ -315,6 +319,7 @@ void run_train_dreambooth(DreamBoothArgs a) {
   rs.out_dir = a.out;
   rs.model_out_dir = a.model_out;
   rs.library_dir = a.library.empty() ? default_library() : a.library;
+  rs.replace_library_concept = a.force;
   rs.checkpoint_every = a.checkpoint_every;
   rs.preview_every = a.preview_every;
   rs.preview_steps = a.preview_steps;
@@ -340,7 +345,9 @@ void run_train_dreambooth(DreamBoothArgs a) {
   s.gradient_checkpointing = a.gradient_checkpointing;
   s.train_text_encoder = a.train_text_encoder;
   s.text_encoder_lr = a.text_encoder_lr;
-  s.validate();
+  // Before the (slow) model load; the run checks both again.
+  rs.validate();
+  check_library_name_free(rs.library_dir, s.name, rs.replace_library_concept);
   if (!std::filesystem::is_directory(a.data))
     throw Error("instance image folder '" + a.data + "' does not exist or is not a folder");
   auto model = load_model_for_cli(a.model, a.device, "fp32", "", false);
@@ -353,8 +360,18 @@ void run_train_dreambooth(DreamBoothArgs a) {
   drive(*run);
 }
 
+// Refuses a step count the run cannot reach (before any model load) and says when it
+// stretches the learning-rate schedule.
+void check_resume_step_count(const ResumeArgs& a) {
+  if (a.steps_given && a.steps <= 0)
+    throw Error("--steps must be a positive total step count (got " + std::to_string(a.steps) + ")");
+  const std::string note = check_resume_steps(a.run_dir, a.steps);
+  if (!note.empty()) std::cout << "note: " << note << "\n";
+}
+
 void run_train_resume(const ResumeArgs& a) {
   configure_threads(a.threads);
+  check_resume_step_count(a);
   if (training_run_kind(a.run_dir) == TrainingRunKind::model) {
     TrainingCallbacks setup;
     setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
@@ -391,6 +408,7 @@ void add_train(CLI::App& app) {
   ti->add_option("--init-token", a->init_token, "Single-token word every scale starts from")->required();
   ti->add_option("--out", a->out, "Run folder (settings, checkpoints, loss.csv, previews)")->required();
   ti->add_option("--library", a->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
+  ti->add_flag("--force", a->force, "Replace a concept of the same name in the library when the run finishes");
   ti->add_option("--steps", a->steps, "Optimizer steps")->capture_default_str();
   ti->add_option("--resolution", a->resolution, "Training image size in pixels (default: the model's)");
   ti->add_option("--batch-size", a->batch_size, "Images per micro-batch")->capture_default_str();
@@ -433,6 +451,7 @@ void add_train(CLI::App& app) {
       ->required();
   db->add_option("--model-out", d->model_out, "Folder for the fine-tuned diffusers model (default: OUT/model)");
   db->add_option("--library", d->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
+  db->add_flag("--force", d->force, "Replace a concept of the same name in the library when the run finishes");
   db->add_option("--instance-template", d->instance_template, "Instance caption; {} = <name|i|>")->capture_default_str();
   db->add_option("--class-prompt", d->class_prompt, "Prior preservation class prompt");
   db->add_option("--num-class-images", d->num_class_images,
@@ -477,7 +496,8 @@ void add_train(CLI::App& app) {
   auto r = std::make_shared<ResumeArgs>();
   auto* resume = train->add_subcommand("resume", "Continue a textual-inversion, DreamBooth or model run from its last checkpoint");
   resume->add_option("RUN_DIR", r->run_dir, "Run folder")->required();
-  resume->add_option("--steps", r->steps, "New total step count (larger extends the run)");
+  resume->add_option("--steps", r->steps, "New total step count (larger extends the run; not below the step reached)")
+      ->each([r](const std::string&) { r->steps_given = true; });
   resume->add_option("--model", r->model, "The (base) model, when it moved since the run started");
   resume->add_option("--device", r->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   resume->add_option("--dtype", r->dtype, "The model's dtype (default: the run's precision)");

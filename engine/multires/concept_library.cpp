@@ -119,16 +119,39 @@ std::string ConceptLibrary::case_clash(const std::string& name, const std::strin
   return {};
 }
 
-std::string ConceptLibrary::save(const Concept& concept, bool overwrite) const {
-  const std::string problem = concept_name_problem(concept.name);
+void ConceptLibrary::check_save(const std::string& name, bool overwrite) const {
+  const std::string problem = concept_name_problem(name);
   if (!problem.empty()) throw Error(problem);
-  if (!overwrite && contains(concept.name))
-    throw Error("the library '" + dir_ + "' already has a concept named '" + concept.name +
-                "'; choose another name or replace it explicitly");
-  const std::string clash = case_clash(concept.name);
+  if (!overwrite && contains(name))
+    throw Error("the library '" + dir_ + "' already has a concept named '" + name +
+                "': choose another name, or pass --force to replace it");
+  const std::string clash = case_clash(name);
   if (!clash.empty())
-    throw Error("the library already has a concept '" + clash + "' whose name differs from '" + concept.name +
+    throw Error("the library already has a concept '" + clash + "' whose name differs from '" + name +
                 "' only in letter case; choose a clearly different name");
+}
+
+std::string ConceptLibrary::concept_at(const std::string& path) const {
+  std::error_code ec, dir_ec;
+  const fs::path file = fs::weakly_canonical(path, ec);
+  const fs::path dir = fs::weakly_canonical(dir_, dir_ec);
+  if (ec || dir_ec || file.parent_path() != dir || file.extension() != ".safetensors") return {};
+  // Any .safetensors file here is listed as a concept, even a broken one.
+  return fs::exists(file, ec) ? file.stem().string() : std::string();
+}
+
+void ConceptLibrary::check_export_path(const std::string& name, const std::string& path) const {
+  const std::string clobbered = concept_at(path);
+  if (clobbered == name)
+    throw Error("'" + path + "' is the file of the concept '" + name +
+                "' itself: exporting there would replace the concept with one of its resolutions; choose another file");
+  if (!clobbered.empty())
+    throw Error("'" + path + "' is the file of the library's concept '" + clobbered +
+                "': exporting there would destroy it; choose another file");
+}
+
+std::string ConceptLibrary::save(const Concept& concept, bool overwrite) const {
+  check_save(concept.name, overwrite);
   const std::string path = path_of(concept.name);
   save_concept(path, concept);
   return path;

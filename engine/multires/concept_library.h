@@ -54,6 +54,15 @@ class ConceptLibrary {
   // Writes concept.name's file. Refuses an invalid name, and an existing concept (or
   // one whose name differs only in letter case) unless `overwrite`. Returns the path.
   std::string save(const Concept& concept, bool overwrite = false) const;
+  // Throws what save(concept named `name`, overwrite) would, writing nothing: so a
+  // caller can refuse before hours of work rather than after.
+  void check_save(const std::string& name, bool overwrite = false) const;
+  // The name of the concept whose file `path` is (compared as canonical paths), or "".
+  std::string concept_at(const std::string& path) const;
+  // Refuses `path` as the target of an export of `name` when it is a concept's file:
+  // the export (one resolution, not a concept) would destroy it, whatever the caller's
+  // wish to replace files.
+  void check_export_path(const std::string& name, const std::string& path) const;
   // Renames file and metadata name together; refuses an unknown `from`, an invalid or
   // already used `to`. The new file is written (atomically) before the old one goes.
   void rename(const std::string& from, const std::string& to) const;

@@ -378,7 +378,9 @@ void rename_concept(const std::string& dir, const std::string& from, const std::
 }
 void delete_concept(const std::string& dir, const std::string& name) { ConceptLibrary(dir, false).remove(name); }
 void export_concept_resolution(const std::string& dir, const std::string& name, int64_t k, const std::string& path) {
-  export_embedding(ConceptLibrary(dir, false).load(name), k, path);
+  const ConceptLibrary lib(dir, false);
+  lib.check_export_path(name, path);
+  export_embedding(lib.load(name), k, path);
 }
 std::string concept_name_problem(const std::string& name) { return mrti::concept_name_problem(name); }
 

@@ -9,7 +9,6 @@
 #include "imaging/image_decode.h"
 #include "imaging/tensor_image.h"
 #include "models/stable_diffusion.h"
-#include "multires/concept_library.h"
 #include "runtime/atomic_file.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -48,6 +47,11 @@ std::shared_ptr<TrainingDataset> class_images(StableDiffusionModel& model, const
 
 }  // namespace
 
+void DreamBoothRunSettings::validate() const {
+  training.validate();
+  validate_cadence(*this);
+}
+
 DreamBoothRun::DreamBoothRun(StableDiffusionModel& model, DreamBoothRunSettings settings, std::string fingerprint,
                              std::shared_ptr<TrainingDataset> instances, std::shared_ptr<TrainingDataset> classes)
     : model_(model),
@@ -71,6 +75,7 @@ DreamBoothRunSettings DreamBoothRun::read_settings(const std::string& out_dir) {
       s.class_dir = j.at("class_data").at("folder").get<std::string>();
     s.model_out_dir = j.value("model_out", "");
     s.library_dir = j.value("library", "");
+    s.replace_library_concept = j.value("replace_library_concept", false);
     s.training = DreamBoothSettings::from_json(j.at("training"));
     get_cadence(j, s);
   } catch (const nlohmann::json::exception& e) {
@@ -86,14 +91,18 @@ std::unique_ptr<DreamBoothRun> DreamBoothRun::create(StableDiffusionModel& model
   if (fs::exists(settings.out_dir + "/settings.json"))
     throw Error("'" + settings.out_dir + "' already holds a training run: resume it (mrti train resume " +
                 settings.out_dir + ") or choose another folder");
-  settings.training.validate();
+  settings.validate();
   // Checked now rather than after hours of training.
+  check_library_name_free(settings.library_dir, settings.training.name, settings.replace_library_concept);
   if (!fs::is_regular_file(fs::path(settings.model_path) / "model_index.json"))
     throw Error("DreamBooth writes the fine-tuned model from the base model's diffusers folder; '" +
                 settings.model_path + "' is not one (convert a single-file checkpoint to a diffusers folder first)");
   const std::string out_model = settings.model_output_dir();
   if (fs::exists(out_model) && !fs::is_empty(out_model))
     throw Error("'" + out_model + "' exists and is not empty: choose a new folder for the fine-tuned model");
+  for (std::string* p : {&settings.model_path, &settings.data_dir, &settings.class_dir, &settings.model_out_dir,
+                         &settings.library_dir})
+    *p = absolute_path(*p);
   std::string fingerprint = model_fingerprint(model);
   auto instances = std::make_shared<TrainingDataset>(settings.data_dir, dataset_options(settings.training));
   fs::create_directories(settings.out_dir + "/checkpoints");
@@ -106,6 +115,7 @@ std::unique_ptr<DreamBoothRun> DreamBoothRun::create(StableDiffusionModel& model
 
 std::unique_ptr<DreamBoothRun> DreamBoothRun::resume(StableDiffusionModel& model, const std::string& out_dir,
                                                      int64_t total_steps, const DreamBoothSettings* expected) {
+  check_resume_steps(out_dir, total_steps);
   DreamBoothRunSettings s = read_settings(out_dir);
   const nlohmann::json recorded = read_run_json(out_dir);
   if (expected) {
@@ -122,7 +132,7 @@ std::unique_ptr<DreamBoothRun> DreamBoothRun::resume(StableDiffusionModel& model
                 s.model_path + ", fingerprint " + recorded_fp + "; the loaded model's is " + fp +
                 "): load the base model, not the fine-tuned one");
   if (total_steps > 0) s.training.steps = total_steps;
-  s.training.validate();
+  s.validate();
   auto instances = std::make_shared<TrainingDataset>(s.data_dir, dataset_options(s.training));
   if (instances->report().hash != recorded.at("data").value("hash", ""))
     throw Error("cannot resume '" + out_dir + "': the instance images in '" + s.data_dir +
@@ -159,6 +169,7 @@ void DreamBoothRun::write_settings() const {
                       {"class_data", data_json(settings_.class_images_dir(), classes_.get())},
                       {"model_out", settings_.model_out_dir},
                       {"library", settings_.library_dir},
+                      {"replace_library_concept", settings_.replace_library_concept},
                       {"training", settings_.training.to_json()}};
   put_cadence(j, settings_);
   write_file_atomically(settings_.out_dir + "/settings.json", j.dump(2) + "\n");
@@ -230,12 +241,11 @@ TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingC
   concept.extra["fine_tuned_model"] = out.model_dir;
   out.concept_path = settings_.out_dir + "/" + settings_.training.name + ".safetensors";
   save_concept(out.concept_path, concept);
-  if (!settings_.library_dir.empty()) {
-    ConceptLibrary library(settings_.library_dir);
-    out.library_path = library.save(concept, /*overwrite=*/true);
-    message("saved concept '" + concept.name + "' to " + out.library_path +
-            " (it belongs to the fine-tuned model " + out.model_dir + ")");
-  }
+  out.library_path = save_to_library(settings_.library_dir, concept, settings_.out_dir,
+                                     settings_.replace_library_concept, message);
+  if (!out.library_path.empty())
+    message("saved concept '" + concept.name + "' to " + out.library_path + " (it belongs to the fine-tuned model " +
+            out.model_dir + ")");
   out.finished = true;
   return out;
 }

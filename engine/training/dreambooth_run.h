@@ -32,12 +32,16 @@ namespace mrti {
 struct StableDiffusionModel;
 
 struct DreamBoothRunSettings {
+  // Paths are recorded absolute, so a run resumes from any working folder.
   std::string model_path;     // the base model's diffusers folder (recorded; the caller loads it)
   std::string data_dir;       // instance images
   std::string class_dir;      // prior preservation: "" = out_dir/class-images
   std::string out_dir;        // the run folder
   std::string model_out_dir;  // the fine-tuned diffusers folder: "" = out_dir/model
   std::string library_dir;    // "" = do not save the concept into a concept library
+  // The finished concept may replace a same-named one in the library (else the run
+  // refuses to start, as that concept may exist nowhere else).
+  bool replace_library_concept = false;
   DreamBoothSettings training;
   int64_t checkpoint_every = 100;  // 0 = only at the end and on cancel
   int64_t preview_every = 0;       // 0 = no previews
@@ -48,17 +52,23 @@ struct DreamBoothRunSettings {
 
   std::string class_images_dir() const { return class_dir.empty() ? out_dir + "/class-images" : class_dir; }
   std::string model_output_dir() const { return model_out_dir.empty() ? out_dir + "/model" : model_out_dir; }
+  // The training settings' and the cadence's checks (run_folder.h): what both a new run
+  // and a resume require. Throws mrti::Error naming the first bad setting.
+  void validate() const;
 };
 
 class DreamBoothRun {
  public:
-  // A new run in settings.out_dir, which must not hold a run already. With prior
+  // A new run in settings.out_dir, which must not hold a run already. Refuses invalid
+  // settings and a concept name the library has (see replace_library_concept) before
+  // creating anything. With prior
   // preservation, first generates the class images the class folder lacks (with the
   // model as given, before any training), reporting through callbacks.on_message.
   static std::unique_ptr<DreamBoothRun> create(StableDiffusionModel& model, DreamBoothRunSettings settings,
                                                const TrainingCallbacks& callbacks = {});
   // Reads out_dir/settings.json (model_path there is what to load: the base model, not
-  // the fine-tuned one). `total_steps` > 0 replaces the step count. `expected`, when
+  // the fine-tuned one). `total_steps` > 0 replaces the step count (one below the step
+  // reached, or a negative one, is refused: check_resume_steps). `expected`, when
   // given, must agree with the recorded settings except for steps. Refuses, naming what
   // differs, when the model, the instance or class images, or the settings differ.
   static std::unique_ptr<DreamBoothRun> resume(StableDiffusionModel& model, const std::string& out_dir,

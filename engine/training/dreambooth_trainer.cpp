@@ -21,6 +21,7 @@
 #include "tensor_io/safetensors.h"
 #include "text/clip_tokenizer.h"
 #include "training/caption_templates.h"
+#include "training/textual_inversion_trainer.h"
 #include "training/settings_json.h"
 
 namespace fs = std::filesystem;
@@ -104,13 +105,18 @@ void DreamBoothSettings::validate() const {
   if (batch_size < 1 || grad_accum < 1) throw Error("batch size and gradient accumulation must be at least 1");
   if (warmup_steps < 0) throw Error("warmup steps cannot be negative");
   make_schedule();  // throws naming a bad schedule
-  if (!(lr >= 0) || !(embedding_lr >= 0) || !(text_encoder_lr >= 0))
-    throw Error("learning rates must be non-negative numbers");
+  if (!(lr > 0) || !std::isfinite(lr)) throw Error("the UNet learning rate must be a positive number (--lr)");
+  if (!(embedding_lr >= 0) || !std::isfinite(embedding_lr))
+    throw Error("the embedding learning rate must be a non-negative number (0 keeps the embeddings fixed)");
+  if (train_text_encoder && (!(text_encoder_lr > 0) || !std::isfinite(text_encoder_lr)))
+    throw Error("the text encoder learning rate must be a positive number (--text-encoder-lr)");
   if (num_class_images < 0) throw Error("the number of class images cannot be negative");
   if (num_class_images > 0 && class_prompt.empty())
     throw Error("prior preservation needs a class prompt (--class-prompt \"a photo of a dog\")");
+  if (num_class_images > 0 && (class_sampling_steps < 1 || class_sampling_steps > 1000))
+    throw Error("class image sampling steps must be between 1 and 1000 (--class-steps)");
   if (flip_probability < 0 || flip_probability > 1) throw Error("flip probability must be between 0 and 1");
-  if (resolution < 8 || resolution % 8) throw Error("resolution must be a positive multiple of 8");
+  check_training_resolution(resolution);
   fill_caption(instance_template, "x");  // must hold {}
 }
 

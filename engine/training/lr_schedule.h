@@ -23,6 +23,8 @@ class LrSchedule {
   // The rate of optimizer step s (0-based).
   double at(int64_t step) const;
   const std::string& kind() const { return kind_; }
+  // Whether the rates depend on the total step count (cosine): changing it changes them.
+  bool depends_on_total_steps() const { return kind_ == "cosine"; }
   // Piecewise: (rate, last 1-based step; -1 for the open end).
   const std::vector<std::pair<double, int64_t>>& pieces() const { return pieces_; }
 

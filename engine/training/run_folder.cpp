@@ -12,11 +12,13 @@
 
 #include "imaging/png_io.h"
 #include "models/stable_diffusion.h"
+#include "multires/concept_library.h"
 #include "multires/multires_pipeline.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
 #include "training/caption_templates.h"
 #include "training/dataset.h"
+#include "training/lr_schedule.h"
 
 namespace fs = std::filesystem;
 
@@ -47,6 +49,105 @@ TrainingRunKind training_run_kind(const std::string& out_dir) {
   throw Error("'" + out_dir + "/settings.json' is not a training run's settings (format '" + format +
               "'; expected '" + kTextualInversionRunFormat + "', '" + kDreamBoothRunFormat + "' or '" +
               kModelRunFormat + "')");
+}
+
+std::string absolute_path(const std::string& path) {
+  return path.empty() ? path : fs::absolute(path).lexically_normal().string();
+}
+
+int64_t checkpoint_step(const std::string& out_dir) {
+  const std::string latest = out_dir + "/checkpoints/latest.json";
+  if (!fs::exists(latest)) return 0;
+  try {
+    return nlohmann::json::parse(read_file(latest)).value("step", int64_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("'" + latest + "' is malformed: " + e.what());
+  }
+}
+
+std::string check_resume_steps(const std::string& out_dir, int64_t total_steps) {
+  if (total_steps == 0) return {};
+  if (total_steps < 0)
+    throw Error("cannot resume '" + out_dir + "' to " + std::to_string(total_steps) +
+                " steps: the step count must be positive");
+  const int64_t reached = checkpoint_step(out_dir);
+  if (total_steps < reached)
+    throw Error("cannot resume '" + out_dir + "' to " + std::to_string(total_steps) + " steps: it is at step " +
+                std::to_string(reached) + " already (steps trained cannot be undone; give at least " +
+                std::to_string(reached) + ")");
+  const nlohmann::json t = read_run_json(out_dir).value("training", nlohmann::json::object());
+  const int64_t recorded = t.value("steps", int64_t{0});
+  if (total_steps == recorded) return {};
+  try {
+    const LrSchedule schedule = LrSchedule::parse(t.value("lr_schedule", "constant"), t.value("lr", 1.0),
+                                                  t.value("warmup_steps", int64_t{0}), recorded);
+    if (!schedule.depends_on_total_steps()) return {};
+  } catch (const std::exception&) {
+    return {};  // the run's own validation names a bad schedule
+  }
+  return "the run's " + t.value("lr_schedule", std::string()) + " learning-rate schedule was spread over " +
+         std::to_string(recorded) + " steps and is now stretched over " + std::to_string(total_steps) +
+         ": the remaining steps get other rates than planned, so the result differs from both the " +
+         std::to_string(recorded) + "-step run and a run started with " + std::to_string(total_steps) + " steps";
+}
+
+void check_library_name_free(const std::string& library_dir, const std::string& name, bool replace) {
+  if (library_dir.empty() || !fs::is_directory(library_dir)) return;
+  ConceptLibrary(library_dir, false).check_save(name, replace);
+}
+
+namespace {
+
+constexpr const char* kTrainingRunKey = "training_run";  // concept metadata: the run that made it
+
+bool same_folder(const std::string& a, const std::string& b) {
+  std::error_code ea, eb;
+  const fs::path pa = fs::weakly_canonical(a, ea), pb = fs::weakly_canonical(b, eb);
+  return !ea && !eb && pa == pb;
+}
+
+// Whether the library's concept `name` is an earlier result of the run in `run_dir`.
+bool made_by_run(const ConceptLibrary& library, const std::string& name, const std::string& run_dir) {
+  try {
+    const Concept existing = load_concept(library.path_of(name));
+    const auto it = existing.extra.find(kTrainingRunKey);
+    return it != existing.extra.end() && same_folder(it->second, run_dir);
+  } catch (const Error&) {
+    return false;  // a broken file is nobody's result: keep it
+  }
+}
+
+}  // namespace
+
+std::string save_to_library(const std::string& library_dir, const Concept& concept, const std::string& run_dir,
+                            bool replace, const std::function<void(const std::string&)>& message) {
+  if (library_dir.empty()) return {};
+  const std::string result = run_dir + "/" + concept.name + ".safetensors";
+  const auto keep = [&](const std::string& why) {
+    if (message) message("not saved to the library: " + why + "; the new concept is in " + result);
+    return std::string();
+  };
+  const ConceptLibrary library(library_dir);
+  // Checked when the run began; a concept that took the name since then is kept.
+  if (!replace && library.contains(concept.name) && !made_by_run(library, concept.name, run_dir))
+    return keep("it got a concept named '" + concept.name + "' since the run began, which stays as it is");
+  Concept marked = concept;
+  marked.extra[kTrainingRunKey] = absolute_path(run_dir);
+  try {
+    return library.save(marked, /*overwrite=*/true);
+  } catch (const Error& e) {
+    return keep(e.what());
+  }
+}
+
+void validate_cadence(int64_t checkpoint_every, int64_t preview_every, int preview_steps,
+                      const std::string& preview_prompt) {
+  if (checkpoint_every < 0) throw Error("the checkpoint interval cannot be negative (0 = only at the end)");
+  if (preview_every < 0) throw Error("the preview interval cannot be negative (0 = no previews)");
+  if (preview_steps < 1 || preview_steps > 1000)
+    throw Error("preview steps must be between 1 and 1000 (got " + std::to_string(preview_steps) + ")");
+  if (preview_prompt.find("{}") == std::string::npos)
+    throw Error("the preview prompt '" + preview_prompt + "' has no {} where the concept goes");
 }
 
 std::string model_fingerprint(const StableDiffusionModel& model) {

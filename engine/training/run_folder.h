@@ -34,6 +34,30 @@ nlohmann::json read_run_json(const std::string& out_dir);
 // The kind of run in out_dir, from the format recorded in its settings.json.
 TrainingRunKind training_run_kind(const std::string& out_dir);
 
+// The absolute form of a path a run records ("" stays ""), so it resumes from any
+// working folder.
+std::string absolute_path(const std::string& path);
+
+// The step the run's last checkpoint reached (0 before the first).
+int64_t checkpoint_step(const std::string& out_dir);
+
+// Refuses a resume's new step count that is negative or below the step the run reached
+// (0 keeps the run's own count): those steps cannot be untrained. Returns a note when
+// the count changes a learning-rate schedule that is spread over the run's steps (the
+// remaining rates then differ from the ones planned), else "".
+std::string check_resume_steps(const std::string& out_dir, int64_t total_steps);
+
+// Refuses, before any training, a run whose finished concept would replace a concept of
+// its library ("" = none), which may exist nowhere else, unless `replace`.
+void check_library_name_free(const std::string& library_dir, const std::string& name, bool replace);
+
+// Saves a finished run's concept into its library, marked with the run folder. A
+// same-named concept there is replaced only with `replace` or when it is this run's own
+// earlier result (an extended run); otherwise it stays, and `message` says so and where
+// the new one is. Returns the library file written, or "".
+std::string save_to_library(const std::string& library_dir, const Concept& concept, const std::string& run_dir,
+                            bool replace, const std::function<void(const std::string&)>& message);
+
 // A short fingerprint of a model's weights (parameter counts and sums per component),
 // so a resume can tell a different model apart.
 std::string model_fingerprint(const StableDiffusionModel& model);
@@ -101,6 +125,16 @@ void get_cadence(const nlohmann::json& j, RunSettings& s) {
   s.preview_steps = j.value("preview_steps", s.preview_steps);
   s.preview_seed = j.value("preview_seed", s.preview_seed);
   s.preview_scales = j.value("preview_scales", s.preview_scales);
+}
+
+// Refuses a checkpoint or preview cadence a run could not keep (it would fail mid-run,
+// and again on every resume): negative intervals, preview steps outside 1-1000, a
+// preview prompt without {}.
+void validate_cadence(int64_t checkpoint_every, int64_t preview_every, int preview_steps,
+                      const std::string& preview_prompt);
+template <class RunSettings>
+void validate_cadence(const RunSettings& s) {
+  validate_cadence(s.checkpoint_every, s.preview_every, s.preview_steps, s.preview_prompt);
 }
 
 // The preview part of a run's settings (both run kinds name these fields alike).

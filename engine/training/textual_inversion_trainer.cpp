@@ -96,11 +96,17 @@ void TextualInversionSettings::validate() const {
   if (steps < 1) throw Error("steps must be at least 1");
   if (batch_size < 1) throw Error("batch size must be at least 1");
   if (grad_accum < 1) throw Error("gradient accumulation must be at least 1");
-  if (!(lr >= 0) || !std::isfinite(lr)) throw Error("learning rate must be a non-negative number");
+  if (!(lr > 0) || !std::isfinite(lr)) throw Error("learning rate must be a positive number (--lr)");
+  if (warmup_steps < 0) throw Error("warmup steps cannot be negative");
   if (flip_probability < 0 || flip_probability > 1) throw Error("flip probability must be between 0 and 1");
-  if (resolution < 8 || resolution % 8) throw Error("resolution must be a positive multiple of 8");
+  check_training_resolution(resolution);
   training_dtype(precision);
   make_schedule();
+}
+
+void check_training_resolution(int resolution) {
+  if (resolution < 8 || resolution > 4096 || resolution % 8)
+    throw Error("resolution must be a multiple of 8 from 8 to 4096 pixels (got " + std::to_string(resolution) + ")");
 }
 
 c10::ScalarType training_dtype(const std::string& precision) {

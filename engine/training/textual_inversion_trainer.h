@@ -93,6 +93,10 @@ struct StepResult {
   bool skipped = false;  // fp16: the gradient overflowed, so the step changed nothing but the loss scale
 };
 
+// Refuses a training resolution that is not a multiple of 8 (the VAE's factor) from 8 to
+// 4096 pixels: beyond that no model trains in memory, and a typo should not start a run.
+void check_training_resolution(int resolution);
+
 // The dtype a training precision names ("fp32", "bf16", "fp16"); throws naming it otherwise.
 c10::ScalarType training_dtype(const std::string& precision);
 // Refuses, naming both and what to do, a model whose dtype is not `precision`, and fp16

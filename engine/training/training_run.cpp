@@ -9,7 +9,6 @@
 #include "imaging/image_decode.h"
 #include "imaging/tensor_image.h"
 #include "models/stable_diffusion.h"
-#include "multires/concept_library.h"
 #include "runtime/atomic_file.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -34,6 +33,7 @@ nlohmann::json run_json(const TrainingRunSettings& s, const std::string& fingerp
                       {"model", {{"path", s.model_path}, {"fingerprint", fingerprint}}},
                       {"data", {{"folder", s.data_dir}, {"hash", report.hash}, {"images", report.used}}},
                       {"library", s.library_dir},
+                      {"replace_library_concept", s.replace_library_concept},
                       {"training", s.training.to_json()},
                       {"thumbnail_size", s.thumbnail_size}};
   put_cadence(j, s);
@@ -42,9 +42,14 @@ nlohmann::json run_json(const TrainingRunSettings& s, const std::string& fingerp
 
 }  // namespace
 
+void TrainingRunSettings::validate() const {
+  training.validate();
+  validate_cadence(*this);
+}
+
 TextualInversionRun::TextualInversionRun(StableDiffusionModel& model, TrainingRunSettings settings)
     : model_(model), settings_(std::move(settings)) {
-  settings_.training.validate();
+  settings_.validate();
   dataset_ = std::make_shared<TrainingDataset>(settings_.data_dir, dataset_options(settings_.training));
   trainer_ = std::make_unique<TextualInversionTrainer>(model_, settings_.training, dataset_);
 }
@@ -60,6 +65,7 @@ TrainingRunSettings TextualInversionRun::read_settings(const std::string& out_di
     s.model_path = j.at("model").at("path").get<std::string>();
     s.data_dir = j.at("data").at("folder").get<std::string>();
     s.library_dir = j.value("library", "");
+    s.replace_library_concept = j.value("replace_library_concept", false);
     s.training = TextualInversionSettings::from_json(j.at("training"));
     get_cadence(j, s);
     s.thumbnail_size = j.value("thumbnail_size", s.thumbnail_size);
@@ -76,6 +82,9 @@ std::unique_ptr<TextualInversionRun> TextualInversionRun::create(StableDiffusion
   if (fs::exists(settings.out_dir + "/settings.json"))
     throw Error("'" + settings.out_dir + "' already holds a training run: resume it (mrti train resume " +
                 settings.out_dir + ") or choose another folder");
+  settings.validate();
+  check_library_name_free(settings.library_dir, settings.training.name, settings.replace_library_concept);
+  for (std::string* p : {&settings.model_path, &settings.data_dir, &settings.library_dir}) *p = absolute_path(*p);
   std::unique_ptr<TextualInversionRun> run(new TextualInversionRun(model, std::move(settings)));
   fs::create_directories(run->settings_.out_dir + "/checkpoints");
   run->write_settings();
@@ -85,6 +94,7 @@ std::unique_ptr<TextualInversionRun> TextualInversionRun::create(StableDiffusion
 std::unique_ptr<TextualInversionRun> TextualInversionRun::resume(StableDiffusionModel& model,
                                                                  const std::string& out_dir, int64_t total_steps,
                                                                  const TextualInversionSettings* expected) {
+  check_resume_steps(out_dir, total_steps);
   TrainingRunSettings s = read_settings(out_dir);
   const nlohmann::json recorded = read_run_json(out_dir);
   if (expected) {
@@ -179,11 +189,9 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
   const Concept concept = finished_concept();
   out.concept_path = settings_.out_dir + "/" + settings_.training.name + ".safetensors";
   save_concept(out.concept_path, concept);
-  if (!settings_.library_dir.empty()) {
-    ConceptLibrary library(settings_.library_dir);
-    out.library_path = library.save(concept, /*overwrite=*/true);
-    message("saved concept '" + concept.name + "' to " + out.library_path);
-  }
+  out.library_path = save_to_library(settings_.library_dir, concept, settings_.out_dir,
+                                     settings_.replace_library_concept, message);
+  if (!out.library_path.empty()) message("saved concept '" + concept.name + "' to " + out.library_path);
   return out;
 }
 

@@ -30,10 +30,14 @@ namespace mrti {
 struct StableDiffusionModel;
 
 struct TrainingRunSettings {
+  // Paths are recorded absolute, so a run resumes from any working folder.
   std::string model_path;  // recorded for resume; the caller loads the model
   std::string data_dir;
   std::string out_dir;
   std::string library_dir;  // "" = do not save into a concept library
+  // The finished concept may replace a same-named one in the library (else the run
+  // refuses to start, as that concept may exist nowhere else).
+  bool replace_library_concept = false;
   TextualInversionSettings training;
   int64_t checkpoint_every = 500;  // 0 = only at the end and on cancel
   int64_t preview_every = 0;       // 0 = no previews
@@ -42,6 +46,10 @@ struct TrainingRunSettings {
   int64_t preview_seed = 1234;
   std::vector<int64_t> preview_scales;  // empty: 0, N/2, N-1
   int thumbnail_size = 128;
+
+  // The training settings' and the cadence's checks (run_folder.h): what both a new run
+  // and a resume require. Throws mrti::Error naming the first bad setting.
+  void validate() const;
 };
 
 // TrainingProgress, TrainingPreview, TrainingCallbacks, TrainingOutcome: training_events.h.
@@ -49,10 +57,13 @@ struct TrainingRunSettings {
 
 class TextualInversionRun {
  public:
-  // A new run in settings.out_dir, which must not hold a run already.
+  // A new run in settings.out_dir, which must not hold a run already. Refuses invalid
+  // settings and a concept name the library has (see replace_library_concept) before
+  // creating anything.
   static std::unique_ptr<TextualInversionRun> create(StableDiffusionModel& model, TrainingRunSettings settings);
   // Reads out_dir/settings.json (model_path there is what to load). `total_steps` > 0
-  // replaces the run's step count (a larger one extends it). `expected`, when given,
+  // replaces the run's step count (a larger one extends it; one below the step reached,
+  // or a negative one, is refused: check_resume_steps). `expected`, when given,
   // must agree with the recorded training settings except for steps. Refuses, naming
   // what differs, when the model (its weights or its dtype against the run's
   // precision), the dataset or the settings differ.
