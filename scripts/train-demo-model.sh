@@ -41,9 +41,9 @@ if [ "$(tail -n 1 "$work/vae-run/loss.csv" | cut -d, -f1)" -lt 3000 ]; then
 fi
 
 log "3/5 training the UNet and the text encoder"
-train "$work/unet-run" model unet --data "$work/shapes" --vae "$work/vae-run/vae" --steps 3000 --batch-size 64 \
-  --lr 1e-3 --warmup-steps 200 --ema-decay 0.999 --caption-dropout 0.1 --seed 1 --save-dtype fp16 \
-  --checkpoint-every 250 --preview-every 500
+train "$work/unet-run" model unet --data "$work/shapes" --vae "$work/vae-run/vae" --steps 10000 --batch-size 32 \
+  --lr 1e-3 --warmup-steps 200 --ema-decay 0.999 --caption-dropout 0.1 --snr-gamma 5 --seed 1 --save-dtype fp16 \
+  --checkpoint-every 500 --preview-every 1000
 
 log "4/5 installing the model in $model_dir"
 rm -rf "$model_dir.new" && cp -r "$work/unet-run/model" "$model_dir.new"

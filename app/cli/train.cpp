@@ -244,8 +244,12 @@ void add_model_stage(CLI::App* train, const std::string& stage, const std::share
     c->add_option("--kl-weight", t.kl_weight, "Weight of the KL term against the L1 reconstruction")
         ->capture_default_str();
   else
+  {
     c->add_option("--caption-dropout", t.caption_dropout, "Share of empty captions (classifier-free guidance)")
         ->capture_default_str();
+    c->add_option("--snr-gamma", t.snr_gamma, "Min-SNR loss weighting gamma (0 = none; 5 is usual)")
+        ->capture_default_str();
+  }
   c->add_option("--save-dtype", t.save_dtype, "Dtype of the written weights: fp16 or fp32")->capture_default_str();
   c->add_option("--seed", t.seed, "Seed of the initial weights and every random draw")->capture_default_str();
   c->add_option("--checkpoint-every", m->checkpoint_every, "Checkpoint interval in steps (0 = at the end)")

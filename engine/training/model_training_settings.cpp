@@ -23,6 +23,7 @@ nlohmann::json ModelTrainingSettings::to_json() const {
           {"ema_decay", ema_decay},
           {"kl_weight", kl_weight},
           {"caption_dropout", caption_dropout},
+          {"snr_gamma", snr_gamma},
           {"seed", seed},
           {"save_dtype", save_dtype}};
 }
@@ -46,6 +47,7 @@ ModelTrainingSettings ModelTrainingSettings::from_json(const nlohmann::json& j) 
   s.ema_decay = setting_or(j, "ema_decay", s.ema_decay);
   s.kl_weight = setting_or(j, "kl_weight", s.kl_weight);
   s.caption_dropout = setting_or(j, "caption_dropout", s.caption_dropout);
+  s.snr_gamma = setting_or(j, "snr_gamma", s.snr_gamma);
   s.seed = setting_or(j, "seed", s.seed);
   s.save_dtype = setting_or(j, "save_dtype", s.save_dtype);
   return s;
@@ -63,6 +65,7 @@ void ModelTrainingSettings::validate() const {
   if (!(ema_decay >= 0 && ema_decay < 1)) throw Error("the EMA decay must be in [0, 1)");
   if (!(kl_weight >= 0)) throw Error("the KL weight cannot be negative");
   if (!(caption_dropout >= 0 && caption_dropout <= 1)) throw Error("caption dropout must be in [0, 1]");
+  if (!(snr_gamma >= 0 && snr_gamma <= 1e6)) throw Error("the SNR gamma must be between 0 and 1000000");
   if (!(max_grad_norm >= 0)) throw Error("max_grad_norm cannot be negative");
   if (save_dtype != "fp16" && save_dtype != "fp32") throw Error("save dtype must be fp16 or fp32");
   make_schedule();

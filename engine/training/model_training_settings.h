@@ -27,6 +27,9 @@ struct ModelTrainingSettings {
   double ema_decay = 0.999;
   double kl_weight = 1e-4;        // vae: per-element KL against per-pixel L1
   double caption_dropout = 0.1;   // unet: empty captions, for classifier-free guidance
+  // unet: Min-SNR-gamma loss weighting (Hang et al. 2023), min(SNR, gamma) relative to the
+  // target's own SNR weight; 0 leaves every timestep weighted alike.
+  double snr_gamma = 0;
   int64_t seed = 0;
   std::string save_dtype = "fp16";  // of the written weights: fp16 or fp32
 

@@ -62,6 +62,10 @@ TextToImageTrainer::TextToImageTrainer(ModelTrainingSettings settings, std::shar
     throw Error("the UNet's cross-attention width differs from the text encoder's");
   noise_scheduler_ = make_scheduler("ddpm", scheduler_json_);
   T_ = scheduler_json_.value("num_train_timesteps", int64_t(1000));
+  const std::string prediction = scheduler_json_.value("prediction_type", std::string("epsilon"));
+  if (prediction != "epsilon" && prediction != "v_prediction")
+    throw Error("UNet training supports epsilon and v_prediction, not prediction_type '" + prediction + "'");
+  v_prediction_ = prediction == "v_prediction";
 
   // The caches: every picture's posterior and every caption's ids, once.
   torch::NoGradGuard no_grad;
@@ -103,7 +107,15 @@ at::Tensor TextToImageTrainer::batch_loss(std::vector<double>&) {
   const at::Tensor ids = torch::where(drop.unsqueeze(1), empty_ids_.unsqueeze(0), ids_.index_select(0, index));
   const at::Tensor states = text_encoder_->forward(ids).last_hidden_state;
   const at::Tensor pred = unet_->forward(noisy, t, states);
-  return (pred - noise).pow(2).mean();
+  const at::Tensor target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, t) : noise;
+  const at::Tensor per_sample = (pred - target).pow(2).mean({1, 2, 3});
+  if (settings_.snr_gamma <= 0) return per_sample.mean();
+  // Min-SNR-gamma: the epsilon loss weighted min(SNR, gamma) / SNR; the v loss already
+  // carries SNR + 1, so min(SNR, gamma) / (SNR + 1).
+  const at::Tensor a = noise_scheduler_->alphas_cumprod().index_select(0, t).to(torch::kFloat);
+  const at::Tensor snr = a / (1 - a);
+  const at::Tensor weight = torch::clamp_max(snr, settings_.snr_gamma) / (v_prediction_ ? snr + 1 : snr);
+  return (per_sample * weight).mean();
 }
 
 StableDiffusionModel TextToImageTrainer::averaged_model() const {

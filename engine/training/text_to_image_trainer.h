@@ -56,6 +56,7 @@ class TextToImageTrainer : public ModelTrainer {
   at::Tensor ids_;                       // [M, 77] caption ids
   at::Tensor empty_ids_;                 // [77] the empty caption
   double scaling_factor_ = 1;
+  bool v_prediction_ = false;
   int64_t T_ = 1000;
 };
 
