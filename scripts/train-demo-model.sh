@@ -46,7 +46,7 @@ train "$work/unet-run" model unet --data "$work/shapes" --vae "$work/vae-run/vae
   --checkpoint-every 500 --preview-every 1000
 
 log "4/5 installing the model in $model_dir"
-rm -rf "$model_dir.new" && cp -r "$work/unet-run/model" "$model_dir.new"
+mkdir -p "$(dirname "$model_dir")" && rm -rf "$model_dir.new" && cp -r "$work/unet-run/model" "$model_dir.new"
 cp docs/demo-model-card.md "$model_dir.new/README.md"
 rm -rf "$model_dir" && mv "$model_dir.new" "$model_dir"
 

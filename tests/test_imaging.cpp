@@ -176,6 +176,7 @@ class TestImaging : public QObject {
   void gridLayout();
   void decodeFormats();
   void decodeErrors();
+  void decodeSizeLimit();
   void exifOrientation();
   void resizeCropFlip();
 };
@@ -634,6 +635,64 @@ void TestImaging::decodeErrors() {
   EXPECT_ERROR(mrti::decode_image("GIF89a....", 10, "anim.gif"), "anim.gif", "GIF");
   fs::create_directories(dir + "/folder.png");
   EXPECT_ERROR(mrti::decode_image(dir + "/folder.png"), "folder.png");
+}
+
+void TestImaging::decodeSizeLimit() {
+  // Every format's header is read for its size without decoding.
+  const Image img = noise(37, 21, 8);
+  std::vector<std::string> exts = {".png", ".jpg", ".bmp", ".tiff", ".webp"};
+  for (const std::string& ext : exts) {
+    std::string bytes;
+    try {
+      bytes = mrti::encode_image(img, ext, ext == ".webp" ? 101 : 95);
+    } catch (const mrti::Error&) {
+      QVERIFY2(ext != ".png" && ext != ".jpg", "PNG and JPEG encoding must be available");
+      continue;
+    }
+    const auto dims = mrti::image_dimensions(bytes.data(), bytes.size());
+    QVERIFY2(dims.has_value(), ext.c_str());
+    QCOMPARE(dims->first, int64_t(37));
+    QCOMPARE(dims->second, int64_t(21));
+    QVERIFY(!mrti::image_dimensions(bytes.data(), 6));  // cut before the size
+  }
+  QVERIFY(!mrti::image_dimensions("hello", 5));
+
+  // A PNG and a JPEG of a few hundred bytes declaring 30000x30000 are refused before
+  // anything is allocated for their pixels.
+  const TempDir dir("imaging-decode-limit");
+  std::string png = mrti::encode_png(img);
+  const auto put_be32 = [](std::string& s, std::size_t at, uint32_t v) {
+    for (int k = 0; k < 4; ++k) s[at + k] = char((v >> (24 - 8 * k)) & 0xFF);
+  };
+  const auto set_png_size = [&](std::string& s, uint32_t w, uint32_t h) {
+    put_be32(s, 16, w);
+    put_be32(s, 20, h);
+    uint32_t crc = 0xFFFFFFFFu;  // IHDR's CRC over its type and data, as a real file has it
+    for (std::size_t i = 12; i < 29; ++i) {
+      crc ^= uint8_t(s[i]);
+      for (int b = 0; b < 8; ++b) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    put_be32(s, 29, ~crc);
+  };
+  set_png_size(png, 30000, 30000);
+  write_bytes(dir + "/bomb.png", png);
+  EXPECT_ERROR(mrti::decode_image(dir + "/bomb.png"), "bomb.png", "30000x30000", "megapixels");
+  EXPECT_ERROR(mrti::decode_png(dir + "/bomb.png"), "bomb.png", "megapixels");
+  set_png_size(png, 0xFFFFFFFFu, 30000);  // a product past 64 bits is still refused
+  EXPECT_ERROR(mrti::decode_image(png.data(), png.size(), "huge.png"), "huge.png", "megapixels");
+  std::string jpg = mrti::encode_image(img, ".jpg");
+  const std::size_t sof = jpg.find("\xFF\xC0");
+  QVERIFY(sof != std::string::npos);
+  jpg[sof + 5] = char(0xFF), jpg[sof + 6] = char(0xFF), jpg[sof + 7] = char(0xFF), jpg[sof + 8] = char(0xFF);
+  EXPECT_ERROR(mrti::decode_image(jpg.data(), jpg.size(), "bomb.jpg"), "bomb.jpg", "65535x65535", "megapixels");
+  // 8192x8192 itself is allowed (only declared here: it fails later as cut short).
+  set_png_size(png, 8192, 8192);
+  try {
+    mrti::decode_image(png.data(), png.size(), "edge.png");
+    QFAIL("a cut-short PNG decoded");
+  } catch (const mrti::Error& e) {
+    QVERIFY2(!QString(e.what()).contains("megapixels"), e.what());
+  }
 }
 
 void TestImaging::exifOrientation() {

@@ -149,6 +149,8 @@ class TestPipeline : public QObject {
     r = {};
     r.batch = 0;
     expect_error(r, "batch size");
+    r.batch = 100000000;
+    expect_error(r, "between 1 and 256");
     r = {};
     r.initial_latents = torch::zeros({2, 4, 64, 64});  // batch 1 asked for
     expect_error(r, "initial latents have shape");

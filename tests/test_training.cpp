@@ -446,7 +446,9 @@ class TestTraining : public QObject {
     const std::vector<Case> cases = {
         {"preview steps 0", [](TrainingRunSettings& s) { s.preview_steps = 0; }, "preview steps must be between 1"},
         {"steps 0", [](TrainingRunSettings& s) { s.training.steps = 0; }, "steps must be at least 1"},
-        {"batch 0", [](TrainingRunSettings& s) { s.training.batch_size = 0; }, "batch size must be at least 1"},
+        {"batch 0", [](TrainingRunSettings& s) { s.training.batch_size = 0; }, "batch size must be between 1 and 256"},
+        {"batch 1e8", [](TrainingRunSettings& s) { s.training.batch_size = 100000000; }, "between 1 and 256"},
+        {"resolution 65536", [](TrainingRunSettings& s) { s.training.resolution = 65536; }, "from 8 to 4096"},
         {"resolution 100", [](TrainingRunSettings& s) { s.training.resolution = 100; }, "multiple of 8"},
         {"resolution 8192", [](TrainingRunSettings& s) { s.training.resolution = 8192; }, "from 8 to 4096"},
         {"lr 0", [](TrainingRunSettings& s) { s.training.lr = 0; }, "learning rate must be a positive number"},

@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/attention_processor.h"
+#include "models/autoencoder_kl.h"
+#include "models/clip_text_model.h"
+#include "models/standard_configs.h"
 #include "models/config_json.h"
 #include "models/unet_2d_condition_model.h"
 #include "runtime/error.h"
@@ -248,6 +251,29 @@ class TestUNet : public QObject {
     const std::string broken = mrti_test::temp_dir("unet-broken");
     std::ofstream(broken + "/config.json") << "{\"in_channels\": 4,";
     MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_file(broken), "config.json is not valid JSON");
+  }
+
+  void absurd_sizes_are_refused_before_allocating() {
+    // Every real configuration passes; one damaged size in a downloaded config.json is a
+    // clear error instead of gigabytes of allocation.
+    for (const char* arch : {"sd15", "sd21", "shapes64"}) {
+      const auto c = mrti::standard_configs(arch);
+      mrti::UNet2DConditionConfig::from_json(c.unet, arch);
+      mrti::AutoencoderKLConfig::from_json(c.vae, arch);
+      mrti::ClipTextConfig::from_json(c.text_encoder, arch);
+    }
+    auto c = mrti::standard_configs("sd15");
+    c.text_encoder["num_hidden_layers"] = 2147483647;
+    MRTI_EXPECT_ERROR(mrti::ClipTextConfig::from_json(c.text_encoder, "te/config.json"), "te/config.json", "billion");
+    c.text_encoder["num_hidden_layers"] = 12;
+    c.text_encoder["vocab_size"] = int64_t(1) << 62;
+    c.text_encoder["max_position_embeddings"] = int64_t(1) << 62;  // a sum past int64
+    MRTI_EXPECT_ERROR(mrti::ClipTextConfig::from_json(c.text_encoder, "te/config.json"), "billion");
+    c.unet["block_out_channels"] = {320, 640, 1280, 1280000};
+    MRTI_EXPECT_ERROR(mrti::UNet2DConditionConfig::from_json(c.unet, "unet/config.json"), "unet/config.json",
+                      "billion");
+    c.vae["layers_per_block"] = 1000000;
+    MRTI_EXPECT_ERROR(mrti::AutoencoderKLConfig::from_json(c.vae, "vae/config.json"), "vae/config.json", "billion");
   }
 
   void config_accepts_older_and_sd2_layouts() {

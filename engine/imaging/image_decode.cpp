@@ -54,6 +54,77 @@ std::string sniff_format(const uint8_t* p, std::size_t n) {
   return "";
 }
 
+uint32_t be16(const uint8_t* p) { return uint32_t(p[0]) << 8 | p[1]; }
+uint32_t le16(const uint8_t* p) { return uint32_t(p[1]) << 8 | p[0]; }
+uint32_t be32(const uint8_t* p) { return be16(p) << 16 | be16(p + 2); }
+uint32_t le32(const uint8_t* p) { return le16(p + 2) << 16 | le16(p); }
+
+using Dimensions = std::optional<std::pair<int64_t, int64_t>>;
+
+// The first SOFn segment's size; markers without a length (RSTn, TEM) are stepped over.
+Dimensions jpeg_dimensions(const uint8_t* p, std::size_t n) {
+  std::size_t i = 2;
+  while (i + 4 <= n) {
+    if (p[i] != 0xFF) return std::nullopt;
+    const uint8_t marker = p[i + 1];
+    if (marker == 0xFF) { ++i; continue; }  // fill byte
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { i += 2; continue; }
+    if (marker == 0xD9 || marker == 0xDA) return std::nullopt;  // end, or scan data before any frame
+    const std::size_t length = be16(p + i + 2);
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (sof) {
+      if (i + 9 > n) return std::nullopt;
+      return std::make_pair(int64_t(be16(p + i + 7)), int64_t(be16(p + i + 5)));
+    }
+    if (length < 2) return std::nullopt;
+    i += 2 + length;
+  }
+  return std::nullopt;
+}
+
+Dimensions webp_dimensions(const uint8_t* p, std::size_t n) {
+  if (n < 30) return std::nullopt;
+  if (std::memcmp(p + 12, "VP8 ", 4) == 0)
+    return std::make_pair(int64_t(le16(p + 26) & 0x3FFF), int64_t(le16(p + 28) & 0x3FFF));
+  if (std::memcmp(p + 12, "VP8L", 4) == 0) {
+    const uint32_t b = le32(p + 21);
+    return std::make_pair(int64_t(b & 0x3FFF) + 1, int64_t((b >> 14) & 0x3FFF) + 1);
+  }
+  if (std::memcmp(p + 12, "VP8X", 4) == 0) {
+    const auto le24 = [](const uint8_t* q) { return int64_t(q[0]) | int64_t(q[1]) << 8 | int64_t(q[2]) << 16; };
+    return std::make_pair(le24(p + 24) + 1, le24(p + 27) + 1);
+  }
+  return std::nullopt;
+}
+
+Dimensions bmp_dimensions(const uint8_t* p, std::size_t n) {
+  if (n < 26) return std::nullopt;
+  if (le32(p + 14) == 12) return std::make_pair(int64_t(le16(p + 18)), int64_t(le16(p + 20)));
+  const auto w = int64_t(int32_t(le32(p + 18))), h = int64_t(int32_t(le32(p + 22)));
+  return std::make_pair(w < 0 ? -w : w, h < 0 ? -h : h);  // a negative height is top-down
+}
+
+// ImageWidth (256) and ImageLength (257) of the first IFD.
+Dimensions tiff_dimensions(const uint8_t* p, std::size_t n) {
+  const bool le = p[0] == 'I';
+  const auto u16 = [&](std::size_t at) { return le ? le16(p + at) : be16(p + at); };
+  const auto u32 = [&](std::size_t at) { return le ? le32(p + at) : be32(p + at); };
+  if (n < 8) return std::nullopt;
+  const std::size_t ifd = u32(4);
+  if (ifd > n || n - ifd < 2) return std::nullopt;
+  const std::size_t count = u16(ifd);
+  int64_t w = -1, h = -1;
+  for (std::size_t k = 0; k < count && ifd + 2 + 12 * (k + 1) <= n; ++k) {
+    const std::size_t e = ifd + 2 + 12 * k;
+    const uint32_t tag = u16(e), type = u16(e + 2);
+    if (tag != 256 && tag != 257) continue;
+    const int64_t value = type == 3 ? int64_t(u16(e + 8)) : type == 4 ? int64_t(u32(e + 8)) : -1;
+    (tag == 256 ? w : h) = value;
+  }
+  if (w < 0 || h < 0) return std::nullopt;
+  return std::make_pair(w, h);
+}
+
 int cv_interpolation(Interpolation mode, bool shrinking) {
   switch (mode) {
     case Interpolation::Nearest: return cv::INTER_NEAREST;
@@ -70,6 +141,20 @@ int cv_interpolation(Interpolation mode, bool shrinking) {
 
 }  // namespace
 
+std::optional<std::pair<int64_t, int64_t>> image_dimensions(const void* data, std::size_t size) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  const std::string format = sniff_format(p, size);
+  if (format == "PNG") {
+    if (size < 24 || std::memcmp(p + 12, "IHDR", 4) != 0) return std::nullopt;
+    return std::make_pair(int64_t(be32(p + 16)), int64_t(be32(p + 20)));
+  }
+  if (format == "JPEG") return jpeg_dimensions(p, size);
+  if (format == "WebP") return webp_dimensions(p, size);
+  if (format == "BMP") return bmp_dimensions(p, size);
+  if (format == "TIFF") return tiff_dimensions(p, size);
+  return std::nullopt;
+}
+
 Image decode_image(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error("image file not found: '" + path + "'");
@@ -85,6 +170,11 @@ Image decode_image(const void* data, std::size_t size, const std::string& name) 
     throw Error("'" + name + "' is not an image file: its contents are not PNG, JPEG, WebP, BMP or TIFF");
   if (format == "GIF") throw Error("'" + name + "' is a GIF image, which is not supported: convert it to PNG");
   if (size > static_cast<std::size_t>(INT32_MAX)) throw Error("'" + name + "' is too large to decode (over 2 GiB)");
+  if (const auto dims = image_dimensions(p, size); dims && (dims->first > kMaxImagePixels || dims->second > kMaxImagePixels ||
+                                                          dims->first * dims->second > kMaxImagePixels))
+    throw Error("'" + name + "' declares " + std::to_string(dims->first) + "x" + std::to_string(dims->second) +
+                " pixels, more than the " + std::to_string(kMaxImagePixels / 1000000) +
+                " megapixels an image may have here (8192x8192)");
   cv::Mat bgr;
   std::string why;
   try {

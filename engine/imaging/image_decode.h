@@ -2,17 +2,28 @@
 // Reading any common image file (OpenCV), and the geometric operations training data
 // needs: resize, crops, flip. All results are RGB8.
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "imaging/image.h"
 
 namespace mrti {
 
+// The most pixels an image file may declare: 8192 x 8192. A few hundred bytes of PNG can
+// declare 30000 x 30000, which would take gigabytes to decode.
+constexpr int64_t kMaxImagePixels = int64_t(1) << 26;
+
+// The width and height a PNG, JPEG, WebP, BMP or TIFF header declares, read without
+// decoding; nullopt when the header is not one of those or is cut short before the size.
+std::optional<std::pair<int64_t, int64_t>> image_dimensions(const void* data, std::size_t size);
+
 // Decodes PNG, JPEG, WebP, BMP, TIFF (whatever this OpenCV build reads) to RGB8, turned
 // upright by its EXIF orientation; alpha is dropped and 16-bit samples are reduced to
-// 8 bits. Throws mrti::Error naming the file when it is missing, empty, not an image
-// or a corrupt one.
+// 8 bits. Throws mrti::Error naming the file when it is missing, empty, not an image,
+// a corrupt one, or declares more than kMaxImagePixels (before allocating anything).
 Image decode_image(const std::string& path);
 Image decode_image(const void* data, std::size_t size, const std::string& name = "<memory>");
 

@@ -10,6 +10,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "imaging/image_decode.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
 
@@ -17,7 +18,6 @@ namespace mrti {
 namespace {
 
 constexpr std::size_t kMaxTextBytes = 64u << 20;       // per inflated text chunk
-constexpr uint64_t kMaxPixels = uint64_t{1} << 28;     // ~268 megapixels, 800 MB as RGB8
 const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 // ---- text helpers -----------------------------------------------------------------
@@ -357,7 +357,8 @@ Image decode_png(const void* data, std::size_t size, const std::string& name) {
   png_set_read_fn(png, &io, on_png_read);
   png_read_info(png, info);
   const png_uint_32 width = png_get_image_width(png, info), height = png_get_image_height(png, info);
-  if (uint64_t{width} * height > kMaxPixels) png_error(png, "the image is too large (over 268 megapixels)");
+  if (uint64_t{width} * height > uint64_t(kMaxImagePixels))
+    png_error(png, "the image declares more than 67 megapixels (8192x8192), the most allowed here");
   const int color_type = png_get_color_type(png, info);
   // Like PIL's convert("RGB"): expand palette/low-bit grey/tRNS, keep the high byte of
   // 16-bit samples, then drop any alpha below. No gamma handling, as PIL does none.

@@ -62,6 +62,10 @@ AutoencoderKLConfig AutoencoderKLConfig::from_json(const nlohmann::json& json, c
       f.fail("norm_num_groups", "= " + std::to_string(c.norm_num_groups) + " does not divide block_out_channels[" +
                                     std::to_string(i) + "] = " + std::to_string(c.block_out_channels[i]));
   }
+  // Encoder and decoder: about two 3x3 convolutions per ResNet, layers (+1 up) per block.
+  double weights = 0;
+  for (int64_t ch : c.block_out_channels) weights += 2.0 * (2.0 * double(c.layers_per_block) + 1) * 18.0 * double(ch) * ch;
+  f.check_parameter_count(weights + 9.0 * double(c.latent_channels) * (double(c.in_channels) + double(c.out_channels)));
   return c;
 }
 

@@ -37,6 +37,9 @@ ClipTextConfig ClipTextConfig::from_json(const nlohmann::json& j, const std::str
   if (c.hidden_size % c.num_attention_heads != 0)
     f.fail("num_attention_heads", "(" + std::to_string(c.num_attention_heads) + ") does not divide hidden_size " +
                                       std::to_string(c.hidden_size));
+  const double h = double(c.hidden_size);
+  f.check_parameter_count((double(c.vocab_size) + double(c.max_position_embeddings)) * h +
+                          double(c.num_hidden_layers) * (4 * h * h + 2 * h * double(c.intermediate_size)));
   return c;
 }
 

@@ -1,5 +1,7 @@
 #include "models/config_json.h"
 
+#include <cstdio>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -48,6 +50,16 @@ ConfigFields::ConfigFields(const nlohmann::json& json, std::string source) : jso
 
 void ConfigFields::fail(const std::string& key, const std::string& problem) const {
   throw Error(source_ + ": field \"" + key + "\" " + problem);
+}
+
+void ConfigFields::check_parameter_count(double estimate) const {
+  if (!(estimate <= kMaxModelParameters)) {
+    char billions[32];
+    std::snprintf(billions, sizeof billions, "%.3g", estimate / 1e9);
+    throw Error(source_ + ": the sizes in this config describe a model of about " + billions +
+                " billion weights, more than the " + std::to_string(int(kMaxModelParameters / 1e9)) +
+                " billion this engine loads: the config is damaged or not a Stable Diffusion model's");
+  }
 }
 
 bool ConfigFields::has(const std::string& key) const {

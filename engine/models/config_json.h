@@ -19,6 +19,9 @@ std::string config_json_path(const std::string& path);
 // default when the field is absent or null; required getters throw naming the field.
 // Integers also accept whole-valued floats (1.0), as some exporters write them. The
 // json must outlive this object.
+// More weights than any model of the Stable Diffusion family has (SDXL's UNet: 2.6 billion).
+constexpr double kMaxModelParameters = 4e9;
+
 class ConfigFields {
  public:
   ConfigFields(const nlohmann::json& json, std::string source);
@@ -51,6 +54,11 @@ class ConfigFields {
   void require_string(const std::string& key, const std::string& expected, const std::string& why) const;
 
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
+
+  // Refuses a config whose weights would number more than kMaxModelParameters (estimated
+  // from its sizes, in double so absurd values cannot overflow) before anything is
+  // allocated: a downloaded config.json could otherwise ask for terabytes.
+  void check_parameter_count(double estimate) const;
 
  private:
   const nlohmann::json& field(const std::string& key) const;  // throws when absent/null

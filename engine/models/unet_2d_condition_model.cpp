@@ -108,6 +108,17 @@ UNet2DConditionConfig UNet2DConditionConfig::from_json(const nlohmann::json& jso
       f.fail(heads_key, "[" + std::to_string(i) + "] = " + std::to_string(c.num_attention_heads[i]) +
                             " heads do not divide block_out_channels[" + std::to_string(i) + "] = " + std::to_string(ch));
   }
+  // Per block, down and up (one more layer): a ResNet of two 3x3 convolutions and, per
+  // transformer layer, attention and feed-forward (~12 ch^2) and the cross-attention keys
+  // and values (2 ch cross).
+  double weights = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double ch = double(c.block_out_channels[i]);
+    const double layer = 18 * ch * ch + double(c.transformer_layers_per_block[i]) *
+                                            (12 * ch * ch + 2 * ch * double(c.cross_attention_dim[i]));
+    weights += (2.0 * double(c.layers_per_block[i]) + 1) * layer;
+  }
+  f.check_parameter_count(weights);
   return c;
 }
 

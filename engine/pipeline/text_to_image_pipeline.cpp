@@ -21,7 +21,8 @@ void validate_request(const TextToImageRequest& r) {
   if (r.width > 4096 || r.height > 4096) throw Error("image size is limited to 4096x4096");
   if (r.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(r.steps) + ")");
   if (r.steps > 1000) throw Error("steps must be at most 1000 (got " + std::to_string(r.steps) + ")");
-  if (r.batch < 1) throw Error("batch size must be at least 1 (got " + std::to_string(r.batch) + ")");
+  if (r.batch < 1 || r.batch > 256)
+    throw Error("batch size must be between 1 and 256 (got " + std::to_string(r.batch) + ")");
   if (!(r.guidance >= 0 && r.guidance <= 100)) throw Error("guidance scale must be between 0 and 100");
   if (r.eta < 0 || r.eta > 1) throw Error("eta must be between 0 and 1");
   if (r.initial_latents.defined()) {

@@ -6,11 +6,16 @@
 #include <dlfcn.h>
 #include <link.h>
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
 namespace mrti {
 
 void configure_threads(int threads) {
+  // Subnormal floats take a slow microcode path on x86 (tens of times slower per
+  // operation); activations and gradients of a training run drift into that range. Set
+  // here, on the main thread before the worker pools exist, so every worker inherits it.
+  at::globalContext().setFlushDenormal(true);
   if (threads > 0) {
     at::set_num_threads(threads);
     // OpenBLAS keeps a thread pool of its own (one thread per core) whose idle threads

@@ -102,7 +102,8 @@ void DreamBoothSettings::validate() const {
   if (init_token.empty()) throw Error("an initializer word is needed (--init-token WORD)");
   if (num_scales < 1 || num_scales > 1000) throw Error("num_scales must be between 1 and 1000");
   if (steps < 1) throw Error("steps must be at least 1");
-  if (batch_size < 1 || grad_accum < 1) throw Error("batch size and gradient accumulation must be at least 1");
+  if (batch_size < 1 || batch_size > 256 || grad_accum < 1 || grad_accum > 1024)
+    throw Error("batch size must be between 1 and 256 and gradient accumulation between 1 and 1024");
   if (warmup_steps < 0) throw Error("warmup steps cannot be negative");
   make_schedule();  // throws naming a bad schedule
   if (!(lr > 0) || !std::isfinite(lr)) throw Error("the UNet learning rate must be a positive number (--lr)");

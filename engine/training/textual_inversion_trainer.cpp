@@ -94,7 +94,7 @@ void TextualInversionSettings::validate() const {
   if (num_scales < 1 || num_scales > 1000) throw Error("num_scales must be between 1 and 1000");
   if (vectors_per_token < 1 || vectors_per_token > 75) throw Error("vectors_per_token must be between 1 and 75");
   if (steps < 1) throw Error("steps must be at least 1");
-  if (batch_size < 1) throw Error("batch size must be at least 1");
+  if (batch_size < 1 || batch_size > 256) throw Error("batch size must be between 1 and 256");
   if (grad_accum < 1) throw Error("gradient accumulation must be at least 1");
   if (!(lr > 0) || !std::isfinite(lr)) throw Error("learning rate must be a positive number (--lr)");
   if (warmup_steps < 0) throw Error("warmup steps cannot be negative");
