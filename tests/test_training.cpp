@@ -191,6 +191,11 @@ class TestTraining : public QObject {
     write_png(dir + "/tiny.png", make_image(16, 16, {1, 2, 3}));
     write_text(dir + "/b.txt", "a sketch of {} on a table");
     write_text(dir + "/lonely.txt", "{}");
+    fs::create_symlink("loop2.png", dir + "/loop1.png");  // a symlink loop
+    fs::create_symlink("loop1.png", dir + "/loop2.png");
+    std::string bomb = read_file(dir + "/a.png");  // a header declaring 30000x30000
+    for (int at : {16, 20}) bomb[at] = 0, bomb[at + 1] = 0, bomb[at + 2] = char(0x75), bomb[at + 3] = char(0x30);
+    write_text(dir + "/bomb.png", bomb);
     DatasetOptions o;
     o.resolution = 64;
     TrainingDataset ds(dir, o);
@@ -198,7 +203,10 @@ class TestTraining : public QObject {
     const auto& r = ds.report();
     QCOMPARE(r.used, (std::vector<std::string>{"a.png", "b.png", "c.png", "d.png"}));
     std::map<std::string, std::string> why(r.skipped.begin(), r.skipped.end());
-    QCOMPARE(why.size(), std::size_t(5));
+    QCOMPARE(why.size(), std::size_t(8));
+    QVERIFY(QString::fromStdString(why["loop1.png"]).contains("cannot be read"));
+    QVERIFY(QString::fromStdString(why["loop2.png"]).contains("cannot be read"));
+    QVERIFY2(QString::fromStdString(why["bomb.png"]).contains("30000x30000"), why["bomb.png"].c_str());
     QVERIFY(QString::fromStdString(why["z-copy.png"]).contains("duplicate of a.png"));
     QVERIFY(QString::fromStdString(why["notes.md"]).contains("not an image"));
     QVERIFY(QString::fromStdString(why["broken.png"]).contains("unreadable"));

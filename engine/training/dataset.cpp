@@ -69,10 +69,16 @@ TrainingDataset::TrainingDataset(const std::string& folder, DatasetOptions optio
     throw Error("training image folder '" + folder + "' does not exist or is not a folder");
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    if (!entry.is_regular_file()) continue;
     const std::string name = entry.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    files.push_back(entry.path());
+    // A symlink loop or a dangling link is skipped with its reason, not a run-ending throw.
+    std::error_code entry_ec;
+    const bool regular = entry.is_regular_file(entry_ec);
+    if (entry_ec) {
+      report_.skipped.emplace_back(name, "cannot be read: " + entry_ec.message());
+      continue;
+    }
+    if (regular) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   std::set<std::string> image_stems;
