@@ -2,6 +2,8 @@
 // seeds, batches and cancellation.
 #include "test_support.h"
 
+#include <limits>
+
 #include "models/stable_diffusion.h"
 #include "pipeline/text_to_image_pipeline.h"
 #include "pipeline/prompt_encoding.h"
@@ -109,6 +111,32 @@ class TestPipeline : public QObject {
     auto big = seeded_noise(3, 64, 64);
     QVERIFY(std::abs(big.mean().item<double>()) < 0.05);
     QVERIFY(std::abs(big.std().item<double>() - 1.0) < 0.05);
+  }
+
+  void damaged_weights_are_an_error_not_a_black_picture() {
+    MRTI_REQUIRE_FIXTURES();
+    auto req = tiny_request();
+    req.steps = 2;
+    torch::NoGradGuard no_grad;
+    for (auto* part : {static_cast<torch::nn::Module*>(model().unet.get()),
+                       static_cast<torch::nn::Module*>(model().vae.get())}) {
+      at::Tensor bias;
+      for (const auto& p : part->named_parameters())
+        if (p.key().find("conv_out.bias") != std::string::npos) bias = p.value();
+      QVERIFY(bias.defined());
+      const at::Tensor kept = bias.clone();
+      bias.fill_(std::numeric_limits<float>::quiet_NaN());
+      QString message;
+      try {
+        text_to_image(model(), req);
+      } catch (const mrti::Error& e) {
+        message = e.what();
+      }
+      bias.copy_(kept);
+      QVERIFY2(message.contains(part == model().unet.get() ? "UNet" : "VAE") && message.contains("NaN"),
+               qPrintable(message));
+    }
+    QVERIFY(torch::isfinite(text_to_image(model(), req).images_tensor).all().item<bool>());
   }
 
   void cancel_stops_between_steps() {

@@ -59,8 +59,12 @@ at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents
   const double scaling = model.vae->config().scaling_factor;
   auto z = (latents.to(model.device, at::kFloat) / scaling).to(vae_dtype);
   if (uses_channels_last(model)) z = z.contiguous(at::MemoryFormat::ChannelsLast);
-  auto image = model.vae->decode(z);
-  image = (image.to(at::kFloat) / 2 + 0.5).clamp(0, 1);
+  auto image = model.vae->decode(z).to(at::kFloat);
+  // clamp() keeps NaN, which would become an all-black picture saved as if it were one.
+  if (!torch::isfinite(image).all().item<bool>())
+    throw Error("the VAE produced NaN or infinite values: its weights are damaged, or this precision overflows "
+                "(decode the VAE in float32)");
+  image = (image / 2 + 0.5).clamp(0, 1);
   return image.permute({0, 2, 3, 1}).contiguous().to(at::kCPU);
 }
 
@@ -152,6 +156,9 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
     }
   }
   check_cancelled(cancel);
+  if (!torch::isfinite(latents).all().item<bool>())
+    throw Error("the UNet produced NaN or infinite values: its weights are damaged, or this precision overflows "
+                "(try float32)");
   result.final_latents = latents.to(at::kCPU);
   result.images_tensor = decode_latents(model, latents, request.decode_vae_in_float32);
   result.images = tensor_to_images(result.images_tensor);
