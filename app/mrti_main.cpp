@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "runtime/error.h"
+#include "runtime/error_message.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mrti - Multiresolution Textual Inversion on Stable Diffusion (LibTorch)"};
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << mrti::error_message(e) << "\n";
     return 1;
   }
   return 0;

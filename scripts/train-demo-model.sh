@@ -33,12 +33,8 @@ log "1/5 drawing the shapes dataset"
 "$mrti" make-shapes --out "$work/shapes" --count 20000 --seed 1 >/dev/null
 
 log "2/5 training the VAE"
-train "$work/vae-run" vae vae --data "$work/shapes" --steps 2000 --batch-size 16 --lr 1e-3 --warmup-steps 100 \
+train "$work/vae-run" vae vae --data "$work/shapes" --steps 3500 --batch-size 16 --lr 1e-3 --warmup-steps 100 \
   --kl-weight 1e-4 --ema-decay 0.999 --seed 1 --save-dtype fp32 --checkpoint-every 250 --preview-every 250
-# A second, shorter cosine cycle: small shapes keep their colour only after it.
-if [ "$(tail -n 1 "$work/vae-run/loss.csv" | cut -d, -f1)" -lt 3000 ]; then
-  t0=$(date +%s); "$mrti" train resume "$work/vae-run" --steps 3000 --threads "$threads"; stage_time vae-run-extension "$t0"
-fi
 
 log "3/5 training the UNet and the text encoder"
 train "$work/unet-run" model unet --data "$work/shapes" --vae "$work/vae-run/vae" --steps 10000 --batch-size 32 \

@@ -110,6 +110,9 @@ class TestGuiPrompt : public QObject {
     QCOMPARE(spy.last().at(1).toInt(), 75);
     e.setPlainText(QStringLiteral("a photo of <cat|3|>"));
     QCOMPARE(e.tokenCount(), 4);  // the reference takes one slot (V = 1)
+    // A concept the library lacks, or k past a known concept's scales: still one slot each.
+    e.setPlainText(QStringLiteral("a photo of <jane(3)> and <cat|99|>"));
+    QCOMPARE(e.tokenCount(), 6);
   }
 
   void completionListsTheLibrary() {

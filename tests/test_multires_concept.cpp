@@ -49,10 +49,15 @@ struct Pickle {
     return op('t');
   }
   Pickle& tensor(const std::string& key, const at::Tensor& t) {
+    return tensor(key, t.numel(), t.sizes().vec(), t.strides().vec());
+  }
+  // A view of `storage_numel` stored floats with any sizes and strides.
+  Pickle& tensor(const std::string& key, int64_t storage_numel, const std::vector<int64_t>& sizes,
+                 const std::vector<int64_t>& strides) {
     global("torch._utils", "_rebuild_tensor_v2");
     mark();
-    mark().str("storage").global("torch", "FloatStorage").str(key).str("cpu").integer(t.numel()).op('t').op('Q');
-    integer(0).int_tuple(t.sizes().vec()).int_tuple(t.strides().vec()).op('\x89');
+    mark().str("storage").global("torch", "FloatStorage").str(key).str("cpu").integer(storage_numel).op('t').op('Q');
+    integer(0).int_tuple(sizes).int_tuple(strides).op('\x89');
     global("collections", "OrderedDict").op(')').op('R');
     op('t').op('R');
     return *this;
@@ -262,6 +267,20 @@ class TestMultiresConcept : public QObject {
     QCOMPARE(lib.load("tabby").name, std::string("tabby"));
     for (const auto& e : lib.list())
       if (e.name == "tabby") QVERIFY(contains(e.warning, "metadata names it 'Kitty'"));
+    // Metadata naming it with a space (written by another program): it lists with a warning,
+    // loads under its file name, and renaming it rewrites the metadata.
+    {
+      auto file = read_safetensors(dir + "/tabby.safetensors");
+      Metadata meta = file.metadata;
+      meta["name"] = "my tabby";
+      save_safetensors(dir + "/tabby.safetensors", file.tensors, meta);
+    }
+    MRTI_EXPECT_ERROR(load_concept(dir + "/tabby.safetensors"), "a space");
+    for (const auto& e : lib.list())
+      if (e.name == "tabby") QVERIFY2(e.ok() && contains(e.warning, "'my tabby'"), e.error.c_str());
+    lib.rename("tabby", "tabby2");
+    QCOMPARE(load_concept(dir + "/tabby2.safetensors").name, std::string("tabby2"));
+    lib.rename("tabby2", "tabby");
     // Delete.
     lib.remove("tabby");
     QVERIFY(!lib.contains("tabby"));
@@ -392,6 +411,13 @@ class TestMultiresConcept : public QObject {
     two.str("*").tensor("0", vecs).str("+").tensor("0", vecs).op('u').op('s').op('.');
     write_torch_zip(dir + "/two.pt", two.b, {{"0", vecs}});
     MRTI_EXPECT_ERROR(import_embedding_file(dir + "/two.pt"), "2 terms");
+    // 32 stored floats viewed with stride 0 as 4 million vectors: refused before the 512 MB
+    // it would take once copied.
+    Pickle bomb;
+    bomb.op('}').str("string_to_param").op('}').str("*").tensor("0", 32, {4000000, 32}, {0, 1}).op('s').op('s').op('.');
+    write_torch_zip(dir + "/bomb.pt", bomb.b, {{"0", torch::randn({32})}});
+    QVERIFY(fs::file_size(dir + "/bomb.pt") < 4096);
+    MRTI_EXPECT_ERROR(import_embedding_file(dir + "/bomb.pt"), "larger than any concept", "75 vectors");
     fs::remove_all(dir);
   }
 

@@ -8,6 +8,7 @@
 #include "pipeline/text_to_image_pipeline.h"
 #include "pipeline/prompt_encoding.h"
 #include "runtime/error.h"
+#include "runtime/error_message.h"
 #include "tensor_io/safetensors.h"
 
 using namespace mrti;
@@ -137,6 +138,26 @@ class TestPipeline : public QObject {
                qPrintable(message));
     }
     QVERIFY(torch::isfinite(text_to_image(model(), req).images_tensor).all().item<bool>());
+  }
+
+  void out_of_memory_is_said_plainly() {
+    // An allocation the machine cannot give (16 TB) and a C++ bad_alloc read as a person
+    // would want: what happened and what to try, without LibTorch's backtrace.
+    std::string torch_message, cpp_message;
+    try {
+      (void)torch::empty({int64_t(1) << 42}, torch::kFloat);
+    } catch (const std::exception& e) {
+      torch_message = mrti::error_message(e);
+    }
+    try {
+      throw std::bad_alloc();
+    } catch (const std::exception& e) {
+      cpp_message = mrti::error_message(e);
+    }
+    for (const auto& m : {torch_message, cpp_message}) {
+      QVERIFY2(mrti_test::contains(m, "out of memory") && mrti_test::contains(m, "smaller batch"), m.c_str());
+      QVERIFY2(m.find("Exception raised from") == std::string::npos && m.find('\n') == std::string::npos, m.c_str());
+    }
   }
 
   void cancel_stops_between_steps() {

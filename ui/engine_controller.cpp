@@ -10,6 +10,7 @@
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
 #include "training/training_control.h"
+#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -61,7 +62,7 @@ void runGenerationJob(EngineController* c, int job, int batch,
   } catch (const Cancelled&) {
     Q_EMIT c->generationCancelled(job);
   } catch (const std::exception& e) {
-    Q_EMIT c->generationFailed(job, QString::fromUtf8(e.what()));
+    Q_EMIT c->generationFailed(job, QString::fromStdString(mrti::error_message(e)));
   }
 }
 
@@ -187,13 +188,13 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
         m.defaultSteps = d.steps;
         m.defaultGuidance = d.guidance;
       } catch (const std::exception& e) {
-        m.defaultsProblem = QString::fromUtf8(e.what());  // the model itself loaded fine
+        m.defaultsProblem = QString::fromStdString(mrti::error_message(e));  // the model itself loaded fine
       }
       Q_EMIT modelLoaded(job, m);
     } catch (const Cancelled&) {
       Q_EMIT modelLoadCancelled(job, path);
     } catch (const std::exception& e) {
-      Q_EMIT modelLoadFailed(job, path, QString::fromUtf8(e.what()));
+      Q_EMIT modelLoadFailed(job, path, QString::fromStdString(mrti::error_message(e)));
     }
   });
 }
@@ -227,7 +228,7 @@ int EngineController::renderStrip(const QString& conceptDir, const QString& conc
     } catch (const Cancelled&) {
       Q_EMIT stripFailed(job, conceptName, tr("cancelled"));
     } catch (const std::exception& e) {
-      Q_EMIT stripFailed(job, conceptName, QString::fromUtf8(e.what()));
+      Q_EMIT stripFailed(job, conceptName, QString::fromStdString(mrti::error_message(e)));
     }
   });
 }
@@ -245,7 +246,7 @@ int EngineController::importConcept(const QString& conceptDir, const QString& so
       for (const auto& s : notes) n.push_back(qs(s));
       Q_EMIT conceptImported(job, qs(imported), n);
     } catch (const std::exception& e) {
-      Q_EMIT conceptImportFailed(job, source, QString::fromUtf8(e.what()));
+      Q_EMIT conceptImportFailed(job, source, QString::fromStdString(mrti::error_message(e)));
     }
   });
 }
@@ -263,7 +264,7 @@ void EngineController::scanDataset(const QStringList& paths, const QString& stag
       try {
         folder = qs(studio::stage_dataset_files(files, ss(stagingDir)));
       } catch (const std::exception& e) {
-        Q_EMIT datasetScanned(stagingDir, {}, 0, QString::fromUtf8(e.what()), QString());
+        Q_EMIT datasetScanned(stagingDir, {}, 0, QString::fromStdString(mrti::error_message(e)), QString());
         return;
       }
     }
@@ -356,7 +357,7 @@ void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome
     else
       Q_EMIT c->trainingCancelled(qs(o.run_dir), o.step);
   } catch (const std::exception& e) {
-    Q_EMIT c->trainingFailed(QString::fromUtf8(e.what()));
+    Q_EMIT c->trainingFailed(QString::fromStdString(mrti::error_message(e)));
   }
 }
 

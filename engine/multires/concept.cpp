@@ -35,6 +35,18 @@ bool parse_count(const std::string& text, int64_t& out) {
 
 std::string shape_str(const at::Tensor& t) { return c10::str(t.sizes()); }
 
+// Bounds a concept's table before anything is copied: a file of a few bytes can declare a
+// broadcast view of any size. 1000 scales is one per diffusion timestep, 75 vectors fill a
+// whole prompt, and the widest text encoder in use (SD 2.x) has 1024.
+void check_concept_size(const at::Tensor& e, const std::string& where) {
+  constexpr int64_t kMaxScales = 1000, kMaxVectors = 75, kMaxTokenDim = 4096;
+  const int64_t scales = e.size(0), vectors = e.dim() == 3 ? e.size(1) : 1, dim = e.size(e.dim() - 1);
+  if (scales > kMaxScales || vectors > kMaxVectors || dim > kMaxTokenDim)
+    throw Error(where + ": embeddings of shape " + shape_str(e) + " are larger than any concept: at most " +
+                std::to_string(kMaxScales) + " scales, " + std::to_string(kMaxVectors) + " vectors per token and " +
+                std::to_string(kMaxTokenDim) + " values per vector");
+}
+
 }  // namespace
 
 at::Tensor Concept::scale(int64_t k) const {
@@ -59,6 +71,7 @@ Concept make_concept(const std::string& name, const at::Tensor& embeddings, cons
   if (!embeddings.defined() || (embeddings.dim() != 2 && embeddings.dim() != 3))
     throw Error("concept '" + name + "': embeddings must be [N, d] or [N, V, d], got " +
                 (embeddings.defined() ? shape_str(embeddings) : std::string("nothing")));
+  check_concept_size(embeddings, "concept '" + name + "'");
   Concept c;
   c.name = name;
   auto e = embeddings.detach().to(at::kCPU, at::kFloat).contiguous().clone();
@@ -93,6 +106,7 @@ void validate_concept(const Concept& c, const std::string& where) {
   if (e.scalar_type() != at::kFloat) throw Error(where + ": embeddings must be float32");
   if (e.size(0) < 1 || e.size(1) < 1 || e.size(2) < 1)
     throw Error(where + ": embeddings have an empty dimension " + shape_str(e));
+  check_concept_size(e, where);
   if (!torch::isfinite(e).all().item<bool>()) {
     const auto bad = (~torch::isfinite(e)).nonzero();
     throw Error(where + ": embeddings hold non-finite values (NaN or infinity), first at scale " +
@@ -127,7 +141,7 @@ void save_concept(const std::string& path, const Concept& c) {
   save_safetensors(path, tensors, concept_metadata(c));
 }
 
-Concept load_concept(const std::string& path) {
+Concept load_concept(const std::string& path, const std::string& library_name) {
   SafetensorsFile file = read_safetensors(path);
   const Metadata& m = file.metadata;
   const auto meta = [&](const char* key) -> std::string {
@@ -163,7 +177,7 @@ Concept load_concept(const std::string& path) {
                   shape_str(e) + "; the file is inconsistent");
   }
   Concept c;
-  c.name = meta("name");
+  c.name = library_name.empty() ? meta("name") : library_name;
   c.embeddings = e.clone();  // detach from the file mapping
   c.init_token = meta("init_token");
   c.base_model = meta("base_model");

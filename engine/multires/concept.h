@@ -58,7 +58,10 @@ void save_concept(const std::string& path, const Concept& concept);
 // Reads and validates a concept file. Errors name the file and the problem: not a
 // safetensors file, wrong or missing format tag, missing `embeddings`, metadata that
 // disagrees with the tensor shape, non-finite values, a malformed thumbnail.
-Concept load_concept(const std::string& path);
+// `library_name`, when given, is the name a library knows the file by (its file name): it
+// replaces the metadata's name, so a file whose metadata names it badly still loads and
+// can be renamed, which rewrites the metadata.
+Concept load_concept(const std::string& path, const std::string& library_name = {});
 
 // The current UTC time as ISO 8601 ("2024-05-01T12:00:00Z").
 std::string utc_timestamp();

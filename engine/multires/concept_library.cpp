@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "runtime/error.h"
+#include "tensor_io/safetensors.h"
 
 namespace mrti {
 namespace fs = std::filesystem;
@@ -56,7 +57,7 @@ std::vector<ConceptEntry> ConceptLibrary::list() const {
     try {
       const std::string bad_name = concept_name_problem(stem);
       if (!bad_name.empty()) throw Error(bad_name + "; rename the file");
-      const Concept c = load_concept(entry.path);
+      const Concept c = load_concept(entry.path, stem);
       entry.num_scales = c.num_scales();
       entry.vectors_per_token = c.vectors_per_token();
       entry.token_dim = c.token_dim();
@@ -65,8 +66,11 @@ std::vector<ConceptEntry> ConceptLibrary::list() const {
       entry.created = c.created;
       entry.train_steps = c.train_steps;
       entry.has_thumbnail = c.thumbnail.defined();
-      if (c.name != stem)
-        entry.warning = "metadata names it '" + c.name + "'; prompts use the file name '" + stem + "'";
+      const auto meta = read_safetensors_metadata(entry.path);
+      const auto named = meta.find("name");
+      if (named != meta.end() && named->second != stem)
+        entry.warning = "metadata names it '" + named->second + "'; prompts use the file name '" + stem +
+                        "' (renaming it rewrites the metadata)";
     } catch (const std::exception& ex) {
       entry.error = ex.what();
     }
@@ -97,9 +101,7 @@ void ConceptLibrary::require_exists(const std::string& name) const {
 
 Concept ConceptLibrary::load(const std::string& name) const {
   require_exists(name);
-  Concept c = load_concept(path_of(name));
-  c.name = name;
-  return c;
+  return load_concept(path_of(name), name);
 }
 
 ConceptSet ConceptLibrary::load_all(const std::vector<std::string>& names) const {

@@ -346,7 +346,7 @@ std::vector<ConceptInfo> list_concepts(const std::string& dir) {
     c.warning = e.warning;
     if (e.ok() && e.has_thumbnail) {
       try {
-        c.thumbnail = thumbnail_image(load_concept(e.path).thumbnail);
+        c.thumbnail = thumbnail_image(load_concept(e.path, e.name).thumbnail);
       } catch (const std::exception&) {
       }
     }
@@ -457,14 +457,23 @@ void remember_tokenizer(const std::shared_ptr<const ClipTokenizer>& tokenizer) {
 
 int token_count(const std::string& text, const Scales& known, const std::string& tokenizer_dir) {
   const auto tok = shared_tokenizer(tokenizer_dir);
+  // Every well-formed reference is one token, also to a concept the library lacks or with
+  // k out of its range (the prompt is refused elsewhere; the count stays what it will be).
   PromptParseOptions po;
-  po.default_num_scales = 1;
-  try {
-    const auto parsed = parse_prompt(text, known, po);
+  po.default_num_scales = 1000;
+  const auto count = [&](const Scales& names) {
+    const auto parsed = parse_prompt(text, names, po);
     int n = 0;
     for (const auto& s : parsed.segments)
       n += s.is_concept() ? 1 : static_cast<int>(tok->token_ids(s.text).size());
     return n;
+  };
+  try {
+    return count(known);
+  } catch (const PromptSyntaxError&) {
+  }
+  try {
+    return count({});
   } catch (const PromptSyntaxError&) {
     return static_cast<int>(tok->token_ids(text).size());
   }

@@ -97,6 +97,7 @@ TrainingDataset::TrainingDataset(const std::string& folder, DatasetOptions optio
       continue;
     }
     if (!is_image_extension(ext)) {
+      if (name == "dataset.json") continue;  // the manifest `mrti make-shapes` writes beside its pictures
       report_.skipped.emplace_back(name, "not an image (PNG, JPEG, WebP or BMP expected)");
       continue;
     }

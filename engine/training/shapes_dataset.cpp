@@ -33,11 +33,13 @@ std::vector<std::string> colour_names() {
   return out;
 }
 
-// Circle radius of each size word, in pixels of a 64-pixel picture.
+// Circle radius of each size word, in pixels of a 64-pixel picture. A small star's arms are
+// more than a latent pixel (4 pixels) wide at their base; with smaller stars (radius 6) the
+// model drew blobs with 3 or 4 arms and rounded the corners of small squares.
 std::pair<double, double> radius_range(const std::string& size) {
-  if (size == "small") return {6.0, 8.5};
-  if (size == "big") return {15.0, 19.0};
-  return {10.0, 13.0};
+  if (size == "small") return {8.0, 10.0};
+  if (size == "big") return {16.0, 19.0};
+  return {11.5, 14.0};
 }
 
 Rgb8 jittered(Rgb8 c, int jitter, std::mt19937_64& rng) {
