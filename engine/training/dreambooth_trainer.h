@@ -1,5 +1,5 @@
 #pragma once
-// Multiresolution DreamBooth (DESIGN.md section 1): the UNet is fine-tuned on the
+// Multiresolution DreamBooth (Daras & Dimakis, 2022): the UNet is fine-tuned on the
 // instance images with the caption "a photo of <name|i|>", i = time_index(t) as in
 // textual inversion; the concept's per-scale embeddings (all starting from the
 // initializer word) train along with it unless their rate is 0. Optional prior

@@ -1,5 +1,5 @@
 #pragma once
-// Multiresolution textual inversion (DESIGN.md section 1). Each sample draws a timestep
+// Multiresolution textual inversion (Daras & Dimakis, 2022). Each sample draws a timestep
 // t uniformly from [0, T), takes the scale index i = time_index(t, N, T), and
 // conditions the frozen UNet on a caption holding the fixed-form placeholder <name|i|>,
 // whose token slots receive e_i. The loss is the noise-prediction MSE (the velocity for

@@ -1,5 +1,5 @@
 #pragma once
-// A textual-inversion training run in a folder (DESIGN.md section 3):
+// A textual-inversion training run in a folder:
 //   settings.json                 model, data and training settings (what a resume checks)
 //   loss.csv                      step, timestep, scale index, loss, lr (one row per sample)
 //   checkpoints/<name>-stepNNNNNN.safetensors   the concept at that step
