@@ -203,8 +203,12 @@ class TestGuiPrompt : public QObject {
     e.setTextCursor(c);
     panel.setInterpolate(true);
     QCOMPARE(panel.slider()->maximum(), 900);
-    panel.slider()->setValue(450);
-    QCOMPARE(e.toPlainText(), QStringLiteral("<cat|0.5|>"));
+    panel.slider()->setValue(450);  // position 4.5 of 0..9: rho * N = 4.5
+    QCOMPARE(e.toPlainText(), QStringLiteral("<cat|0.45|>"));
+    QCOMPARE(panel.slider()->value(), 450);  // read back where it was put
+    panel.slider()->setValue(300);
+    QCOMPARE(e.toPlainText(), QStringLiteral("<cat|0.3|>"));
+    QCOMPARE(panel.slider()->value(), 300);
   }
 
   void conceptBrowserModelOverALibrary() {

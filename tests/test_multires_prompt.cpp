@@ -321,6 +321,26 @@ class TestMultiresPrompt : public QObject {
     QVERIFY(choose_embedding(k, 0, true) == choose_embedding(k, 0, false));
   }
 
+  void sliderPositionsReadBackAsWritten() {
+    // Every slider position (in hundredths of a scale) written as a decimal resolution
+    // parses to the same position and the same rounded-down index, for N = 1..40.
+    for (int64_t N = 1; N <= 40; ++N)
+      for (int64_t units = 0; units <= (N - 1) * 100; ++units) {
+        const double p = units / 100.0;
+        ConceptRef ref;
+        ref.name = "cat";
+        ref.form = ResolutionForm::fully;
+        ref.rho = rho_of_position(p, N);
+        const std::string text = format_concept_ref(ref);
+        const ConceptRef back = parse_prompt(text, {{"cat", N}}).concept_refs().at(0);
+        QVERIFY2(back.index == int64_t(std::floor(p + 1e-9)) && std::abs(position_of_rho(*back.rho, N) - p) <= 0.005,
+                 (text + " for position " + std::to_string(p) + " of N = " + std::to_string(N)).c_str());
+      }
+    QCOMPARE(rho_of_position(3, 10), 0.3);
+    QCOMPARE(rho_of_position(4, 7), 0.572);  // 0.57 would read back as 3.99, index 3
+    QCOMPARE(position_of_rho(1.0, 10), 9.0);
+  }
+
   void activeIntervalMap() {
     MRTI_REQUIRE_FIXTURES();
     const auto doc = fixture_json("multires/multires_cat.json");

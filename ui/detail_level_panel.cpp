@@ -151,10 +151,10 @@ void DetailLevelPanel::refresh() {
     slider_->setPageStep(unit);
     slider_->setTickInterval(unit);
     double pos = static_cast<double>(token_->index);
-    if (token_->rho >= 0) pos = interpolate_ ? token_->rho * (n - 1) : static_cast<double>(token_->index);
+    if (token_->rho >= 0 && interpolate_) pos = studio::position_of_rho(token_->rho, n);
     slider_->setValue(static_cast<int>(std::lround(pos * unit)));
     form_->setCurrentIndex(static_cast<int>(token_->form));
-    value_->setText(token_->rho >= 0 ? QString::number(token_->rho, 'f', 2)
+    value_->setText(token_->rho >= 0 ? QString::number(token_->rho)
                                      : QStringLiteral("%1 / %2").arg(token_->index).arg(n - 1));
     title_->setText(tr("Detail level: %1").arg(qs(token_->name)));
   } else {
@@ -172,9 +172,10 @@ void DetailLevelPanel::rewrite() {
   const Form form = static_cast<Form>(form_->currentData().toInt());
   std::string text;
   if (interpolate_) {
-    // Decimal resolutions rho in [0, 1]; the slider's ends are the finest and coarsest scales.
-    const double rho = n > 1 ? double(slider_->value()) / ((n - 1) * kFine) : 0.0;
-    text = studio::format_reference(token_->name, form, 0, std::round(rho * 100) / 100);
+    // Decimal resolutions: the slider's position in scales, written as the rho that the
+    // sampler reads back as the same position.
+    const double rho = studio::rho_of_position(double(slider_->value()) / kFine, n);
+    text = studio::format_reference(token_->name, form, 0, rho);
   } else {
     text = studio::format_reference(token_->name, form, slider_->value());
   }

@@ -96,4 +96,26 @@ EmbeddingChoice choose_embedding(const ConceptRef& ref, int64_t j, bool interpol
   return scale(k);
 }
 
+double position_of_rho(double rho, int64_t num_scales) {
+  return std::min(static_cast<double>(num_scales - 1), std::max(0.0, rho) * static_cast<double>(num_scales));
+}
+
+double rho_of_position(double position, int64_t num_scales) {
+  if (num_scales < 1) throw Error("a concept has at least one scale");
+  const double N = static_cast<double>(num_scales);
+  const double p = std::clamp(position, 0.0, N - 1);
+  const int64_t k = static_cast<int64_t>(std::floor(p + 1e-9));
+  for (int places = 2; places <= 6; ++places) {
+    const int64_t scale = static_cast<int64_t>(std::llround(std::pow(10.0, places)));
+    const int64_t nearest = std::llround(p / N * static_cast<double>(scale));
+    for (int64_t digits : {nearest, nearest + 1}) {
+      // The index as the parser computes it: floor(digits * N / scale) in integers.
+      if (digits * num_scales / scale != k) continue;
+      const double rho = static_cast<double>(digits) / static_cast<double>(scale);
+      if (std::abs(rho * N - p) <= 0.005) return rho;
+    }
+  }
+  return std::ceil(p / N * 1e6) / 1e6;
+}
+
 }  // namespace mrti

@@ -49,4 +49,12 @@ struct EmbeddingChoice {
 // The embedding a reference uses at time index j (0..ref.num_scales-1).
 EmbeddingChoice choose_embedding(const ConceptRef& ref, int64_t j, bool interpolate = false);
 
+// The detail-level slider's one mapping between a position p in [0, N-1] (fractional when
+// interpolating) and the decimal resolution written for it. position_of_rho is the
+// position above, min(N-1, rho * N). rho_of_position is the shortest decimal (2 to 6
+// places) that reads back as p to within 0.005 and with the same rounded-down index
+// floor(p), so writing a position and parsing it gives the same reference.
+double position_of_rho(double rho, int64_t num_scales);
+double rho_of_position(double position, int64_t num_scales);
+
 }  // namespace mrti

@@ -172,6 +172,9 @@ Scales scales_of(const std::vector<ConceptInfo>& concepts);
 PromptAnalysis analyze_prompt(const std::string& text, const Scales& known);
 // Canonical text of a reference: "<cat|3|>", "<cat[0.5]>", "<cat(2)>"; rho < 0 = index.
 std::string format_reference(const std::string& name, Form form, int64_t index, double rho = -1);
+// The detail-level slider's mapping (multires/time_index.h): position p in [0, N-1] <-> rho.
+double position_of_rho(double rho, int64_t num_scales);
+double rho_of_position(double position, int64_t num_scales);
 
 // Prompt tokens as the text encoder sees them (concept references count V = 1 each
 // unless `vectors` says otherwise), BOS/EOS not counted. `tokenizer_dir` "" = the bundled
