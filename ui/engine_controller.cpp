@@ -95,6 +95,8 @@ EngineController::EngineController(QObject* parent)
     model_ = m;
   });
   thread_->start();
+  // Each engine thread sets its own OpenMP thread count and floating-point mode.
+  QMetaObject::invokeMethod(worker_, [] { studio::configure_cpu_threads(); });
 
   trainingThread_ = new QThread(this);
   trainingThread_->setObjectName(QStringLiteral("training"));
@@ -112,6 +114,7 @@ EngineController::EngineController(QObject* parent)
   connect(this, &EngineController::trainingCancelled, this, ended);
   connect(this, &EngineController::trainingFailed, this, ended);
   trainingThread_->start();
+  QMetaObject::invokeMethod(trainingWorker_, [] { studio::configure_cpu_threads(); });
 }
 
 EngineController::~EngineController() {

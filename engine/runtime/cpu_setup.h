@@ -4,7 +4,8 @@
 
 namespace mrti {
 
-// Sets intra-op threads once, before any work (0 = leave LibTorch's default), and flushes
+// Sets LibTorch's intra-op threads once, before any work (0 = one per usable core),
+// keeps OpenBLAS to one thread (LibTorch's threads do the parallel work), and flushes
 // subnormal floats to zero.
 void configure_threads(int threads);
 int current_threads();

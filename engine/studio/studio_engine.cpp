@@ -22,6 +22,7 @@
 #include "multires/prompt_syntax.h"
 #include "multires/resolution_sweep.h"
 #include "multires/time_index.h"
+#include "runtime/cpu_setup.h"
 #include "runtime/device.h"
 #include "schedulers/scheduler.h"
 #include "text/clip_tokenizer.h"
@@ -437,6 +438,8 @@ std::string format_reference(const std::string& name, Form form, int64_t index, 
   if (rho >= 0) r.rho = rho;
   return format_concept_ref(r);
 }
+
+void configure_cpu_threads(int threads) { configure_threads(threads); }
 
 double position_of_rho(double rho, int64_t num_scales) { return mrti::position_of_rho(rho, num_scales); }
 double rho_of_position(double position, int64_t num_scales) { return mrti::rho_of_position(position, num_scales); }

@@ -172,6 +172,11 @@ Scales scales_of(const std::vector<ConceptInfo>& concepts);
 PromptAnalysis analyze_prompt(const std::string& text, const Scales& known);
 // Canonical text of a reference: "<cat|3|>", "<cat[0.5]>", "<cat(2)>"; rho < 0 = index.
 std::string format_reference(const std::string& name, Form form, int64_t index, double rho = -1);
+// Sets up the calling thread for engine work on the CPU (LibTorch threads, one per core
+// unless `threads` says otherwise; single-threaded OpenBLAS; subnormals flushed to zero).
+// Call it on every thread that runs engine work, before its first operation.
+void configure_cpu_threads(int threads = 0);
+
 // The detail-level slider's mapping (multires/time_index.h): position p in [0, N-1] <-> rho.
 double position_of_rho(double rho, int64_t num_scales);
 double rho_of_position(double position, int64_t num_scales);
