@@ -2,9 +2,7 @@
 // own writers, so every seed is a valid input the fuzzer mutates from:
 //   make_seeds OUT_DIR
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <torch/torch.h>
 
@@ -12,6 +10,7 @@
 #include "imaging/png_io.h"
 #include "multires/concept.h"
 #include "multires/exporters.h"
+#include "runtime/atomic_file.h"
 #include "tensor_io/safetensors.h"
 #include "training/dreambooth_trainer.h"
 #include "training/model_training_settings.h"
@@ -21,16 +20,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read(const fs::path& p) { return mrti::read_file(p.string()); }
 
 void write(const fs::path& p, const std::string& bytes) {
   fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+  mrti::write_file_atomically(p.string(), bytes);
 }
 
 mrti::Image checkerboard(int w, int h) {

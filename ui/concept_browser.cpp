@@ -20,7 +20,6 @@
 #include "engine_controller.h"
 #include "icons.h"
 #include "qt_convert.h"
-#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -224,8 +223,9 @@ bool ConceptBrowser::renameConcept(const QString& from, const QString& to, QStri
   try {
     studio::rename_concept(ss(model_->directory()), ss(from), ss(to));
   } catch (const std::exception& e) {
-    if (error) *error = QString::fromStdString(mrti::error_message(e));
-    Q_EMIT message(tr("Could not rename '%1': %2").arg(from, QString::fromStdString(mrti::error_message(e))), true);
+    const QString why = errorText(e);
+    if (error) *error = why;
+    Q_EMIT message(tr("Could not rename '%1': %2").arg(from, why), true);
     return false;
   }
   model_->refresh();
@@ -238,8 +238,9 @@ bool ConceptBrowser::deleteConcept(const QString& name, QString* error) {
   try {
     studio::delete_concept(ss(model_->directory()), ss(name));
   } catch (const std::exception& e) {
-    if (error) *error = QString::fromStdString(mrti::error_message(e));
-    Q_EMIT message(tr("Could not delete '%1': %2").arg(name, QString::fromStdString(mrti::error_message(e))), true);
+    const QString why = errorText(e);
+    if (error) *error = why;
+    Q_EMIT message(tr("Could not delete '%1': %2").arg(name, why), true);
     return false;
   }
   model_->refresh();
@@ -251,8 +252,9 @@ bool ConceptBrowser::exportResolution(const QString& name, int k, const QString&
   try {
     studio::export_concept_resolution(ss(model_->directory()), ss(name), k, ss(path));
   } catch (const std::exception& e) {
-    if (error) *error = QString::fromStdString(mrti::error_message(e));
-    Q_EMIT message(tr("Could not export '%1': %2").arg(name, QString::fromStdString(mrti::error_message(e))), true);
+    const QString why = errorText(e);
+    if (error) *error = why;
+    Q_EMIT message(tr("Could not export '%1': %2").arg(name, why), true);
     return false;
   }
   Q_EMIT message(tr("Exported resolution %1 of '%2' to %3").arg(k).arg(name, path), false);

@@ -14,7 +14,6 @@
 
 #include "prompt_editor.h"
 #include "qt_convert.h"
-#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -196,7 +195,7 @@ void DetailLevelPanel::updateTimeline() {
                                                     editor_->highlighter()->concepts(), interpolate_));
   } catch (const std::exception& e) {
     timeline_->setTimeline({});
-    timeline_->setToolTip(QString::fromStdString(mrti::error_message(e)));
+    timeline_->setToolTip(errorText(e));
   }
 }
 

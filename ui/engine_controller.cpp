@@ -10,7 +10,6 @@
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
 #include "training/training_control.h"
-#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -62,7 +61,7 @@ void runGenerationJob(EngineController* c, int job, int batch,
   } catch (const Cancelled&) {
     Q_EMIT c->generationCancelled(job);
   } catch (const std::exception& e) {
-    Q_EMIT c->generationFailed(job, QString::fromStdString(mrti::error_message(e)));
+    Q_EMIT c->generationFailed(job, errorText(e));
   }
 }
 
@@ -191,13 +190,13 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
         m.defaultSteps = d.steps;
         m.defaultGuidance = d.guidance;
       } catch (const std::exception& e) {
-        m.defaultsProblem = QString::fromStdString(mrti::error_message(e));  // the model itself loaded fine
+        m.defaultsProblem = errorText(e);  // the model itself loaded fine
       }
       Q_EMIT modelLoaded(job, m);
     } catch (const Cancelled&) {
       Q_EMIT modelLoadCancelled(job, path);
     } catch (const std::exception& e) {
-      Q_EMIT modelLoadFailed(job, path, QString::fromStdString(mrti::error_message(e)));
+      Q_EMIT modelLoadFailed(job, path, errorText(e));
     }
   });
 }
@@ -231,7 +230,7 @@ int EngineController::renderStrip(const QString& conceptDir, const QString& conc
     } catch (const Cancelled&) {
       Q_EMIT stripFailed(job, conceptName, tr("cancelled"));
     } catch (const std::exception& e) {
-      Q_EMIT stripFailed(job, conceptName, QString::fromStdString(mrti::error_message(e)));
+      Q_EMIT stripFailed(job, conceptName, errorText(e));
     }
   });
 }
@@ -249,7 +248,7 @@ int EngineController::importConcept(const QString& conceptDir, const QString& so
       for (const auto& s : notes) n.push_back(qs(s));
       Q_EMIT conceptImported(job, qs(imported), n);
     } catch (const std::exception& e) {
-      Q_EMIT conceptImportFailed(job, source, QString::fromStdString(mrti::error_message(e)));
+      Q_EMIT conceptImportFailed(job, source, errorText(e));
     }
   });
 }
@@ -267,7 +266,7 @@ void EngineController::scanDataset(const QStringList& paths, const QString& stag
       try {
         folder = qs(studio::stage_dataset_files(files, ss(stagingDir)));
       } catch (const std::exception& e) {
-        Q_EMIT datasetScanned(stagingDir, {}, 0, QString::fromStdString(mrti::error_message(e)), QString());
+        Q_EMIT datasetScanned(stagingDir, {}, 0, errorText(e), QString());
         return;
       }
     }
@@ -360,7 +359,7 @@ void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome
     else
       Q_EMIT c->trainingCancelled(qs(o.run_dir), o.step);
   } catch (const std::exception& e) {
-    Q_EMIT c->trainingFailed(QString::fromStdString(mrti::error_message(e)));
+    Q_EMIT c->trainingFailed(errorText(e));
   }
 }
 

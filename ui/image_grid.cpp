@@ -13,7 +13,6 @@
 
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
-#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -138,7 +137,7 @@ void ImageGrid::contextMenuEvent(QContextMenuEvent* event) {
       studio::save_png(ss(path), fromQImage(image), ss(params));
       Q_EMIT message(tr("Saved %1").arg(path), false);
     } catch (const std::exception& e) {
-      Q_EMIT message(tr("Could not save %1: %2").arg(path, QString::fromStdString(mrti::error_message(e))), true);
+      Q_EMIT message(tr("Could not save %1: %2").arg(path, errorText(e)), true);
     }
   });
   menu.addAction(tr("Copy image"), this, [image] { QApplication::clipboard()->setImage(image); });

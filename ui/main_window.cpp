@@ -44,7 +44,6 @@
 #include "shipped_content.h"
 #include "training_workspace.h"
 #include "translations.h"
-#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -583,7 +582,7 @@ void MainWindow::applyParameters(const QString& parameters) {
     negative_->setPlainText(qs(p.negative_prompt));
     params_->apply(qs(p.sampler), p.steps, p.guidance, p.seed, p.width, p.height);
   } catch (const std::exception& e) {
-    showMessage(tr("These parameters cannot be read: %1").arg(QString::fromStdString(mrti::error_message(e))), true);
+    showMessage(tr("These parameters cannot be read: %1").arg(errorText(e)), true);
   }
 }
 
@@ -610,7 +609,7 @@ void MainWindow::sweepFrom(const QString& parameters) {
     if (generationJob_ >= 0) engine_->cancel();
     generationJob_ = engine_->resolutionSweep(job, qs(t.name), QString::fromLatin1(forms[int(t.form)]));
   } catch (const std::exception& e) {
-    showMessage(tr("Cannot sweep: %1").arg(QString::fromStdString(mrti::error_message(e))), true);
+    showMessage(tr("Cannot sweep: %1").arg(errorText(e)), true);
   }
 }
 
@@ -627,7 +626,7 @@ void MainWindow::saveResults(const QVector<QImage>& images, const QStringList& p
     try {
       studio::save_png(ss(path), fromQImage(images[i]), ss(parameters.value(i)));
     } catch (const std::exception& e) {
-      showMessage(tr("Could not save %1: %2").arg(path, QString::fromStdString(mrti::error_message(e))), true);
+      showMessage(tr("Could not save %1: %2").arg(path, errorText(e)), true);
       return;
     }
   }

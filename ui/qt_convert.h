@@ -2,9 +2,11 @@
 // mrti::Image <-> QImage and std::string <-> QString at the engine boundary.
 #include <QImage>
 #include <QString>
+#include <exception>
 #include <string>
 
 #include "imaging/image.h"
+#include "studio/studio_engine.h"
 
 namespace mrti::ui {
 
@@ -28,5 +30,8 @@ inline mrti::Image fromQImage(const QImage& image) {
 
 inline QString qs(const std::string& s) { return QString::fromStdString(s); }
 inline std::string ss(const QString& s) { return s.toStdString(); }
+
+// A failed operation's message as a person reads it (studio::error_message).
+inline QString errorText(const std::exception& e) { return qs(studio::error_message(e)); }
 
 }  // namespace mrti::ui

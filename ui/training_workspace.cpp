@@ -28,7 +28,6 @@
 #include "preview_matrix.h"
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
-#include "runtime/error_message.h"
 
 namespace mrti::ui {
 
@@ -392,7 +391,7 @@ void TrainingWorkspace::validate() {
     try {
       initProblem_ = qs(studio::init_token_problem(ss(word), ss(engine_->model().tokenizerDir)));
     } catch (const std::exception& e) {
-      initProblem_ = QString::fromStdString(mrti::error_message(e));
+      initProblem_ = errorText(e);
     }
   }
   initStatus_->setText(initProblem_);

@@ -141,7 +141,7 @@ void save_concept(const std::string& path, const Concept& c) {
   save_safetensors(path, tensors, concept_metadata(c));
 }
 
-Concept load_concept(const std::string& path, const std::string& library_name) {
+Concept load_concept(const std::string& path, const std::string& library_name, std::string* name_in_file) {
   SafetensorsFile file = read_safetensors(path);
   const Metadata& m = file.metadata;
   const auto meta = [&](const char* key) -> std::string {
@@ -177,6 +177,7 @@ Concept load_concept(const std::string& path, const std::string& library_name) {
                   shape_str(e) + "; the file is inconsistent");
   }
   Concept c;
+  if (name_in_file) *name_in_file = meta("name");
   c.name = library_name.empty() ? meta("name") : library_name;
   c.embeddings = e.clone();  // detach from the file mapping
   c.init_token = meta("init_token");

@@ -60,8 +60,9 @@ void save_concept(const std::string& path, const Concept& concept);
 // disagrees with the tensor shape, non-finite values, a malformed thumbnail.
 // `library_name`, when given, is the name a library knows the file by (its file name): it
 // replaces the metadata's name, so a file whose metadata names it badly still loads and
-// can be renamed, which rewrites the metadata.
-Concept load_concept(const std::string& path, const std::string& library_name = {});
+// can be renamed, which rewrites the metadata; `name_in_file` receives the metadata's own.
+Concept load_concept(const std::string& path, const std::string& library_name = {},
+                     std::string* name_in_file = nullptr);
 
 // The current UTC time as ISO 8601 ("2024-05-01T12:00:00Z").
 std::string utc_timestamp();

@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "runtime/error.h"
-#include "tensor_io/safetensors.h"
 
 namespace mrti {
 namespace fs = std::filesystem;
@@ -57,7 +56,8 @@ std::vector<ConceptEntry> ConceptLibrary::list() const {
     try {
       const std::string bad_name = concept_name_problem(stem);
       if (!bad_name.empty()) throw Error(bad_name + "; rename the file");
-      const Concept c = load_concept(entry.path, stem);
+      std::string name_in_file;
+      const Concept c = load_concept(entry.path, stem, &name_in_file);
       entry.num_scales = c.num_scales();
       entry.vectors_per_token = c.vectors_per_token();
       entry.token_dim = c.token_dim();
@@ -66,10 +66,8 @@ std::vector<ConceptEntry> ConceptLibrary::list() const {
       entry.created = c.created;
       entry.train_steps = c.train_steps;
       entry.has_thumbnail = c.thumbnail.defined();
-      const auto meta = read_safetensors_metadata(entry.path);
-      const auto named = meta.find("name");
-      if (named != meta.end() && named->second != stem)
-        entry.warning = "metadata names it '" + named->second + "'; prompts use the file name '" + stem +
+      if (!name_in_file.empty() && name_in_file != stem)
+        entry.warning = "metadata names it '" + name_in_file + "'; prompts use the file name '" + stem +
                         "' (renaming it rewrites the metadata)";
     } catch (const std::exception& ex) {
       entry.error = ex.what();

@@ -23,8 +23,9 @@ std::string error_message(const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e)) return kOutOfMemory;
   if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) {
     const std::string s = c10->what_without_backtrace();
-    if (mentions_allocation_failure(s)) return std::string(kOutOfMemory) + " (" + s.substr(0, s.find('\n')) + ")";
-    return "internal error in LibTorch: " + s.substr(0, s.find('\n'));
+    const std::string first_line = s.substr(0, s.find('\n'));
+    if (mentions_allocation_failure(s)) return std::string(kOutOfMemory) + " (" + first_line + ")";
+    return "internal error in LibTorch: " + first_line;
   }
   return e.what();
 }

@@ -23,6 +23,7 @@
 #include "multires/resolution_sweep.h"
 #include "multires/time_index.h"
 #include "runtime/cpu_setup.h"
+#include "runtime/error_message.h"
 #include "runtime/device.h"
 #include "schedulers/scheduler.h"
 #include "text/clip_tokenizer.h"
@@ -438,6 +439,8 @@ std::string format_reference(const std::string& name, Form form, int64_t index, 
   if (rho >= 0) r.rho = rho;
   return format_concept_ref(r);
 }
+
+std::string error_message(const std::exception& e) { return mrti::error_message(e); }
 
 void configure_cpu_threads(int threads) { configure_threads(threads); }
 

@@ -3,6 +3,7 @@
 // so GUI code can include it without torch's headers. The heavy state (the loaded model)
 // lives behind StudioEngine's pimpl; everything else here is cheap and needs no model.
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -172,6 +173,10 @@ Scales scales_of(const std::vector<ConceptInfo>& concepts);
 PromptAnalysis analyze_prompt(const std::string& text, const Scales& known);
 // Canonical text of a reference: "<cat|3|>", "<cat[0.5]>", "<cat(2)>"; rho < 0 = index.
 std::string format_reference(const std::string& name, Form form, int64_t index, double rho = -1);
+// What a person reads for a failed operation: the engine's message, out-of-memory said
+// plainly, LibTorch's errors without their backtrace (runtime/error_message.h).
+std::string error_message(const std::exception& e);
+
 // Sets up the calling thread for engine work on the CPU (LibTorch threads, one per core
 // unless `threads` says otherwise; single-threaded OpenBLAS; subnormals flushed to zero).
 // Call it on every thread that runs engine work, before its first operation.
