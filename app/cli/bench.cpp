@@ -31,8 +31,9 @@ namespace fs = std::filesystem;
 namespace {
 
 struct BenchArgs {
-  std::string model, config_dir, size, device = "auto", dtype = "auto", sampler;
-  int batch = 1, repeats = 3, warmup = 1, image_steps = 20, threads = 0;
+  ModelArgs m;
+  std::string size, sampler;
+  int batch = 1, repeats = 3, warmup = 1, image_steps = 20;
   bool skip_image = false, skip_training = false, channels_last = false;
 };
 
@@ -87,15 +88,15 @@ Row time_it(const std::string& what, const c10::Device& device, int warmup, int 
 }
 
 void run_bench(BenchArgs a) {
-  configure_threads(a.threads);
-  a.model = resolve_model(a.model);
+  configure_threads(a.m.threads);
+  a.m.model = resolve_model(a.m.model);
   {
     int steps = 1;
     double guidance = 1;
-    apply_model_defaults(a.model, a.size, steps, guidance);
+    apply_model_defaults(a.m.model, a.size, steps, guidance);
   }
   auto [w, h] = parse_size(a.size);
-  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, false);
+  auto model = load_model_for_cli(a.m);
   if (a.channels_last) use_channels_last(model);
   const bool channels_last = uses_channels_last(model);
   torch::NoGradGuard no_grad;
@@ -177,7 +178,7 @@ void run_bench(BenchArgs a) {
     fs::remove_all(data);
   }
 
-  std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.model.c_str(), w, h, a.batch);
+  std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.m.model.c_str(), w, h, a.batch);
   std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
               dtype_name(dt).c_str(), channels_last ? "channels_last" : "contiguous", current_threads(),
               torch_version().c_str());
@@ -192,17 +193,13 @@ void run_bench(BenchArgs a) {
 void add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Time the text encoder, a UNet step, the VAE decode and a whole image");
-  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
-  cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
+  add_model_options(cmd, a->m, false);
   cmd->add_option("--size", a->size, "WIDTHxHEIGHT (default: the size the model was trained at)");
   cmd->add_option("--batch", a->batch, "Images per UNet call")->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
-  cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto")->capture_default_str();
   cmd->add_option("--repeats", a->repeats, "Timed runs per stage")->capture_default_str();
   cmd->add_option("--warmup", a->warmup, "Untimed runs first")->capture_default_str();
   cmd->add_option("--image-steps", a->image_steps, "Steps of the whole-image run")->capture_default_str();
   cmd->add_option("--sampler", a->sampler, "Sampler of the whole-image run");
-  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors");
   cmd->add_flag("--skip-image", a->skip_image, "Leave out the whole-image run");
   cmd->add_flag("--skip-training", a->skip_training, "Leave out the textual-inversion training steps");

@@ -1,5 +1,8 @@
 #include "cli/cli_common.h"
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <cmath>
 
 #include "models/generation_defaults.h"
@@ -59,6 +62,61 @@ void ProgressBar::note(const std::string& line) { std::cerr << (tty_ ? "\n" : ""
 
 void ProgressBar::finish() {
   if (tty_) std::cerr << "\n";
+}
+
+void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32) {
+  cmd->add_option("--model", m.model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
+  cmd->add_option("--config-dir", m.config_dir, "Diffusers folder with configs for a non-standard single file");
+  cmd->add_option("--device", m.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
+  cmd->add_option("--dtype", m.dtype, "fp32, fp16, bf16 or auto (fp16 on CUDA, fp32 on CPU)")->capture_default_str();
+  if (vae_fp32) cmd->add_flag("--vae-fp32", m.vae_fp32, "Decode with the VAE in float32");
+  cmd->add_option("--threads", m.threads, "CPU threads (0 = all cores)");
+}
+
+void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& seed_help) {
+  cmd->add_option("--negative", s.negative, "The negative prompt");
+  cmd->add_option("--sampler", s.sampler,
+                  "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
+  cmd->add_option("--steps", s.steps, "Sampling steps (default: the model's, else 20)")
+      ->each([&s](const std::string&) { s.steps_given = true; });
+  cmd->add_option("--cfg", s.cfg, "Guidance scale (default: the model's, else 7.5)");
+  cmd->add_option("--eta", s.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  cmd->add_option("--seed", s.seed, seed_help)->capture_default_str();
+  cmd->add_option("--size", s.size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
+  cmd->add_option("--init-latents", s.init_latents, "safetensors file with unscaled initial latents 'latents'");
+}
+
+TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m, const std::string& prompt) {
+  if (s.steps_given && s.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(s.steps) + ")");
+  std::string size = s.size;
+  int steps = s.steps;
+  double cfg = s.cfg;
+  apply_model_defaults(m.model, size, steps, cfg);
+  if (!s.sampler.empty()) {
+    const auto names = scheduler_names();
+    if (std::find(names.begin(), names.end(), s.sampler) == names.end()) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw Error("unknown sampler '" + s.sampler + "': use one of " + list);
+    }
+  }
+  TextToImageRequest r;
+  r.prompt = prompt;
+  r.negative_prompt = s.negative;
+  r.sampler = s.sampler;
+  r.steps = steps;
+  r.guidance = cfg;
+  r.seed = s.seed;
+  r.eta = s.eta;
+  r.decode_vae_in_float32 = m.vae_fp32;
+  r.previews = false;
+  std::tie(r.width, r.height) = parse_size(size);
+  if (!s.init_latents.empty()) r.initial_latents = read_initial_latents(s.init_latents);
+  return r;
+}
+
+StableDiffusionModel load_model_for_cli(const ModelArgs& m) {
+  return load_model_for_cli(m.model, m.device, m.dtype, m.config_dir, m.vae_fp32);
 }
 
 StableDiffusionModel load_model_for_cli(const std::string& path, const std::string& device_name,

@@ -1,6 +1,8 @@
 #pragma once
 // Pieces several subcommands share: terminal progress, size parsing, model loading.
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -8,7 +10,39 @@
 #include "models/stable_diffusion.h"
 #include "pipeline/text_to_image_pipeline.h"
 
+namespace CLI {
+class App;
+}
+
 namespace mrti::cli {
+
+// The model options generate, sweep and bench share.
+struct ModelArgs {
+  std::string model, config_dir, device = "auto", dtype = "auto";
+  int threads = 0;
+  bool vae_fp32 = false;
+};
+
+// Binds --model, --config-dir, --device, --dtype, --threads and (with `vae_fp32`) --vae-fp32.
+void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32 = true);
+
+// The sampling options generate and sweep share; unset ones (size "", steps 0, cfg NaN)
+// come from the model's own defaults.
+struct SamplingArgs {
+  std::string negative, sampler, size, init_latents;
+  int steps = 0;
+  bool steps_given = false;  // steps 0 means "the model's" only when --steps is absent
+  double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
+  int64_t seed = -1;
+};
+
+// Binds --negative, --sampler, --steps, --cfg, --eta, --seed (described by `seed_help`),
+// --size and --init-latents; `s` must outlive `cmd`.
+void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& seed_help);
+
+// The request these options ask of the model `m` (resolved), with `prompt`: the model's
+// defaults for what is unset, the size parsed, the sampler checked, the latents read.
+TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m, const std::string& prompt);
 
 // "512x768" -> {512, 768}; throws mrti::Error for anything else.
 std::pair<int, int> parse_size(const std::string& text);
@@ -42,6 +76,7 @@ void apply_model_defaults(const std::string& model, std::string& size, int& step
 StableDiffusionModel load_model_for_cli(const std::string& path, const std::string& device,
                                         const std::string& dtype, const std::string& config_dir,
                                         bool vae_float32);
+StableDiffusionModel load_model_for_cli(const ModelArgs& m);
 
 // The next free image number in `dir` (files are named NNNNN-..., as AUTOMATIC1111 does)
 // and its five-digit form.

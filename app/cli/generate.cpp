@@ -27,41 +27,18 @@ namespace fs = std::filesystem;
 namespace {
 
 struct GenerateArgs {
-  std::string model, config_dir, prompt, negative, sampler, size, device = "auto", dtype = "auto";
-  std::string out = "output", init_latents, save_latents, concepts;
-  int steps = 0, batch = 1, threads = 0;
-  double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
-  int64_t seed = -1;
-  bool grid = false, vae_fp32 = false, interpolate = false, force = false;
-  bool steps_given = false;  // steps 0 means "the model's" only when --steps is absent
+  ModelArgs m;
+  SamplingArgs s;
+  std::string prompt, out = "output", save_latents, concepts;
+  int batch = 1;
+  bool grid = false, interpolate = false, force = false;
 };
 
 void run_generate(GenerateArgs a) {
-  configure_threads(a.threads);
-  a.model = resolve_model(a.model);
-  if (a.steps_given && a.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(a.steps) + ")");
-  apply_model_defaults(a.model, a.size, a.steps, a.cfg);
-  TextToImageRequest req;
-  req.prompt = a.prompt;
-  req.negative_prompt = a.negative;
-  req.sampler = a.sampler;
-  req.steps = a.steps;
-  req.guidance = a.cfg;
-  req.seed = a.seed;
+  configure_threads(a.m.threads);
+  a.m.model = resolve_model(a.m.model);
+  TextToImageRequest req = sampling_request(a.s, a.m, a.prompt);
   req.batch = a.batch;
-  req.eta = a.eta;
-  req.decode_vae_in_float32 = a.vae_fp32;
-  req.previews = false;
-  std::tie(req.width, req.height) = parse_size(a.size);
-  if (!a.sampler.empty()) {
-    const auto names = scheduler_names();
-    if (std::find(names.begin(), names.end(), a.sampler) == names.end()) {
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw Error("unknown sampler '" + a.sampler + "': use one of " + list);
-    }
-  }
-  if (!a.init_latents.empty()) req.initial_latents = read_initial_latents(a.init_latents);
   if (!a.save_latents.empty()) refuse_existing_file(a.save_latents, a.force);
   validate_request(req);  // before the (slow) model load
   // Concept references are checked before the model load too; without --concepts the
@@ -81,7 +58,7 @@ void run_generate(GenerateArgs a) {
   }
   fs::create_directories(a.out);
 
-  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, a.vae_fp32);
+  auto model = load_model_for_cli(a.m);
   ProgressBar bar("sampling");
   const auto on_step = [&](const StepEvent& ev) {
     bar.update(ev.step, ev.total, "t=" + std::to_string(static_cast<int>(ev.timestep)));
@@ -100,7 +77,7 @@ void run_generate(GenerateArgs a) {
   bar.finish();
   for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
 
-  GenerationParameters p = run_parameters(model, a.model, req);
+  GenerationParameters p = run_parameters(model, a.m.model, req);
   p.prompt = req.prompt;
   if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
   if (a.interpolate) p.extra["Interpolate"] = "true";
@@ -134,25 +111,12 @@ void run_generate(GenerateArgs a) {
 void add_generate(CLI::App& app) {
   auto a = std::make_shared<GenerateArgs>();
   auto* cmd = app.add_subcommand("generate", "Generate images from a prompt");
-  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
-  cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
+  add_model_options(cmd, a->m);
+  add_sampling_options(cmd, a->s, "Seed of the first image (image i uses seed+i); -1 = random");
   cmd->add_option("--prompt", a->prompt, "The prompt")->required();
-  cmd->add_option("--negative", a->negative, "The negative prompt");
-  cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)")
-      ->each([a](const std::string&) { a->steps_given = true; });
-  cmd->add_option("--cfg", a->cfg, "Guidance scale (default: the model's, else 7.5)");
-  cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Seed of the first image (image i uses seed+i); -1 = random")->capture_default_str();
-  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
   cmd->add_option("--batch", a->batch, "Images per run")->capture_default_str();
-  cmd->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto (fp16 on CUDA, fp32 on CPU)")->capture_default_str();
-  cmd->add_flag("--vae-fp32", a->vae_fp32, "Decode with the VAE in float32");
-  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   cmd->add_option("--out", a->out, "Output folder")->capture_default_str();
   cmd->add_flag("--grid", a->grid, "Also write a grid of the batch");
-  cmd->add_option("--init-latents", a->init_latents, "safetensors file with unscaled initial latents 'latents'");
   cmd->add_option("--concepts", a->concepts, "Concept library folder: enables <name|k|>, <name[k]>, <name(k)> in prompts");
   cmd->add_flag("--interpolate", a->interpolate, "Blend neighbouring scales for decimal resolutions such as <cat(0.25)>");
   cmd->add_option("--save-latents", a->save_latents, "Write the final latents (before the VAE) to this safetensors file");

@@ -26,13 +26,11 @@ namespace fs = std::filesystem;
 namespace {
 
 struct SweepArgs {
-  std::string model, config_dir, concepts, concept_name, form = "fixed", prompt, negative, sampler;
-  std::string size, device = "auto", dtype = "auto", out = "output", init_latents, resolutions;
-  int steps = 0, threads = 0, columns = 0, padding = 0;
-  bool steps_given = false;  // steps 0 means "the model's" only when --steps is absent
-  double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
-  int64_t seed = -1;
-  bool vae_fp32 = false, interpolate = false;
+  ModelArgs m;
+  SamplingArgs s;
+  std::string concepts, concept_name, form = "fixed", prompt, out = "output", resolutions;
+  int columns = 0, padding = 0;
+  bool interpolate = false;
 };
 
 std::vector<int64_t> parse_resolutions(const std::string& text) {
@@ -51,28 +49,16 @@ std::vector<int64_t> parse_resolutions(const std::string& text) {
 }
 
 void run_sweep(SweepArgs a) {
-  configure_threads(a.threads);
-  a.model = resolve_model(a.model);
-  if (a.steps_given && a.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(a.steps) + ")");
-  apply_model_defaults(a.model, a.size, a.steps, a.cfg);
+  configure_threads(a.m.threads);
+  a.m.model = resolve_model(a.m.model);
   ResolutionSweepRequest req;
   req.concept_name = a.concept_name;
   req.form = parse_resolution_form(a.form);
   req.resolutions = parse_resolutions(a.resolutions);
   req.columns = a.columns;
   req.padding = a.padding;
+  req.base = sampling_request(a.s, a.m, a.prompt);
   TextToImageRequest& r = req.base;
-  r.prompt = a.prompt;
-  r.negative_prompt = a.negative;
-  r.sampler = a.sampler;
-  r.steps = a.steps;
-  r.guidance = a.cfg;
-  r.seed = a.seed;
-  r.eta = a.eta;
-  r.decode_vae_in_float32 = a.vae_fp32;
-  r.previews = false;
-  std::tie(r.width, r.height) = parse_size(a.size);
-  if (!a.init_latents.empty()) r.initial_latents = read_initial_latents(a.init_latents);
   (void)fill_prompt_template(a.prompt, "");
   validate_request(r);
   // Concepts and prompts are checked before the (slow) model load.
@@ -84,12 +70,12 @@ void run_sweep(SweepArgs a) {
     for (const auto& n : parse_prompt(a.prompt, scales, po).concept_names())
       if (!concepts.count(n)) concepts.emplace(n, lib.load(n));
     po.what = "negative prompt";
-    for (const auto& n : parse_prompt(a.negative, scales, po).concept_names())
+    for (const auto& n : parse_prompt(a.s.negative, scales, po).concept_names())
       if (!concepts.count(n)) concepts.emplace(n, lib.load(n));
   }
   fs::create_directories(a.out);
 
-  auto model = load_model_for_cli(a.model, a.device, a.dtype, a.config_dir, a.vae_fp32);
+  auto model = load_model_for_cli(a.m);
   MultiresOptions options;
   options.interpolate = a.interpolate;
   ProgressBar bar("sweep");
@@ -99,7 +85,7 @@ void run_sweep(SweepArgs a) {
   bar.finish();
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
 
-  GenerationParameters p = run_parameters(model, a.model, r);
+  GenerationParameters p = run_parameters(model, a.m.model, r);
   p.seed = result.seed;
   p.extra["Concepts"] = concepts_parameter(concepts, {a.concept_name});
   if (a.interpolate) p.extra["Interpolate"] = "true";
@@ -134,29 +120,16 @@ void run_sweep(SweepArgs a) {
 void add_sweep(CLI::App& app) {
   auto a = std::make_shared<SweepArgs>();
   auto* cmd = app.add_subcommand("sweep", "Render a prompt at every resolution of a concept (same seed) into a grid");
-  cmd->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
-  cmd->add_option("--config-dir", a->config_dir, "Diffusers folder with configs for a non-standard single file");
+  add_model_options(cmd, a->m);
+  add_sampling_options(cmd, a->s, "Seed shared by every image; -1 = random");
   cmd->add_option("--concepts", a->concepts, "Concept library folder")->required();
   cmd->add_option("--concept", a->concept_name, "The concept to sweep")->required();
   cmd->add_option("--form", a->form, "fixed (<c|k|>), fully (<c[k]>) or semi (<c(k)>)")->capture_default_str();
   cmd->add_option("--prompt", a->prompt, "Prompt with {} where the concept goes, e.g. \"a painting of {}\"")->required();
   cmd->add_option("--resolutions", a->resolutions, "Comma-separated scale indices (default: all)");
-  cmd->add_option("--negative", a->negative, "The negative prompt");
-  cmd->add_option("--sampler", a->sampler, "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", a->steps, "Sampling steps (default: the model's, else 20)")
-      ->each([a](const std::string&) { a->steps_given = true; });
-  cmd->add_option("--cfg", a->cfg, "Guidance scale (default: the model's, else 7.5)");
-  cmd->add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Seed shared by every image; -1 = random")->capture_default_str();
-  cmd->add_option("--size", a->size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
-  cmd->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  cmd->add_option("--dtype", a->dtype, "fp32, fp16, bf16 or auto")->capture_default_str();
-  cmd->add_flag("--vae-fp32", a->vae_fp32, "Decode with the VAE in float32");
-  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   cmd->add_option("--columns", a->columns, "Grid columns (0 = one row)")->capture_default_str();
   cmd->add_option("--padding", a->padding, "Pixels between grid cells")->capture_default_str();
   cmd->add_flag("--interpolate", a->interpolate, "Blend neighbouring scales for decimal resolutions in the prompt");
-  cmd->add_option("--init-latents", a->init_latents, "safetensors file with unscaled initial latents 'latents'");
   cmd->add_option("--out", a->out, "Output folder")->capture_default_str();
   cmd->callback([a] { run_sweep(*a); });
 }

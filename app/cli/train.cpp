@@ -47,7 +47,7 @@ struct DreamBoothArgs {
   bool gradient_checkpointing = false, train_text_encoder = false, scale_lr = false, force = false;
 };
 
-struct ModelArgs {
+struct ModelTrainArgs {
   std::string data, out, vae, tokenizer;
   ModelTrainingSettings training;
   int64_t checkpoint_every = 250, preview_every = 500;
@@ -193,7 +193,7 @@ void drive(ModelTrainingRun& run) {
   std::cout << (s.training.stage == "vae" ? "VAE: " : "Model: ") << outcome.model_dir << "\n";
 }
 
-void run_train_model(const ModelArgs& a, const std::string& stage) {
+void run_train_model(const ModelTrainArgs& a, const std::string& stage) {
   configure_threads(a.threads);
   ModelTrainingRunSettings rs;
   rs.data_dir = a.data;
@@ -213,7 +213,7 @@ void run_train_model(const ModelArgs& a, const std::string& stage) {
   drive(*run);
 }
 
-void add_model_stage(CLI::App* train, const std::string& stage, const std::shared_ptr<ModelArgs>& m) {
+void add_model_stage(CLI::App* train, const std::string& stage, const std::shared_ptr<ModelTrainArgs>& m) {
   const bool vae = stage == "vae";
   auto& t = m->training;
   if (vae) {
@@ -494,8 +494,8 @@ void add_train(CLI::App& app) {
   db->add_option("--threads", d->threads, "CPU threads (0 = all cores)");
   db->callback([d] { run_train_dreambooth(*d); });
 
-  add_model_stage(train, "vae", std::make_shared<ModelArgs>());
-  add_model_stage(train, "unet", std::make_shared<ModelArgs>());
+  add_model_stage(train, "vae", std::make_shared<ModelTrainArgs>());
+  add_model_stage(train, "unet", std::make_shared<ModelTrainArgs>());
 
   auto r = std::make_shared<ResumeArgs>();
   auto* resume = train->add_subcommand("resume", "Continue a textual-inversion, DreamBooth or model run from its last checkpoint");

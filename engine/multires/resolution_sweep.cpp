@@ -1,10 +1,10 @@
 #include "multires/resolution_sweep.h"
 
 #include <algorithm>
-#include <random>
 
 #include "imaging/grid.h"
 #include "runtime/error.h"
+#include "runtime/random_seed.h"
 
 namespace mrti {
 
@@ -41,10 +41,7 @@ ResolutionSweepResult resolution_sweep(StableDiffusionModel& model, const Resolu
   validate_request(request.base);
 
   TextToImageRequest r = request.base;
-  if (r.seed < 0 && !r.initial_latents.defined()) {
-    std::random_device rd;
-    r.seed = static_cast<int64_t>(rd() & 0xffffffffu);
-  }
+  if (r.seed < 0 && !r.initial_latents.defined()) r.seed = random_seed();
   out.seed = r.seed;
   const int count = static_cast<int>(out.resolutions.size());
   for (int i = 0; i < count; ++i) {

@@ -1,6 +1,5 @@
 #include "pipeline/text_to_image_pipeline.h"
 
-#include <random>
 
 #include <torch/torch.h>
 
@@ -10,6 +9,7 @@
 #include "pipeline/prompt_encoding.h"
 #include "imaging/tensor_image.h"
 #include "runtime/error.h"
+#include "runtime/random_seed.h"
 #include "schedulers/scheduler.h"
 
 namespace mrti {
@@ -39,15 +39,6 @@ at::Tensor seeded_noise(int64_t seed, int64_t latent_height, int64_t latent_widt
   return at::randn({1, channels, latent_height, latent_width}, gen, at::TensorOptions().dtype(at::kFloat));
 }
 
-namespace {
-
-int64_t random_seed() {
-  std::random_device rd;
-  // Positive and below 2^32, as other SD tools print and accept seeds.
-  return static_cast<int64_t>(rd() & 0xffffffffu);
-}
-
-}  // namespace
 
 at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents, bool float32_vae) {
   torch::NoGradGuard no_grad;

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <random>
 
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +23,7 @@
 #include "multires/time_index.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/error_message.h"
+#include "runtime/random_seed.h"
 #include "runtime/device.h"
 #include "schedulers/scheduler.h"
 #include "text/clip_tokenizer.h"
@@ -207,7 +207,7 @@ GenerateResult StudioEngine::generate(const GenerateRequest& r, const StepProgre
   impl_->require_model();
   const auto model_lock = impl_->model_for_generation();
   auto req = engine_request(r);
-  if (req.seed < 0) req.seed = static_cast<int64_t>(std::random_device{}() & 0x7fffffff);
+  if (req.seed < 0) req.seed = random_seed();
   validate_request(req);
   ConceptSet concepts;
   std::vector<std::string> used;
@@ -300,7 +300,7 @@ GenerateResult StudioEngine::resolution_sweep(const GenerateRequest& base, const
   ResolutionSweepRequest sr;
   sr.base = engine_request(base);
   sr.base.batch = 1;
-  if (sr.base.seed < 0) sr.base.seed = static_cast<int64_t>(std::random_device{}() & 0x7fffffff);
+  if (sr.base.seed < 0) sr.base.seed = random_seed();
   if (sr.base.prompt.find("{}") == std::string::npos) sr.base.prompt += (sr.base.prompt.empty() ? "{}" : " {}");
   sr.concept_name = concept_name;
   sr.form = parse_resolution_form(form);
