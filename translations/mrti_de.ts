@@ -72,17 +72,17 @@
         <translation>Wählen Sie zuerst in den Einstellungen einen Ordner für die Konzeptbibliothek.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Could not rename &apos;%1&apos;: %2</source>
         <translation>„%1“ konnte nicht umbenannt werden: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Could not delete &apos;%1&apos;: %2</source>
         <translation>„%1“ konnte nicht gelöscht werden: %2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Could not export &apos;%1&apos;: %2</source>
         <translation>„%1“ konnte nicht exportiert werden: %2</translation>
     </message>
@@ -141,7 +141,7 @@
 <context>
     <name>mrti::ui::ConceptListModel</name>
     <message numerus="yes">
-        <location line="-229"/>
+        <location line="-232"/>
         <source>%n scales</source>
         <translation>
             <numerusform>%n Stufe</numerusform>
@@ -265,7 +265,17 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+228"/>
+        <location filename="../ui/engine_controller.cpp" line="+51"/>
+        <source>Could not create the output folder %1: the images are not saved.</source>
+        <translation>Der Ausgabeordner %1 konnte nicht angelegt werden: die Bilder werden nicht gespeichert.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Could not save %1: %2</source>
+        <translation>%1 konnte nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <location line="+193"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -294,17 +304,27 @@
 <context>
     <name>mrti::ui::ImageGrid</name>
     <message>
-        <location filename="../ui/image_grid.cpp" line="+44"/>
+        <location filename="../ui/image_grid.cpp" line="+42"/>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>sampling…</source>
         <translation>wird erzeugt…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+32"/>
         <source>seed %1</source>
         <translation>Seed %1</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+6"/>
+        <source>Saved as %1</source>
+        <translation>Gespeichert als %1</translation>
+    </message>
+    <message>
+        <location line="+58"/>
         <source>Save as PNG…</source>
         <translation>Als PNG speichern…</translation>
     </message>
@@ -395,7 +415,7 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+76"/>
+        <location filename="../ui/main_window.cpp" line="+79"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
@@ -453,11 +473,13 @@
     </message>
     <message>
         <location line="-39"/>
+        <location line="+417"/>
+        <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-418"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -493,35 +515,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+80"/>
+        <location line="+84"/>
         <location line="+6"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-85"/>
-        <location line="+55"/>
+        <location line="-89"/>
+        <location line="+59"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-33"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Das Konzept &lt;%1&gt; ist trainiert und in Ihrer Bibliothek. Probieren Sie es im Tab „Erzeugen“ aus, z. B. „a painting of &lt;%1(3)&gt;“.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Select a finished image first to reuse its seed.</source>
         <translation>Wählen Sie zuerst ein fertiges Bild, um seinen Seed wiederzuverwenden.</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <location line="+189"/>
+        <location line="+12"/>
+        <location line="+218"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-213"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
     </message>
@@ -557,12 +579,48 @@
         <translation>Das Laden von %1 wurde abgebrochen.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+6"/>
+        <source>starting…</source>
+        <translation>startet…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>step %1/%2 · %3 it/s · %4 s left</source>
+        <translation>Schritt %1/%2 · %3 it/s · noch %4 s</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>step %1/%2</source>
+        <translation>Schritt %1/%2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>done in %1 s</source>
+        <translation>fertig in %1 s</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Generation failed: %1</source>
         <translation>Erzeugung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <location line="+2"/>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Generation cancelled.</source>
         <translation>Erzeugung abgebrochen.</translation>
     </message>
@@ -628,12 +686,17 @@
         <translation>&amp;Erzeugen</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+13"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
@@ -643,12 +706,12 @@
         <translation>Ü&amp;ber MRTI Studio</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-16"/>
         <source>Main</source>
         <translation>Hauptleiste</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+85"/>
         <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
         <translation>Das Standardmodell %1 fehlt, daher ist kein Modell geladen. Öffnen Sie eines über das Menü Datei oder wählen Sie unter Datei → Einstellungen ein anderes Standardmodell.</translation>
     </message>
@@ -683,7 +746,12 @@
         <translation>Checkpoints (*.safetensors *.ckpt *.pt);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
+        <source>A concept is training and uses the model: pause the run in the Train tab to generate with the concept as it is now, or wait until it ends.</source>
+        <translation>Ein Konzept wird trainiert und nutzt das Modell: Pausieren Sie den Lauf im Reiter „Trainieren“, um mit dem Konzept im jetzigen Stand zu generieren, oder warten Sie, bis er endet.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Cannot generate: %1</source>
         <translation>Erzeugen nicht möglich: %1</translation>
     </message>
@@ -713,12 +781,7 @@
         <translation>Auflösungsreihe nicht möglich: %1</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Could not save %1: %2</source>
-        <translation>%1 konnte nicht gespeichert werden: %2</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+41"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
@@ -898,7 +961,7 @@
 <context>
     <name>mrti::ui::TrainingWorkspace</name>
     <message>
-        <location filename="../ui/training_workspace.cpp" line="+65"/>
+        <location filename="../ui/training_workspace.cpp" line="+67"/>
         <source>No images yet.</source>
         <translation>Noch keine Bilder.</translation>
     </message>
@@ -1038,12 +1101,7 @@
         <translation>constant, constant_with_warmup, cosine oder eine stückweise Liste „Rate:bis_Schritt, …, Rate“</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Multiply by batch size × accumulation</source>
-        <translation>Mit Batchgröße × Akkumulation multiplizieren</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>only at the end</source>
         <translation>nur am Ende</translation>
     </message>
@@ -1053,12 +1111,7 @@
         <translation>{} steht für das Konzept in jeder Vorschaustufe</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Gradient checkpointing (less memory, slower)</source>
-        <translation>Gradient-Checkpointing (weniger Speicher, langsamer)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+9"/>
         <source>Resolution</source>
         <translation>Auflösung</translation>
     </message>
@@ -1094,13 +1147,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+254"/>
+        <location line="+256"/>
         <location line="+69"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-323"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1130,12 +1183,12 @@
         <translation>Läufe</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
         <source>No run</source>
         <translation>Kein Lauf</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Fit</source>
         <translation>Einpassen</translation>
     </message>
@@ -1145,9 +1198,34 @@
         <translation>Den ganzen Lauf zeigen (oder Doppelklick auf das Diagramm)</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Export PNG…</source>
-        <translation>PNG exportieren…</translation>
+        <location line="-78"/>
+        <source>× batch × accumulation</source>
+        <translation>× Batch × Akkumulation</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Multiply the learning rate by batch size × gradient accumulation</source>
+        <translation>Lernrate mit Batchgröße × Gradientenakkumulation multiplizieren</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Gradient checkpointing</source>
+        <translation>Gradient-Checkpointing</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recompute activations in the backward pass: less memory, slower steps</source>
+        <translation>Aktivierungen im Rückwärtsdurchlauf neu berechnen: weniger Speicher, langsamere Schritte</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the plot as a PNG image</source>
+        <translation>Den Plot als PNG-Bild speichern</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -1165,7 +1243,7 @@
         <translation>Vorschau bei Schritt %1, Stufe %2</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+31"/>
         <source>%n image(s) used</source>
         <translation>
             <numerusform>%n Bild verwendet</numerusform>

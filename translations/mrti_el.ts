@@ -72,17 +72,17 @@
         <translation>Επιλέξτε πρώτα φάκελο βιβλιοθήκης εννοιών στις Ρυθμίσεις.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Could not rename &apos;%1&apos;: %2</source>
         <translation>Δεν ήταν δυνατή η μετονομασία της «%1»: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Could not delete &apos;%1&apos;: %2</source>
         <translation>Δεν ήταν δυνατή η διαγραφή της «%1»: %2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Could not export &apos;%1&apos;: %2</source>
         <translation>Δεν ήταν δυνατή η εξαγωγή της «%1»: %2</translation>
     </message>
@@ -141,7 +141,7 @@
 <context>
     <name>mrti::ui::ConceptListModel</name>
     <message numerus="yes">
-        <location line="-229"/>
+        <location line="-232"/>
         <source>%n scales</source>
         <translation>
             <numerusform>%n κλίμακα</numerusform>
@@ -265,7 +265,17 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+228"/>
+        <location filename="../ui/engine_controller.cpp" line="+51"/>
+        <source>Could not create the output folder %1: the images are not saved.</source>
+        <translation>Δεν ήταν δυνατή η δημιουργία του φακέλου εξόδου %1: οι εικόνες δεν αποθηκεύονται.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Could not save %1: %2</source>
+        <translation>Δεν ήταν δυνατή η αποθήκευση του %1: %2</translation>
+    </message>
+    <message>
+        <location line="+193"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -294,17 +304,27 @@
 <context>
     <name>mrti::ui::ImageGrid</name>
     <message>
-        <location filename="../ui/image_grid.cpp" line="+44"/>
+        <location filename="../ui/image_grid.cpp" line="+42"/>
+        <source>cancelled</source>
+        <translation>ακυρώθηκε</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>sampling…</source>
         <translation>δειγματοληψία…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+32"/>
         <source>seed %1</source>
         <translation>σπόρος %1</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+6"/>
+        <source>Saved as %1</source>
+        <translation>Αποθηκεύτηκε ως %1</translation>
+    </message>
+    <message>
+        <location line="+58"/>
         <source>Save as PNG…</source>
         <translation>Αποθήκευση ως PNG…</translation>
     </message>
@@ -395,7 +415,7 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+76"/>
+        <location filename="../ui/main_window.cpp" line="+79"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
@@ -453,11 +473,13 @@
     </message>
     <message>
         <location line="-39"/>
+        <location line="+417"/>
+        <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-418"/>
         <source>Cancel</source>
         <translation>Ακύρωση</translation>
     </message>
@@ -493,35 +515,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+80"/>
+        <location line="+84"/>
         <location line="+6"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-85"/>
-        <location line="+55"/>
+        <location line="-89"/>
+        <location line="+59"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-33"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Η έννοια &lt;%1&gt; εκπαιδεύτηκε και βρίσκεται στη βιβλιοθήκη σας. Δοκιμάστε τη στην καρτέλα «Δημιουργία», π.χ. «a painting of &lt;%1(3)&gt;».</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Select a finished image first to reuse its seed.</source>
         <translation>Επιλέξτε πρώτα μια ολοκληρωμένη εικόνα για να επαναχρησιμοποιήσετε τον σπόρο της.</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <location line="+189"/>
+        <location line="+12"/>
+        <location line="+218"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-213"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
     </message>
@@ -557,12 +579,48 @@
         <translation>Η φόρτωση του %1 ακυρώθηκε.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+6"/>
+        <source>starting…</source>
+        <translation>ξεκινά…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>step %1/%2 · %3 it/s · %4 s left</source>
+        <translation>βήμα %1/%2 · %3 it/s · απομένουν %4 s</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>step %1/%2</source>
+        <translation>βήμα %1/%2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>done in %1 s</source>
+        <translation>ολοκληρώθηκε σε %1 s</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Saved %1</source>
+        <translation>Αποθηκεύτηκε το %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>failed</source>
+        <translation>απέτυχε</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Generation failed: %1</source>
         <translation>Η δημιουργία απέτυχε: %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <location line="+2"/>
+        <source>cancelled</source>
+        <translation>ακυρώθηκε</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Generation cancelled.</source>
         <translation>Η δημιουργία ακυρώθηκε.</translation>
     </message>
@@ -628,12 +686,17 @@
         <translation>&amp;Δημιουργία</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Ακύρωση</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+13"/>
+        <source>&amp;View</source>
+        <translation>&amp;Προβολή</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>&amp;Help</source>
         <translation>&amp;Βοήθεια</translation>
     </message>
@@ -643,12 +706,12 @@
         <translation>&amp;Σχετικά με το MRTI Studio</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-16"/>
         <source>Main</source>
         <translation>Κύρια</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+85"/>
         <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
         <translation>Το προεπιλεγμένο μοντέλο %1 λείπει, οπότε δεν φορτώθηκε κανένα μοντέλο. Ανοίξτε ένα από το μενού Αρχείο ή επιλέξτε άλλο προεπιλεγμένο στο Αρχείο → Ρυθμίσεις.</translation>
     </message>
@@ -683,7 +746,12 @@
         <translation>Σημεία ελέγχου (*.safetensors *.ckpt *.pt);;Όλα τα αρχεία (*)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
+        <source>A concept is training and uses the model: pause the run in the Train tab to generate with the concept as it is now, or wait until it ends.</source>
+        <translation>Μια έννοια εκπαιδεύεται και χρησιμοποιεί το μοντέλο: θέστε σε παύση την εκτέλεση στην καρτέλα Εκπαίδευση για να παράγετε με την έννοια όπως είναι τώρα, ή περιμένετε να τελειώσει.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Cannot generate: %1</source>
         <translation>Δεν είναι δυνατή η δημιουργία: %1</translation>
     </message>
@@ -713,12 +781,7 @@
         <translation>Δεν είναι δυνατή η σάρωση: %1</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Could not save %1: %2</source>
-        <translation>Δεν ήταν δυνατή η αποθήκευση του %1: %2</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+41"/>
         <source>Settings</source>
         <translation>Ρυθμίσεις</translation>
     </message>
@@ -898,7 +961,7 @@
 <context>
     <name>mrti::ui::TrainingWorkspace</name>
     <message>
-        <location filename="../ui/training_workspace.cpp" line="+65"/>
+        <location filename="../ui/training_workspace.cpp" line="+67"/>
         <source>No images yet.</source>
         <translation>Δεν υπάρχουν ακόμη εικόνες.</translation>
     </message>
@@ -1038,12 +1101,7 @@
         <translation>constant, constant_with_warmup, cosine ή τμηματική λίστα «ρυθμός:έως_βήμα, …, ρυθμός»</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Multiply by batch size × accumulation</source>
-        <translation>Πολλαπλασιασμός με μέγεθος δέσμης × συσσώρευση</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>only at the end</source>
         <translation>μόνο στο τέλος</translation>
     </message>
@@ -1053,12 +1111,7 @@
         <translation>Το {} αντιστοιχεί στην έννοια σε κάθε κλίμακα προεπισκόπησης</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Gradient checkpointing (less memory, slower)</source>
-        <translation>Gradient checkpointing (λιγότερη μνήμη, πιο αργά)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+9"/>
         <source>Resolution</source>
         <translation>Ανάλυση</translation>
     </message>
@@ -1094,13 +1147,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+254"/>
+        <location line="+256"/>
         <location line="+69"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-323"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1130,12 +1183,12 @@
         <translation>Εκτελέσεις</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
         <source>No run</source>
         <translation>Καμία εκτέλεση</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Fit</source>
         <translation>Προσαρμογή</translation>
     </message>
@@ -1145,9 +1198,34 @@
         <translation>Εμφάνιση όλης της εκτέλεσης (ή διπλό κλικ στο διάγραμμα)</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Export PNG…</source>
-        <translation>Εξαγωγή PNG…</translation>
+        <location line="-78"/>
+        <source>× batch × accumulation</source>
+        <translation>× παρτίδα × συσσώρευση</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Multiply the learning rate by batch size × gradient accumulation</source>
+        <translation>Πολλαπλασιασμός του ρυθμού μάθησης με μέγεθος παρτίδας × συσσώρευση κλίσεων</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Gradient checkpointing</source>
+        <translation>Σημεία ελέγχου κλίσεων</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recompute activations in the backward pass: less memory, slower steps</source>
+        <translation>Επανυπολογισμός ενεργοποιήσεων στο πίσω πέρασμα: λιγότερη μνήμη, πιο αργά βήματα</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Export…</source>
+        <translation>Εξαγωγή…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the plot as a PNG image</source>
+        <translation>Αποθήκευση του διαγράμματος ως εικόνα PNG</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -1165,7 +1243,7 @@
         <translation>Προεπισκόπηση στο βήμα %1, κλίμακα %2</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+31"/>
         <source>%n image(s) used</source>
         <translation>
             <numerusform>%n εικόνα χρησιμοποιείται</numerusform>

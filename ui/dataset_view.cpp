@@ -124,8 +124,9 @@ void DatasetView::paintEvent(QPaintEvent* event) {
   if (count() > 0 || placeholder_.isEmpty()) return;
   QPainter p(viewport());
   p.setPen(QPen(palette().placeholderText().color(), 1.5, Qt::DashLine));
-  p.drawRoundedRect(viewport()->rect().adjusted(8, 8, -8, -8), 10, 10);
-  p.drawText(viewport()->rect(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
+  const QRect frame = viewport()->rect().adjusted(8, 8, -8, -8);
+  p.drawRoundedRect(frame, 10, 10);
+  p.drawText(frame.adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
 }
 
 }  // namespace mrti::ui

@@ -1,5 +1,6 @@
 #include "engine_controller.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QMutex>
@@ -40,7 +41,36 @@ QVector<QImage> toQImages(const std::vector<mrti::Image>& images) {
 
 // Runs one generation-like job (plain or a sweep) and reports it through the controller's
 // signals: started, per-step previews, then finished, cancelled or failed.
-void runGenerationJob(EngineController* c, int job, int batch,
+// Writes `result`'s images into `dir` as NNNNN-SEED.png (the next free numbers, as
+// AUTOMATIC1111 names them) with their parameters; a file that cannot be written is named
+// in `warnings` and left out.
+QStringList saveImages(const QString& dir, const studio::GenerateResult& result, QStringList& warnings) {
+  QStringList saved;
+  if (dir.isEmpty()) return saved;
+  if (!QDir().mkpath(dir)) {
+    warnings.push_back(EngineController::tr("Could not create the output folder %1: the images are not saved.").arg(dir));
+    for (std::size_t i = 0; i < result.images.size(); ++i) saved.push_back(QString());
+    return saved;
+  }
+  const QDir out(dir);
+  int number = static_cast<int>(out.entryList({QStringLiteral("*.png")}, QDir::Files).size());
+  for (const auto& i : result.images) {
+    QString path;
+    do {
+      path = out.filePath(QStringLiteral("%1-%2.png").arg(number++, 5, 10, QLatin1Char('0')).arg(i.seed));
+    } while (QFileInfo::exists(path));
+    try {
+      studio::save_png(ss(path), i.image, i.parameters);
+      saved.push_back(path);
+    } catch (const std::exception& e) {
+      warnings.push_back(EngineController::tr("Could not save %1: %2").arg(path, errorText(e)));
+      saved.push_back(QString());
+    }
+  }
+  return saved;
+}
+
+void runGenerationJob(EngineController* c, int job, int batch, const QString& outputDir,
                       const std::function<studio::GenerateResult(const studio::StepProgress&)>& run) {
   Q_EMIT c->generationStarted(job, batch);
   try {
@@ -57,7 +87,8 @@ void runGenerationJob(EngineController* c, int job, int batch,
     }
     QStringList warnings;
     for (const auto& w : result.warnings) warnings.push_back(qs(w));
-    Q_EMIT c->generationFinished(job, images, params, seeds, warnings);
+    const QStringList saved = saveImages(outputDir, result, warnings);
+    Q_EMIT c->generationFinished(job, images, params, seeds, warnings, saved);
   } catch (const Cancelled&) {
     Q_EMIT c->generationCancelled(job);
   } catch (const std::exception& e) {
@@ -71,9 +102,6 @@ void requireModelFree(const std::shared_ptr<TrainingControl>& run) {
   if (run && !run->paused.load())
     throw Error("a concept is training and uses the model: pause the run to try the concept as it is now");
 }
-
-// The current job's token, swapped on the engine thread, read by cancel() on the GUI one.
-QMutex tokenMutex;
 
 }  // namespace
 
@@ -130,7 +158,7 @@ EngineController::~EngineController() {
 
 void EngineController::cancel() {
   ++epoch_;
-  QMutexLocker lock(&tokenMutex);
+  QMutexLocker lock(&tokenMutex_);
   if (current_) current_->cancel();
 }
 
@@ -143,7 +171,7 @@ int EngineController::post(std::function<void(int, const CancellationToken&)> wo
       [this, job, epoch, work = std::move(work)] {
         auto token = std::make_shared<CancellationToken>();
         {
-          QMutexLocker lock(&tokenMutex);
+          QMutexLocker lock(&tokenMutex_);
           current_ = token;
         }
         // Cancelled while queued: the job still runs, with its token already set, so it
@@ -151,7 +179,7 @@ int EngineController::post(std::function<void(int, const CancellationToken&)> wo
         if (epoch != epoch_.load()) token->cancel();
         work(job, *token);
         {
-          QMutexLocker lock(&tokenMutex);
+          QMutexLocker lock(&tokenMutex_);
           current_.reset();
         }
         finishJob();
@@ -203,7 +231,7 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
 
 int EngineController::generate(const GenerationJob& j) {
   return post([this, j, run = training_](int job, const CancellationToken& token) {
-    runGenerationJob(this, job, j.batch, [&](const studio::StepProgress& progress) {
+    runGenerationJob(this, job, j.batch, j.outputDir, [&](const studio::StepProgress& progress) {
       requireModelFree(run);
       return engine_->generate(toRequest(j), progress, &token);
     });
@@ -212,7 +240,7 @@ int EngineController::generate(const GenerationJob& j) {
 
 int EngineController::resolutionSweep(const GenerationJob& j, const QString& conceptName, const QString& form) {
   return post([this, j, conceptName, form, run = training_](int job, const CancellationToken& token) {
-    runGenerationJob(this, job, 1, [&](const studio::StepProgress& progress) {
+    runGenerationJob(this, job, 1, j.outputDir, [&](const studio::StepProgress& progress) {
       requireModelFree(run);
       auto r = toRequest(j);
       r.batch = 1;

@@ -3,6 +3,7 @@
 // loads, generations, strips, imports); requests return at once and results come back as
 // queued signals carrying Qt types, so the GUI thread never waits on the engine.
 #include <QImage>
+#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -33,6 +34,9 @@ struct GenerationJob {
   int batch = 1;
   bool interpolate = false;
   QString conceptDir;
+  // Where the engine thread writes the finished images (NNNNN-SEED.png, parameters
+  // embedded); empty: not saved.
+  QString outputDir;
 };
 
 // A new training run (see studio::TrainRequest for the meaning of each field).
@@ -123,8 +127,9 @@ class EngineController : public QObject {
   void modelLoadCancelled(int job, const QString& path);
   void generationStarted(int job, int images);
   void stepProgress(int job, int step, int total, const QVector<QImage>& previews);
+  // `saved`: the file of each image (empty where it could not be written; `warnings` says why).
   void generationFinished(int job, const QVector<QImage>& images, const QStringList& parameters,
-                          const QVector<qint64>& seeds, const QStringList& warnings);
+                          const QVector<qint64>& seeds, const QStringList& warnings, const QStringList& saved);
   void generationFailed(int job, const QString& reason);
   void generationCancelled(int job);
   void stripReady(int job, const QString& conceptName, const QVector<QImage>& images);
@@ -153,7 +158,9 @@ class EngineController : public QObject {
   QThread* thread_ = nullptr;
   QObject* worker_ = nullptr;  // lives in thread_; jobs run as its queued calls
   std::unique_ptr<mrti::studio::StudioEngine> engine_;  // touched on the engine thread only
+  // The current job's token: swapped on the engine thread, read by cancel() on the GUI one.
   std::shared_ptr<mrti::CancellationToken> current_;
+  QMutex tokenMutex_;
   std::atomic<int> epoch_{0};
   std::atomic<int> pending_{0};
   int nextJob_ = 1;

@@ -39,7 +39,7 @@ void ImageGrid::setImage(QListWidgetItem* item, const QImage& image) {
 }
 
 void ImageGrid::beginJob(int count) {
-  live_.clear();
+  abandonJob(tr("cancelled"));  // a superseded job's tiles must not say "sampling…" forever
   for (int i = 0; i < count; ++i) {
     auto* item = new QListWidgetItem(tr("sampling…"));
     QImage blank(64, 64, QImage::Format_RGB888);
@@ -53,10 +53,14 @@ void ImageGrid::beginJob(int count) {
 }
 
 void ImageGrid::showPreviews(const QVector<QImage>& previews) {
-  for (int i = 0; i < previews.size() && i < live_.size(); ++i) setImage(live_[i], previews[i]);
+  for (int i = 0; i < previews.size() && i < live_.size(); ++i) {
+    setImage(live_[i], previews[i]);
+    live_[i]->setData(PreviewRole, true);
+  }
 }
 
-void ImageGrid::finishJob(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds) {
+void ImageGrid::finishJob(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds,
+                          const QStringList& saved) {
   while (live_.size() < images.size()) {
     auto* item = new QListWidgetItem;
     insertItem(live_.size(), item);
@@ -73,13 +77,18 @@ void ImageGrid::finishJob(const QVector<QImage>& images, const QStringList& para
     item->setData(ParametersRole, parameters.value(i));
     item->setData(SeedRole, seeds.value(i));
     item->setData(FinalRole, true);
-    item->setToolTip(parameters.value(i));
+    const QString file = saved.value(i);
+    item->setToolTip(file.isEmpty() ? parameters.value(i)
+                                    : parameters.value(i) + QLatin1Char('\n') + tr("Saved as %1").arg(file));
   }
   live_.clear();
 }
 
-void ImageGrid::abandonJob() {
-  qDeleteAll(live_);
+void ImageGrid::abandonJob(const QString& caption) {
+  for (auto* item : live_) {
+    if (!caption.isEmpty() && item->data(PreviewRole).toBool()) item->setText(caption);
+    else delete item;
+  }
   live_.clear();
 }
 

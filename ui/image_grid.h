@@ -8,13 +8,17 @@ namespace mrti::ui {
 class ImageGrid : public QListWidget {
   Q_OBJECT
  public:
-  enum Roles { ParametersRole = Qt::UserRole + 1, SeedRole, ImageRole, FinalRole };
+  enum Roles { ParametersRole = Qt::UserRole + 1, SeedRole, ImageRole, FinalRole, PreviewRole };
   explicit ImageGrid(QWidget* parent = nullptr);
   // Placeholders for a job of `count` images (they receive the previews).
   void beginJob(int count);
   void showPreviews(const QVector<QImage>& previews);
-  void finishJob(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds);
-  void abandonJob();  // the job failed or was cancelled: its placeholders go
+  // `saved`: each image's file ("" when it was not written).
+  void finishJob(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds,
+                 const QStringList& saved = QStringList());
+  // The job will not finish: tiles that show a preview keep it under `caption` (a failed
+  // job passes none, and all its tiles go).
+  void abandonJob(const QString& caption = QString());
   int finalCount() const;
   qint64 selectedSeed() const;  // -1 when none
   QString selectedParameters() const;

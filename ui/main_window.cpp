@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -50,6 +52,7 @@ namespace mrti::ui {
 namespace {
 
 constexpr int kMaxRecent = 8;
+constexpr int kMaxHistory = 200;  // images listed in the History dock
 
 bool looksLikeModel(const QString& path) {
   const QFileInfo fi(path);
@@ -174,9 +177,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   });
   detail_ = new DetailLevelPanel(prompt_);
   params_ = new ParametersPanel;
-  auto* generateBtn = new QPushButton(studioIcon(QStringLiteral("generate")), tr("Generate"));
-  generateBtn->setToolTip(tr("Generate (Ctrl+Enter)"));
-  connect(generateBtn, &QPushButton::clicked, this, &MainWindow::generate);
+  generateBtn_ = new QPushButton(studioIcon(QStringLiteral("generate")), tr("Generate"));
+  generateBtn_->setToolTip(tr("Generate (Ctrl+Enter)"));
+  connect(generateBtn_, &QPushButton::clicked, this, &MainWindow::generate);
   auto* cancelBtn = new QPushButton(studioIcon(QStringLiteral("cancel")), tr("Cancel"));
   connect(cancelBtn, &QPushButton::clicked, this, &MainWindow::cancel);
 
@@ -194,7 +197,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   auto* right = new QVBoxLayout;
   right->addWidget(params_);
   auto* gen = new QHBoxLayout;
-  gen->addWidget(generateBtn, 1);
+  gen->addWidget(generateBtn_, 1);
   gen->addWidget(cancelBtn);
   right->addLayout(gen);
   right->addStretch(1);
@@ -249,7 +252,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   modelLabel_ = new QLabel(tr("No model"));
   torchLabel_ = new QLabel(tr("LibTorch %1").arg(qs(studio::libtorch_version())));
   progress_ = new QProgressBar;
-  progress_->setMaximumWidth(220);
+  progress_->setMinimumWidth(260);
+  progress_->setMaximumWidth(320);
   progress_->setRange(0, 100);
   progress_->setValue(0);
   progress_->setTextVisible(true);
@@ -279,6 +283,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   // While a run is active its concept is known to the prompt editors, so a paused run can
   // be tried (pause and probe) with the usual highlighting and completion.
   connect(engine_, &EngineController::trainingActiveChanged, this, &MainWindow::updateConcepts);
+  connect(engine_, &EngineController::trainingActiveChanged, this, &MainWindow::updateGenerateEnabled);
+  connect(engine_, &EngineController::trainingPaused, this, &MainWindow::updateGenerateEnabled);
   connect(params_, &ParametersPanel::scheduleChanged, this, &MainWindow::updateSchedule);
   connect(params_, &ParametersPanel::interpolateChanged, detail_, &DetailLevelPanel::setInterpolate);
   connect(params_, &ParametersPanel::reuseSeedRequested, this, [this] {
@@ -294,6 +300,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
 
   connect(engine_, &EngineController::modelLoadProgress, this, [this](int job, const QString& c, double f) {
     if (job != loadingJob_) return;
+    progress_->setFormat(QStringLiteral("%p%"));
     progress_->setValue(int(f * 100));
     modelLabel_->setText(tr("Loading %1…").arg(c));
   });
@@ -339,22 +346,41 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     if (job != generationJob_) return;
     grid_->beginJob(images);
     progress_->setValue(0);
+    progress_->setFormat(tr("starting…"));
+    generationClock_.start();
+    if (!messageError_) message_->parentWidget()->hide();  // an earlier job's news is stale now
   });
   connect(engine_, &EngineController::stepProgress, this,
           [this](int job, int step, int total, const QVector<QImage>& previews) {
             if (job != generationJob_) return;
             progress_->setValue(total > 0 ? step * 100 / total : 0);
+            // Step n/N, the rate so far and the time left at that rate.
+            const double seconds = generationClock_.isValid() ? generationClock_.elapsed() / 1000.0 : 0;
+            if (step > 0 && seconds > 0) {
+              const double rate = step / seconds;
+              progress_->setFormat(tr("step %1/%2 · %3 it/s · %4 s left")
+                                       .arg(step)
+                                       .arg(total)
+                                       .arg(rate, 0, 'f', rate < 10 ? 2 : 1)
+                                       .arg(std::max(0.0, (total - step) / rate), 0, 'f', 0));
+            } else {
+              progress_->setFormat(tr("step %1/%2").arg(step).arg(total));
+            }
             grid_->showPreviews(previews);
           });
   connect(engine_, &EngineController::generationFinished, this,
           [this](int job, const QVector<QImage>& images, const QStringList& p, const QVector<qint64>& seeds,
-                 const QStringList& warnings) {
+                 const QStringList& warnings, const QStringList& saved) {
             if (job != generationJob_) return;
             generationJob_ = -1;
             progress_->setValue(100);
-            grid_->finishJob(images, p, seeds);
+            progress_->setFormat(tr("done in %1 s").arg(generationClock_.elapsed() / 1000.0, 0, 'f', 1));
+            grid_->finishJob(images, p, seeds, saved);
             if (!seeds.isEmpty()) lastSeed_ = seeds.front();
-            saveResults(images, p, seeds);
+            addToHistory(images, p, saved);
+            QStringList written = saved;
+            written.removeAll(QString());
+            if (!written.isEmpty()) statusBar()->showMessage(tr("Saved %1").arg(written.join(QStringLiteral(", "))), 15000);
             if (!warnings.isEmpty()) showMessage(warnings.join(QLatin1Char('\n')), false);
           });
   connect(engine_, &EngineController::generationFailed, this, [this](int job, const QString& why) {
@@ -362,13 +388,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     generationJob_ = -1;
     grid_->abandonJob();
     progress_->setValue(0);
+    progress_->setFormat(tr("failed"));
     showMessage(tr("Generation failed: %1").arg(why), true);
   });
   connect(engine_, &EngineController::generationCancelled, this, [this](int job) {
     if (job != generationJob_) return;
     generationJob_ = -1;
-    grid_->abandonJob();
+    grid_->abandonJob(tr("cancelled"));  // the last previews stay
     progress_->setValue(0);
+    progress_->setFormat(tr("cancelled"));
     showMessage(tr("Generation cancelled."), false);
   });
 
@@ -409,14 +437,12 @@ void MainWindow::buildMenus() {
 
   auto* gen = menuBar()->addMenu(tr("&Generate"));
   auto* generateAct = gen->addAction(studioIcon(QStringLiteral("generate")), tr("&Generate"), this, &MainWindow::generate);
+  generateAct_ = generateAct;
   generateAct->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
   generateAct->setShortcutContext(Qt::ApplicationShortcut);
   auto* cancelAct = gen->addAction(studioIcon(QStringLiteral("cancel")), tr("&Cancel"), this, &MainWindow::cancel);
   cancelAct->setShortcut(QKeySequence(Qt::Key_Escape));
   cancelAct->setShortcutContext(Qt::ApplicationShortcut);
-
-  auto* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(tr("&About MRTI Studio"), this, &MainWindow::showAbout);
 
   auto* tb = addToolBar(tr("Main"));
   tb->setObjectName(QStringLiteral("mainToolBar"));
@@ -425,6 +451,16 @@ void MainWindow::buildMenus() {
   tb->addSeparator();
   tb->addAction(generateAct);
   tb->addAction(cancelAct);
+
+  // A closed dock or toolbar comes back from here.
+  auto* view = menuBar()->addMenu(tr("&View"));
+  view->setObjectName(QStringLiteral("viewMenu"));
+  for (auto* dock : findChildren<QDockWidget*>(QString(), Qt::FindDirectChildrenOnly))
+    view->addAction(dock->toggleViewAction());
+  view->addAction(tb->toggleViewAction());
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About MRTI Studio"), this, &MainWindow::showAbout);
 }
 
 void MainWindow::rebuildRecent() {
@@ -549,11 +585,28 @@ GenerationJob MainWindow::currentJob() const {
   job.prompt = prompt_->toPlainText();
   job.negativePrompt = negative_->toPlainText();
   job.conceptDir = conceptDirectory();
+  job.outputDir = outputDir_;
   params_->fill(job);
   return job;
 }
 
+void MainWindow::updateGenerateEnabled() {
+  const bool blocked = engine_->isTraining() && !engine_->isTrainingPaused();
+  const QString why = tr("A concept is training and uses the model: pause the run in the Train tab to generate "
+                         "with the concept as it is now, or wait until it ends.");
+  generateBtn_->setEnabled(!blocked);
+  generateBtn_->setToolTip(blocked ? why : tr("Generate (Ctrl+Enter)"));
+  if (generateAct_) {
+    generateAct_->setEnabled(!blocked);
+    generateAct_->setToolTip(blocked ? why : tr("Generate (Ctrl+Enter)"));
+  }
+}
+
 void MainWindow::generate() {
+  if (engine_->isTraining() && !engine_->isTrainingPaused()) {
+    showMessage(generateBtn_->toolTip(), true);
+    return;
+  }
   for (auto* e : {prompt_, negative_}) {
     const QString problem = e->problem();
     if (!problem.isEmpty()) {
@@ -613,31 +666,27 @@ void MainWindow::sweepFrom(const QString& parameters) {
   }
 }
 
-void MainWindow::saveResults(const QVector<QImage>& images, const QStringList& parameters,
-                             const QVector<qint64>& seeds) {
-  if (outputDir_.isEmpty() || !QDir().mkpath(outputDir_)) return;
-  QDir dir(outputDir_);
-  int number = static_cast<int>(dir.entryList({QStringLiteral("*.png")}, QDir::Files).size());
-  for (int i = 0; i < images.size(); ++i) {
-    QString path;
-    do {
-      path = dir.filePath(QStringLiteral("%1-%2.png").arg(number++, 5, 10, QLatin1Char('0')).arg(seeds.value(i)));
-    } while (QFileInfo::exists(path));
-    try {
-      studio::save_png(ss(path), fromQImage(images[i]), ss(parameters.value(i)));
-    } catch (const std::exception& e) {
-      showMessage(tr("Could not save %1: %2").arg(path, errorText(e)), true);
-      return;
-    }
+// The images just written (by the engine thread) go on top of the history without
+// reading the folder again.
+void MainWindow::addToHistory(const QVector<QImage>& images, const QStringList& parameters, const QStringList& saved) {
+  for (int i = 0; i < images.size() && i < saved.size(); ++i) {
+    if (saved[i].isEmpty()) continue;
+    const QString params = parameters.value(i);
+    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(images[i])),
+                                     QFileInfo(saved[i]).fileName() + QLatin1Char('\n') +
+                                         params.section(QLatin1Char('\n'), 0, 0).left(80));
+    item->setData(Qt::UserRole, params);
+    item->setToolTip(params);
+    history_->insertItem(0, item);
   }
-  refreshHistory();
+  while (history_->count() > kMaxHistory) delete history_->takeItem(history_->count() - 1);
 }
 
 void MainWindow::refreshHistory() {
   history_->clear();
   const QDir dir(outputDir_);
   const auto files = dir.entryInfoList({QStringLiteral("*.png")}, QDir::Files, QDir::Name | QDir::Reversed);
-  for (const auto& fi : files.mid(0, 200)) {
+  for (const auto& fi : files.mid(0, kMaxHistory)) {
     QString params;
     try {
       params = qs(studio::png_parameters(ss(fi.absoluteFilePath())));

@@ -3,13 +3,16 @@
 // workspace (concept browser, prompt editors with the detail-level slider, parameters,
 // the image grid and the history) and the training workspace as tabs. Started without a
 // model, it opens the default one (Settings, else the shipped model).
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include "engine_controller.h"
 #include "studio/studio_engine.h"
 
+class QAction;
 class QLabel;
 class QListWidget;
+class QPushButton;
 class QMenu;
 class QProgressBar;
 class QStackedWidget;
@@ -58,6 +61,7 @@ class MainWindow : public QMainWindow {
   TrainingWorkspace* trainingWorkspace() const { return training_; }
   QTabWidget* tabs() const { return tabs_; }
   QToolButton* examplesButton() const { return examples_; }
+  QPushButton* generateButton() const { return generateBtn_; }
 
  public Q_SLOTS:
   void generate();
@@ -76,6 +80,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  // Generate is off, saying why, while a training run (not paused) holds the model.
+  void updateGenerateEnabled();
   void rebuildRecent();
   void updateConcepts();
   mrti::studio::Scales knownScales() const;  // the library's concepts and an active run's
@@ -83,7 +89,7 @@ class MainWindow : public QMainWindow {
   void offerExamples(bool shippedModel);
   void applyParameters(const QString& parameters);
   void sweepFrom(const QString& parameters);
-  void saveResults(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds);
+  void addToHistory(const QVector<QImage>& images, const QStringList& parameters, const QStringList& saved);
   GenerationJob currentJob() const;
 
   EngineController* engine_;
@@ -100,6 +106,8 @@ class MainWindow : public QMainWindow {
   DetailLevelPanel* detail_;
   ParametersPanel* params_;
   ImageGrid* grid_;
+  QPushButton* generateBtn_;
+  QAction* generateAct_ = nullptr;
   ConceptBrowser* browser_;
   QListWidget* history_;
   QMenu* recentMenu_ = nullptr;
@@ -111,6 +119,7 @@ class MainWindow : public QMainWindow {
   QString device_ = QStringLiteral("auto"), dtype_ = QStringLiteral("auto");
   int loadingJob_ = -1;
   int generationJob_ = -1;
+  QElapsedTimer generationClock_;
   qint64 lastSeed_ = -1;
 };
 

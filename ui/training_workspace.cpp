@@ -16,18 +16,20 @@
 #include <QPixmap>
 #include <QPointer>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QThread>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 
 #include "dataset_view.h"
+#include "form_scroll_area.h"
 #include "loss_plot.h"
 #include "preview_matrix.h"
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
+#include "wheel_guard.h"
 
 namespace mrti::ui {
 
@@ -137,12 +139,19 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
                        QStringLiteral("5e-3:200, 1e-3:1000, 5e-4")});
   schedule_->setToolTip(tr("constant, constant_with_warmup, cosine, or a piecewise list “rate:until_step, …, rate”"));
   warmup_ = spin(0, 100000, 0, 50);
-  scaleLr_ = new QCheckBox(tr("Multiply by batch size × accumulation"));
+  scaleLr_ = new QCheckBox(tr("× batch × accumulation"));
+  scaleLr_->setToolTip(tr("Multiply the learning rate by batch size × gradient accumulation"));
   checkpointEvery_ = spin(0, 100000, 250, 50);
   checkpointEvery_->setSpecialValueText(tr("only at the end"));
   previewPrompt_ = new QLineEdit(QStringLiteral("a photo of {}"));
   previewPrompt_->setToolTip(tr("{} stands for the concept at each previewed scale"));
-  checkpointing_ = new QCheckBox(tr("Gradient checkpointing (less memory, slower)"));
+  checkpointing_ = new QCheckBox(tr("Gradient checkpointing"));
+  checkpointing_->setToolTip(tr("Recompute activations in the backward pass: less memory, slower steps"));
+  // Long entries elide in a narrow window instead of widening the form.
+  for (QComboBox* c : {property_, schedule_}) {
+    c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    c->setMinimumContentsLength(14);
+  }
   auto* af = new QFormLayout(advancedBody);
   af->addRow(tr("Resolution"), resolution_);
   af->addRow(tr("LR schedule"), schedule_);
@@ -192,11 +201,8 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   ll->addWidget(advanced_);
   ll->addLayout(buttons);
   ll->addWidget(runsBox);
-  auto* scroll = new QScrollArea;
-  scroll->setWidget(left);
-  scroll->setWidgetResizable(true);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  scroll->setMinimumWidth(380);
+  auto* scroll = new FormScrollArea(left);
+  guardWheel(left);
 
   // ---- progress, plot, previews ----
   stepLabel_ = new QLabel(tr("No run"));
@@ -208,10 +214,14 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   status_->setWordWrap(true);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   plot_ = new LossPlot;
-  auto* fit = new QPushButton(tr("Fit"));
+  // Tool buttons: compact, so the figures beside them keep their width in a narrow window.
+  auto* fit = new QToolButton;
+  fit->setText(tr("Fit"));
   fit->setToolTip(tr("Show the whole run (or double-click the plot)"));
   connect(fit, &QPushButton::clicked, plot_, &LossPlot::fitAll);
-  auto* exportBtn = new QPushButton(tr("Export PNG…"));
+  auto* exportBtn = new QToolButton;
+  exportBtn->setText(tr("Export…"));
+  exportBtn->setToolTip(tr("Save the plot as a PNG image"));
   connect(exportBtn, &QPushButton::clicked, this, &TrainingWorkspace::exportPlot);
   // Step and loss above rate and time left, so neither is cut short beside the buttons.
   auto* figures = new QVBoxLayout;
@@ -245,6 +255,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   rightSplit->addWidget(previewBox);
   rightSplit->setStretchFactor(0, 3);
   rightSplit->setStretchFactor(1, 2);
+  rightSplit->setMinimumWidth(300);  // the plot stays readable beside a wide form
 
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(scroll);

@@ -267,8 +267,9 @@ bool run_training_steps(const StepLoop& loop, LossLog& log,
   const auto message = [&](const std::string& m) {
     if (callbacks.on_message) callbacks.on_message(m);
   };
-  // This session's seconds per step (for rate and time left) and the last 50 losses.
-  double seconds = 0;
+  // This session's seconds in training steps (for the rate), in whole iterations with their
+  // checkpoints and previews, pauses left out (for the time left), and the last 50 losses.
+  double seconds = 0, loop_seconds = 0;
   int64_t steps = 0;
   std::vector<double> recent;
   const auto finish = [&] {
@@ -296,7 +297,8 @@ bool run_training_steps(const StepLoop& loop, LossLog& log,
       const double per_step = seconds / double(steps);
       p.total_steps = loop.total_steps;
       p.images_per_second = per_step > 0 ? double(loop.images_per_step) / per_step : 0;
-      p.seconds_left = per_step * double(loop.total_steps - p.step);
+      const double per_iteration = steps > 1 ? std::max(per_step, loop_seconds / double(steps - 1)) : per_step;
+      p.seconds_left = per_iteration * double(loop.total_steps - p.step);
       callbacks.on_step(p);
     }
     if (loop.checkpoint_every > 0 && p.step % loop.checkpoint_every == 0 && p.step < loop.total_steps) {
@@ -310,6 +312,7 @@ bool run_training_steps(const StepLoop& loop, LossLog& log,
         // The cancel is handled at the top of the loop, after this step's checkpoint.
       }
     }
+    loop_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   finish();
   return true;
