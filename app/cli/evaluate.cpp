@@ -27,6 +27,7 @@ namespace {
 struct EvalArgs {
   std::string model, captions = "held-out", out, device = "auto";
   int seeds = 2, threads = 0;
+  double guidance = -1;  // < 0: the model's own default
   int64_t first_seed = 0;
   bool force = false;
 };
@@ -35,6 +36,7 @@ struct ConceptEvalArgs {
   std::string model, concepts, concept, prompt = "a {} on a green background", colour, shape, detail_colour, out;
   std::string forms = "fixed,fully,semi", device = "auto";
   int seeds = 32, threads = 0;
+  double guidance = -1;
   int64_t first_seed = 1000;
   bool force = false;
 };
@@ -48,13 +50,13 @@ bool evaluation_file(const std::string& name) {
          n == "curve.png";
 }
 
-TextToImageRequest default_request(const std::string& model_path) {
+TextToImageRequest default_request(const std::string& model_path, double guidance) {
   const GenerationDefaults d = generation_defaults(model_path);
   TextToImageRequest r;
   r.width = d.width;
   r.height = d.height;
   r.steps = d.steps;
-  r.guidance = d.guidance;
+  r.guidance = guidance >= 0 ? guidance : d.guidance;
   return r;
 }
 
@@ -85,7 +87,7 @@ void run_eval_shapes(const EvalArgs& a) {
   const auto captions = read_captions(a.captions);
   const std::string path = model_or_shipped(a.model);
   auto model = load_model_for_cli(path, a.device, "fp32", "", false);
-  const TextToImageRequest base = default_request(path);
+  const TextToImageRequest base = default_request(path, a.guidance);
   ProgressBar bar("evaluate", "");
   const auto e = evaluate_shape_captions(model, captions, a.seeds, a.first_seed, base,
                                          [&](int done, int total) { bar.update(done, total); });
@@ -127,7 +129,7 @@ void run_eval_concept(const ConceptEvalArgs& a) {
   const Concept concept = lib.load_all({a.concept}).at(a.concept);
   const std::string path = model_or_shipped(a.model);
   auto model = load_model_for_cli(path, a.device, "fp32", "", false);
-  const TextToImageRequest base = default_request(path);
+  const TextToImageRequest base = default_request(path, a.guidance);
   ProgressBar bar("evaluate", "");
   const auto rows = evaluate_concept_detail(model, concept, a.prompt, {a.colour, a.shape, a.detail_colour}, a.seeds,
                                             a.first_seed, base, forms, 4,
@@ -201,6 +203,7 @@ void add_evaluate(CLI::App& app) {
   shapes->add_flag("--force", a->force, "Write into an --out folder that holds other files");
   shapes->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   shapes->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  shapes->add_option("--guidance", a->guidance, "Guidance scale (default: the model's own)")->check(CLI::Range(0.0, 50.0));
   shapes->callback([a] { run_eval_shapes(*a); });
 
   auto c = std::make_shared<ConceptEvalArgs>();
@@ -221,6 +224,7 @@ void add_evaluate(CLI::App& app) {
   concept->add_flag("--force", c->force, "Write into an --out folder that holds other files");
   concept->add_option("--device", c->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   concept->add_option("--threads", c->threads, "CPU threads (0 = all cores)");
+  concept->add_option("--guidance", c->guidance, "Guidance scale (default: the model's own)")->check(CLI::Range(0.0, 50.0));
   concept->callback([c] { run_eval_concept(*c); });
 }
 
