@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -19,6 +20,7 @@
 #include <QTabWidget>
 #include <QtTest/QtTest>
 
+#include "image_viewer.h"
 #include "main_window.h"
 #include "training_workspace.h"
 
@@ -149,6 +151,26 @@ class TestGuiLayout : public QObject {
     const QStringList problems = cutShort(w.tabs()->currentWidget());
     QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("Train (advanced): ") + problems.join(QStringLiteral("; "))));
     saveShot(w, QStringLiteral("layout-train-advanced-%1x%2.png").arg(size.width()).arg(size.height()));
+  }
+
+  void viewerFitsZoomsAndClosesWithEsc() {
+    QImage image(64, 64, QImage::Format_RGB32);
+    image.fill(Qt::yellow);
+    QPointer<ImageViewer> viewer = new ImageViewer(image, QStringLiteral("a yellow square"), QStringLiteral("seed 1"), nullptr);
+    viewer->resize(640, 700);
+    viewer->show();
+    QVERIFY(QTest::qWaitForWindowExposed(viewer));
+    QApplication::processEvents();
+    const double fitted = viewer->scale();
+    QVERIFY2(fitted > 6.0, qPrintable(QString::number(fitted)));  // a 64-pixel picture fills the window
+    QTest::keyClick(viewer, Qt::Key_Plus);
+    QVERIFY(viewer->scale() > fitted);
+    QTest::keyClick(viewer, Qt::Key_1);
+    QCOMPARE(viewer->scale(), 1.0);
+    QTest::keyClick(viewer, Qt::Key_F);
+    QVERIFY2(viewer->scale() > 6.0, qPrintable(QString::number(viewer->scale())));  // fits again
+    QTest::keyClick(viewer, Qt::Key_Escape);
+    QTRY_VERIFY(viewer.isNull());  // closed and deleted
   }
 
   void viewMenuBringsBackClosedDocks() {

@@ -304,7 +304,7 @@
 <context>
     <name>mrti::ui::ImageGrid</name>
     <message>
-        <location filename="../ui/image_grid.cpp" line="+42"/>
+        <location filename="../ui/image_grid.cpp" line="+39"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
@@ -324,7 +324,7 @@
         <translation>Gespeichert als %1</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+46"/>
         <source>Save as PNG…</source>
         <translation>Als PNG speichern…</translation>
     </message>
@@ -372,6 +372,14 @@
         <location line="+1"/>
         <source>Resolution sweep from these settings</source>
         <translation>Auflösungsreihe mit diesen Einstellungen</translation>
+    </message>
+</context>
+<context>
+    <name>mrti::ui::ImageViewer</name>
+    <message>
+        <location filename="../ui/image_viewer.cpp" line="+34"/>
+        <source>Wheel or +/− zooms · F fits · 1 shows actual pixels · Esc closes</source>
+        <translation>Mausrad oder +/− zoomt · F passt ein · 1 zeigt echte Pixel · Esc schließt</translation>
     </message>
 </context>
 <context>
@@ -961,7 +969,7 @@
 <context>
     <name>mrti::ui::TrainingWorkspace</name>
     <message>
-        <location filename="../ui/training_workspace.cpp" line="+67"/>
+        <location filename="../ui/training_workspace.cpp" line="+68"/>
         <source>No images yet.</source>
         <translation>Noch keine Bilder.</translation>
     </message>
@@ -971,12 +979,22 @@
         <translation>Ordner wählen…</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Choose files…</source>
+        <translation>Dateien wählen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pick some of the images in a folder</source>
+        <translation>Einzelne Bilder eines Ordners wählen</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Training images</source>
         <translation>Trainingsbilder</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>e.g. my_cat</source>
         <translation>z. B. meine_katze</translation>
     </message>
@@ -1147,13 +1165,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+256"/>
+        <location line="+259"/>
         <location line="+69"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-323"/>
+        <location line="-326"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1238,12 +1256,12 @@
         <translation>Eine Spalte je Stufe, eine Zeile je Vorschauschritt, neueste oben</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Preview at step %1, scale %2</source>
         <translation>Vorschau bei Schritt %1, Stufe %2</translation>
     </message>
     <message numerus="yes">
-        <location line="+31"/>
+        <location line="+30"/>
         <source>%n image(s) used</source>
         <translation>
             <numerusform>%n Bild verwendet</numerusform>
@@ -1331,6 +1349,16 @@
         <location line="+10"/>
         <source>Choose a folder of training images</source>
         <translation>Ordner mit Trainingsbildern wählen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose training images</source>
+        <translation>Trainingsbilder wählen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.webp)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.bmp *.webp)</translation>
     </message>
     <message>
         <location line="+7"/>

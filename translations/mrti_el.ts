@@ -304,7 +304,7 @@
 <context>
     <name>mrti::ui::ImageGrid</name>
     <message>
-        <location filename="../ui/image_grid.cpp" line="+42"/>
+        <location filename="../ui/image_grid.cpp" line="+39"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
     </message>
@@ -324,7 +324,7 @@
         <translation>Αποθηκεύτηκε ως %1</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+46"/>
         <source>Save as PNG…</source>
         <translation>Αποθήκευση ως PNG…</translation>
     </message>
@@ -372,6 +372,14 @@
         <location line="+1"/>
         <source>Resolution sweep from these settings</source>
         <translation>Σάρωση αναλύσεων με αυτές τις ρυθμίσεις</translation>
+    </message>
+</context>
+<context>
+    <name>mrti::ui::ImageViewer</name>
+    <message>
+        <location filename="../ui/image_viewer.cpp" line="+34"/>
+        <source>Wheel or +/− zooms · F fits · 1 shows actual pixels · Esc closes</source>
+        <translation>Τροχός ή +/− για μεγέθυνση · F προσαρμογή · 1 πραγματικά εικονοστοιχεία · Esc κλείσιμο</translation>
     </message>
 </context>
 <context>
@@ -961,7 +969,7 @@
 <context>
     <name>mrti::ui::TrainingWorkspace</name>
     <message>
-        <location filename="../ui/training_workspace.cpp" line="+67"/>
+        <location filename="../ui/training_workspace.cpp" line="+68"/>
         <source>No images yet.</source>
         <translation>Δεν υπάρχουν ακόμη εικόνες.</translation>
     </message>
@@ -971,12 +979,22 @@
         <translation>Επιλογή φακέλου…</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Choose files…</source>
+        <translation>Επιλογή αρχείων…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pick some of the images in a folder</source>
+        <translation>Επιλογή μερικών εικόνων ενός φακέλου</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Training images</source>
         <translation>Εικόνες εκπαίδευσης</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>e.g. my_cat</source>
         <translation>π.χ. my_cat</translation>
     </message>
@@ -1147,13 +1165,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+256"/>
+        <location line="+259"/>
         <location line="+69"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-323"/>
+        <location line="-326"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1238,12 +1256,12 @@
         <translation>Μία στήλη ανά κλίμακα, μία γραμμή ανά βήμα προεπισκόπησης, οι νεότερες επάνω</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Preview at step %1, scale %2</source>
         <translation>Προεπισκόπηση στο βήμα %1, κλίμακα %2</translation>
     </message>
     <message numerus="yes">
-        <location line="+31"/>
+        <location line="+30"/>
         <source>%n image(s) used</source>
         <translation>
             <numerusform>%n εικόνα χρησιμοποιείται</numerusform>
@@ -1331,6 +1349,16 @@
         <location line="+10"/>
         <source>Choose a folder of training images</source>
         <translation>Επιλογή φακέλου με εικόνες εκπαίδευσης</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose training images</source>
+        <translation>Επιλογή εικόνων εκπαίδευσης</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.webp)</source>
+        <translation>Εικόνες (*.png *.jpg *.jpeg *.bmp *.webp)</translation>
     </message>
     <message>
         <location line="+7"/>

@@ -3,14 +3,11 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
-#include <QDialog>
 #include <QFileDialog>
-#include <QLabel>
 #include <QMenu>
 #include <QPainter>
-#include <QScrollArea>
-#include <QVBoxLayout>
 
+#include "image_viewer.h"
 #include "qt_convert.h"
 #include "studio/studio_engine.h"
 
@@ -113,21 +110,9 @@ QImage ImageGrid::selectedImage() const {
 
 void ImageGrid::showLarge(QListWidgetItem* item) {
   if (!item || !item->data(FinalRole).toBool() || !isVisible()) return;
-  auto* dialog = new QDialog(this);
-  dialog->setAttribute(Qt::WA_DeleteOnClose);
-  dialog->setWindowTitle(item->text());
-  auto* label = new QLabel;
-  label->setPixmap(QPixmap::fromImage(item->data(ImageRole).value<QImage>()));
-  auto* params = new QLabel(item->data(ParametersRole).toString());
-  params->setWordWrap(true);
-  params->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  auto* scroll = new QScrollArea;
-  scroll->setWidget(label);
-  auto* layout = new QVBoxLayout(dialog);
-  layout->addWidget(scroll, 1);
-  layout->addWidget(params);
-  dialog->resize(700, 760);
-  dialog->show();
+  auto* viewer = new ImageViewer(item->data(ImageRole).value<QImage>(), item->text(),
+                                 item->data(ParametersRole).toString(), this);
+  viewer->show();
 }
 
 void ImageGrid::contextMenuEvent(QContextMenuEvent* event) {

@@ -25,6 +25,7 @@
 
 #include "dataset_view.h"
 #include "form_scroll_area.h"
+#include "image_viewer.h"
 #include "loss_plot.h"
 #include "preview_matrix.h"
 #include "qt_convert.h"
@@ -68,6 +69,9 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   datasetSummary_->setWordWrap(true);
   auto* choose = new QPushButton(tr("Choose folder…"));
   connect(choose, &QPushButton::clicked, this, &TrainingWorkspace::chooseFolder);
+  auto* chooseFiles = new QPushButton(tr("Choose files…"));
+  chooseFiles->setToolTip(tr("Pick some of the images in a folder"));
+  connect(chooseFiles, &QPushButton::clicked, this, &TrainingWorkspace::chooseFiles);
   connect(dataset_, &DatasetView::pathsDropped, this, &TrainingWorkspace::setDataPaths);
   auto* dataBox = new QGroupBox(tr("Training images"));
   auto* dl = new QVBoxLayout(dataBox);
@@ -75,6 +79,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   auto* dataRow = new QHBoxLayout;
   dataRow->addWidget(datasetSummary_, 1);
   dataRow->addWidget(choose);
+  dataRow->addWidget(chooseFiles);
   dl->addLayout(dataRow);
 
   // ---- concept ----
@@ -242,10 +247,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   auto* previewBox = new QGroupBox(tr("Previews"));
   previewBox->setToolTip(tr("One column per scale, one row per preview step, newest on top"));
   connect(previews_, &PreviewMatrix::previewActivated, this, [this](qint64 step, int scale, const QImage& image) {
-    auto* view = new QLabel(this, Qt::Window);
-    view->setAttribute(Qt::WA_DeleteOnClose);
-    view->setWindowTitle(tr("Preview at step %1, scale %2").arg(step).arg(scale));
-    view->setPixmap(QPixmap::fromImage(image.scaled(512, 512, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+    auto* view = new ImageViewer(image, tr("Preview at step %1, scale %2").arg(step).arg(scale), QString(), this);
     view->show();
   });
   auto* pvl = new QVBoxLayout(previewBox);
@@ -382,6 +384,12 @@ void TrainingWorkspace::setDataPaths(const QStringList& paths) {
 void TrainingWorkspace::chooseFolder() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a folder of training images"));
   if (!dir.isEmpty()) setDataPaths({dir});
+}
+
+void TrainingWorkspace::chooseFiles() {
+  const QStringList files = QFileDialog::getOpenFileNames(
+      this, tr("Choose training images"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.webp)"));
+  if (!files.isEmpty()) setDataPaths(files);
 }
 
 void TrainingWorkspace::validate() {

@@ -64,6 +64,7 @@ class TrainingWorkspace : public QWidget {
   void resumeSelected();
   void exportPlot();
   void chooseFolder();
+  void chooseFiles();
 
  Q_SIGNALS:
   // A run finished and its concept is in the library.
