@@ -2,7 +2,6 @@
 
 #include <QEvent>
 #include <QScrollBar>
-#include <QStyle>
 
 namespace mrti::ui {
 

@@ -43,12 +43,10 @@ void ImageViewer::fit() {
   if (image_.isNull() || room.isEmpty()) return;
   const double s = std::min(double(room.width()) / image_.width(), double(room.height()) / image_.height());
   setScale(s);
-  fitted_ = true;
 }
 
 void ImageViewer::setScale(double scale) {
   scale_ = std::clamp(scale, 0.05, 64.0);
-  fitted_ = false;
   if (image_.isNull()) return;
   const QSize size(std::max(1, int(std::lround(image_.width() * scale_))),
                    std::max(1, int(std::lround(image_.height() * scale_))));
@@ -56,6 +54,12 @@ void ImageViewer::setScale(double scale) {
   const auto mode = scale_ >= 2.0 ? Qt::FastTransformation : Qt::SmoothTransformation;
   picture_->setPixmap(QPixmap::fromImage(image_.scaled(size, Qt::KeepAspectRatio, mode)));
   picture_->resize(size);
+}
+
+// A zoom chosen by the user stays when the window is resized.
+void ImageViewer::zoomTo(double scale) {
+  fitted_ = false;
+  setScale(scale);
 }
 
 void ImageViewer::resizeEvent(QResizeEvent* event) {
@@ -66,11 +70,11 @@ void ImageViewer::resizeEvent(QResizeEvent* event) {
 void ImageViewer::keyPressEvent(QKeyEvent* event) {
   switch (event->key()) {
     case Qt::Key_Plus:
-    case Qt::Key_Equal: setScale(scale_ * 1.25); return;
-    case Qt::Key_Minus: setScale(scale_ / 1.25); return;
+    case Qt::Key_Equal: zoomTo(scale_ * 1.25); return;
+    case Qt::Key_Minus: zoomTo(scale_ / 1.25); return;
     case Qt::Key_F:
     case Qt::Key_0: fit(); return;
-    case Qt::Key_1: setScale(1.0); return;
+    case Qt::Key_1: zoomTo(1.0); return;
     default: QDialog::keyPressEvent(event);  // Esc closes
   }
 }
@@ -78,7 +82,7 @@ void ImageViewer::keyPressEvent(QKeyEvent* event) {
 bool ImageViewer::eventFilter(QObject* watched, QEvent* event) {
   if (watched == scroll_->viewport() && event->type() == QEvent::Wheel) {
     const int delta = static_cast<QWheelEvent*>(event)->angleDelta().y();
-    if (delta != 0) setScale(delta > 0 ? scale_ * 1.25 : scale_ / 1.25);
+    if (delta != 0) zoomTo(delta > 0 ? scale_ * 1.25 : scale_ / 1.25);
     return true;
   }
   return QDialog::eventFilter(watched, event);

@@ -25,6 +25,7 @@ class ImageViewer : public QDialog {
  private:
   void fit();
   void setScale(double scale);
+  void zoomTo(double scale);
 
   QImage image_;
   QLabel* picture_;
