@@ -37,7 +37,7 @@ train "$work/vae-run" vae vae --data "$work/shapes" --steps 3500 --batch-size 16
   --kl-weight 1e-4 --ema-decay 0.999 --seed 1 --save-dtype fp32 --checkpoint-every 250 --preview-every 250
 
 log "3/5 training the UNet and the text encoder"
-train "$work/unet-run" model unet --data "$work/shapes" --vae "$work/vae-run/vae" --steps 8000 --batch-size 32 \
+train "$work/unet-run" model unet --data "$work/shapes" --vae "$work/vae-run/vae" --steps 12000 --batch-size 32 \
   --lr 1e-3 --warmup-steps 200 --ema-decay 0.999 --caption-dropout 0.1 --snr-gamma 5 --seed 1 --save-dtype fp16 \
   --checkpoint-every 500 --preview-every 1000
 

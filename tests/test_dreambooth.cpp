@@ -27,24 +27,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A coloured square on a contrasting background.
-Image square_image(int size, Rgb8 bg, Rgb8 fg, int x, int y, int s) {
-  Image img = make_image(size, size, bg);
-  for (int j = y; j < std::min(size, y + s); ++j)
-    for (int i = x; i < std::min(size, x + s); ++i) {
-      uint8_t* p = img.pixel(i, j);
-      p[0] = fg.r;
-      p[1] = fg.g;
-      p[2] = fg.b;
-    }
-  return img;
-}
-
 std::string instance_folder(const std::string& tag) {
   const std::string dir = mrti_test::temp_dir(tag);
-  write_png(dir + "/a.png", square_image(64, {250, 240, 230}, {30, 30, 200}, 10, 12, 30));
-  write_png(dir + "/b.png", square_image(64, {235, 250, 235}, {20, 40, 180}, 24, 20, 28));
-  write_png(dir + "/c.png", square_image(64, {250, 250, 250}, {40, 20, 210}, 5, 5, 40));
+  write_png(dir + "/a.png", mrti_test::square_image(64, 64, {250, 240, 230}, {30, 30, 200}, 10, 12, 30));
+  write_png(dir + "/b.png", mrti_test::square_image(64, 64, {235, 250, 235}, {20, 40, 180}, 24, 20, 28));
+  write_png(dir + "/c.png", mrti_test::square_image(64, 64, {250, 250, 250}, {40, 20, 210}, 5, 5, 40));
   return dir;
 }
 
@@ -460,7 +447,7 @@ class TestDreamBooth : public QObject {
     same_but_steps.steps = 50;
     QCOMPARE(DreamBoothRun::resume(model, rs.out_dir, 0, &same_but_steps)->trainer().step(), int64_t(0));
 
-    write_png(data + "/d.png", square_image(64, {0, 0, 0}, {255, 255, 255}, 3, 3, 20));
+    write_png(data + "/d.png", mrti_test::square_image(64, 64, {0, 0, 0}, {255, 255, 255}, 3, 3, 20));
     MRTI_EXPECT_ERROR(DreamBoothRun::resume(model, rs.out_dir), "instance images", data);
     fs::remove(data + "/d.png");
     {

@@ -5,13 +5,12 @@
 #include <fstream>
 #include <functional>
 
-#include <caffe2/serialize/inline_container.h>
-
 #include "multires/concept.h"
 #include "multires/concept_library.h"
 #include "multires/exporters.h"
 #include "multires/importers.h"
 #include "runtime/error.h"
+#include "tensor_io/pickle_writer.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/torch_pickle.h"
 
@@ -23,63 +22,7 @@ namespace {
 using mrti_test::contains;
 using mrti_test::error_of;
 
-// Pickle protocol-2 bytes as torch.save writes them.
-struct Pickle {
-  std::string b = std::string("\x80\x02", 2);
-  Pickle& op(char c) { b += c; return *this; }
-  Pickle& mark() { return op('('); }
-  Pickle& str(const std::string& s) {
-    b += 'X';
-    for (int i = 0; i < 4; ++i) b += static_cast<char>((s.size() >> (8 * i)) & 0xff);
-    b += s;
-    return *this;
-  }
-  Pickle& integer(int64_t v) {
-    b += 'J';
-    for (int i = 0; i < 4; ++i) b += static_cast<char>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff);
-    return *this;
-  }
-  Pickle& global(const std::string& module, const std::string& name) {
-    b += 'c' + module + "\n" + name + "\n";
-    return *this;
-  }
-  Pickle& int_tuple(const std::vector<int64_t>& xs) {
-    mark();
-    for (auto x : xs) integer(x);
-    return op('t');
-  }
-  Pickle& tensor(const std::string& key, const at::Tensor& t) {
-    return tensor(key, t.numel(), t.sizes().vec(), t.strides().vec());
-  }
-  // A view of `storage_numel` stored floats with any sizes and strides.
-  Pickle& tensor(const std::string& key, int64_t storage_numel, const std::vector<int64_t>& sizes,
-                 const std::vector<int64_t>& strides) {
-    global("torch._utils", "_rebuild_tensor_v2");
-    mark();
-    mark().str("storage").global("torch", "FloatStorage").str(key).str("cpu").integer(storage_numel).op('t').op('Q');
-    integer(0).int_tuple(sizes).int_tuple(strides).op('\x89');
-    global("collections", "OrderedDict").op(')').op('R');
-    op('t').op('R');
-    return *this;
-  }
-  // _rebuild_parameter(tensor, requires_grad=True, OrderedDict()), as A1111 files hold.
-  Pickle& parameter(const std::string& key, const at::Tensor& t) {
-    global("torch._utils", "_rebuild_parameter").mark();
-    tensor(key, t).op('\x88').global("collections", "OrderedDict").op(')').op('R').op('t').op('R');
-    return *this;
-  }
-};
-
-void write_torch_zip(const std::string& path, const std::string& pickle,
-                     const std::vector<std::pair<std::string, at::Tensor>>& storages) {
-  caffe2::serialize::PyTorchStreamWriter w(path);
-  w.writeRecord("data.pkl", pickle.data(), pickle.size());
-  for (const auto& [key, t] : storages) {
-    auto c = t.contiguous();
-    w.writeRecord("data/" + key, c.data_ptr(), c.numel() * c.element_size());
-  }
-  w.writeEndOfFile();
-}
+using Pickle = mrti::PickleWriter;
 
 Concept sample_concept(const std::string& name, int64_t n = 4, int64_t v = 2, int64_t d = 8) {
   Concept c = make_concept(name, torch::randn({n, v, d}), "painting", "tiny-sd15", 500);
@@ -414,7 +357,7 @@ class TestMultiresConcept : public QObject {
     // 32 stored floats viewed with stride 0 as 4 million vectors: refused before the 512 MB
     // it would take once copied.
     Pickle bomb;
-    bomb.op('}').str("string_to_param").op('}').str("*").tensor("0", 32, {4000000, 32}, {0, 1}).op('s').op('s').op('.');
+    bomb.op('}').str("string_to_param").op('}').str("*").tensor("FloatStorage", "0", 32, 0, {4000000, 32}, {0, 1}).op('s').op('s').op('.');
     write_torch_zip(dir + "/bomb.pt", bomb.b, {{"0", torch::randn({32})}});
     QVERIFY(fs::file_size(dir + "/bomb.pt") < 4096);
     MRTI_EXPECT_ERROR(import_embedding_file(dir + "/bomb.pt"), "larger than any concept", "75 vectors");

@@ -79,6 +79,14 @@ class TestShapes : public QObject {
     QVERIFY(!parse_shape_caption("a red hexagon on a blue background"));
     QVERIFY(!parse_shape_caption("a huge red circle on a blue background"));
     QVERIFY(!parse_shape_caption("a red circle on a blue"));
+    const auto dotted = parse_shape_caption("a big red circle with a white dot on a blue background");
+    QVERIFY(dotted.has_value());
+    QCOMPARE(dotted->dot, std::string("white"));
+    QCOMPARE(dotted->text(), std::string("a big red circle with a white dot on a blue background"));
+    QVERIFY(!parse_shape_caption("a red circle with a red dot on a blue background"));
+    QVERIFY(!parse_shape_caption("a red circle with a blue dot on a blue background"));
+    QVERIFY(!parse_shape_caption("a red circle with a pink dot on a blue background"));
+    QVERIFY(!parse_shape_caption("a red circle with a white spot on a blue background"));
     QCOMPARE(held_out_shape_captions().size(), std::size_t(16));
     for (const auto& h : held_out_shape_captions()) QVERIFY(is_held_out(h));
   }
@@ -92,6 +100,7 @@ class TestShapes : public QObject {
     write_shapes_dataset(b, o);
     write_shapes_dataset(a, o);  // the same options again: kept as it is
     std::set<std::string> captions;
+    int dotted = 0;
     for (int i = 0; i < 60; ++i) {
       char stem[16];
       std::snprintf(stem, sizeof stem, "/%05d", i);
@@ -106,7 +115,12 @@ class TestShapes : public QObject {
       QCOMPARE(v.foreground, c->foreground);
       QCOMPARE(v.background, c->background);
       QCOMPARE(v.shape, c->shape);
+      if (!c->dot.empty()) {
+        ++dotted;
+        QVERIFY2(shows_dot(v, c->dot), caption.c_str());
+      }
     }
+    QVERIFY(dotted > 0);
     QCOMPARE(captions.size(), std::size_t(60));  // no caption twice before all were used
     o.seed = 4;
     MRTI_EXPECT_ERROR(write_shapes_dataset(a, o), "other options");
@@ -115,6 +129,42 @@ class TestShapes : public QObject {
     MRTI_EXPECT_ERROR(write_shapes_dataset(b, o), "holds other files");
     fs::remove_all(a);
     fs::remove_all(b);
+  }
+
+  void aCaptionedDotIsDrawnAndTheConceptsDotIsNeverNamed() {
+    // A caption that names a dot gets it, and the same seed draws the same shape without it.
+    ShapeCaption c{"big", "green", "square", "white", "purple"};
+    const ShapeDrawing with = shape_drawing_for(c, 64, 9);
+    QVERIFY(with.dot.has_value());
+    QVERIFY(shows_dot(judge_shape(draw_shape(with, 64, 64)), "purple"));
+    c.dot.clear();
+    const ShapeDrawing without = shape_drawing_for(c, 64, 9);
+    QVERIFY(!without.dot.has_value());
+    QCOMPARE(without.cx, with.cx);
+    QCOMPARE(without.radius, with.radius);
+    QVERIFY(is_uncaptioned_dot({"", "yellow", "star", "green", "blue"}));
+    QVERIFY(!is_uncaptioned_dot({"", "yellow", "star", "green", "red"}));
+    // Every picture has a dot: the demo concept's combination is drawn but never named.
+    const std::string dir = mrti_test::temp_dir("shapes-dots");
+    ShapesDatasetOptions o;
+    o.count = 3000;
+    o.size = 16;
+    o.dot_probability = 1;
+    write_shapes_dataset(dir, o);
+    int unnamed = 0;
+    for (int i = 0; i < o.count; ++i) {
+      char stem[16];
+      std::snprintf(stem, sizeof stem, "/%05d", i);
+      const auto caption = parse_shape_caption(read_file(dir + stem + ".txt"));
+      QVERIFY(caption.has_value());
+      QVERIFY(!(caption->foreground == "yellow" && caption->shape == "star" && caption->dot == "blue"));
+      if (caption->dot.empty()) {
+        QCOMPARE(caption->foreground + " " + caption->shape, std::string("yellow star"));
+        ++unnamed;
+      }
+    }
+    QVERIFY(unnamed > 0);
+    fs::remove_all(dir);
   }
 
   void conceptPicturesHaveTheDetail() {

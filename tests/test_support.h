@@ -3,6 +3,7 @@
 // relative L2 error used for every parity check.
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "imaging/image.h"
 #include "runtime/error.h"
 
 namespace mrti_test {
@@ -59,6 +61,19 @@ inline std::string error_of(const std::function<void()>& f) {
 }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A w x h picture of `bg` with an `fg` square of side s at (x, y), cut at the edges.
+inline mrti::Image square_image(int w, int h, mrti::Rgb8 bg, mrti::Rgb8 fg, int x, int y, int s) {
+  mrti::Image img = mrti::make_image(w, h, bg);
+  for (int j = std::max(0, y); j < std::min(h, y + s); ++j)
+    for (int i = std::max(0, x); i < std::min(w, x + s); ++i) {
+      uint8_t* p = img.pixel(i, j);
+      p[0] = fg.r;
+      p[1] = fg.g;
+      p[2] = fg.b;
+    }
+  return img;
+}
 
 }  // namespace mrti_test
 

@@ -10,10 +10,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <caffe2/serialize/inline_container.h>
 
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
+#include "tensor_io/pickle_writer.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/state_dict.h"
 #include "tensor_io/torch_pickle.h"
@@ -48,90 +48,26 @@ std::vector<std::string> files_in(const std::string& dir) {
   return names;
 }
 
-// Assembles pickle protocol-2 bytes the way torch.save writes them.
-struct Pickle {
-  std::string b = std::string("\x80\x02", 2);
-
-  Pickle& op(char c) { b += c; return *this; }
-  Pickle& mark() { return op('('); }
-  Pickle& str(const std::string& s) {
-    if (s.size() < 256) {
-      b += '\x8c';
-      b += static_cast<char>(s.size());
-    } else {
-      b += 'X';
-      for (int i = 0; i < 4; ++i) b += static_cast<char>((s.size() >> (8 * i)) & 0xff);
-    }
-    b += s;
-    return *this;
-  }
-  Pickle& integer(int64_t v) {
-    if (v >= 0 && v < 256) {
-      b += 'K';
-      b += static_cast<char>(v);
-    } else if (v >= INT32_MIN && v <= INT32_MAX) {
-      b += 'J';
-      for (int i = 0; i < 4; ++i) b += static_cast<char>((static_cast<uint32_t>(v) >> (8 * i)) & 0xff);
-    } else {
-      b += '\x8a';
-      b += '\x08';
-      for (int i = 0; i < 8; ++i) b += static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
-    }
-    return *this;
-  }
-  Pickle& global(const std::string& module, const std::string& name) {
-    b += 'c' + module + "\n" + name + "\n";
-    return *this;
-  }
-  Pickle& int_tuple(const std::vector<int64_t>& xs) {
-    mark();
-    for (auto x : xs) integer(x);
-    return op('t');
-  }
-  Pickle& put(int i) { b += 'q'; b += static_cast<char>(i); return *this; }
-  Pickle& get(int i) { b += 'h'; b += static_cast<char>(i); return *this; }
-  // _rebuild_tensor_v2((storage key, type), offset, size, stride, False, OrderedDict())
-  Pickle& tensor(const std::string& storage_type, const std::string& key, int64_t storage_numel, int64_t offset,
-                 const std::vector<int64_t>& size, const std::vector<int64_t>& stride) {
-    global("torch._utils", "_rebuild_tensor_v2");
-    mark();
-    mark().str("storage").global("torch", storage_type).str(key).str("cpu").integer(storage_numel).op('t').op('Q');
-    integer(offset).int_tuple(size).int_tuple(stride).op('\x89');
-    global("collections", "OrderedDict").op(')').op('R');
-    op('t').op('R');
-    return *this;
-  }
-  Pickle& stop() { return op('.'); }
-};
-
-// A torch.save-style zip: <name>/data.pkl plus data/<key> records.
-void write_torch_zip(const std::string& path, const std::string& pickle,
-                     const std::vector<std::pair<std::string, at::Tensor>>& storages) {
-  caffe2::serialize::PyTorchStreamWriter w(path);
-  w.writeRecord("data.pkl", pickle.data(), pickle.size());
-  for (const auto& [key, t] : storages) {
-    auto c = t.contiguous();
-    w.writeRecord("data/" + key, c.data_ptr(), c.numel() * c.element_size());
-  }
-  w.writeEndOfFile();
-}
+using Pickle = mrti::PickleWriter;
+using mrti::write_torch_zip;
 
 // OrderedDict with: a [3,4] view of storage 0 (12 floats), its transpose, a view with
 // offset/stride, a parameter, an int64 tensor (storage 1, 3 elements) and a float16 one
-// (storage 2, 2 elements); then BUILD with the _metadata state torch adds.
+// (storage 2, 2 elements); then BUILD with the _metadata state torch adds. Keys are
+// SHORT_BINUNICODE, as newer protocols write them.
 Pickle state_dict_pickle() {
   Pickle p;
   p.global("collections", "OrderedDict").put(0).op(')').op('R').put(1).mark();
-  p.str("w").tensor("FloatStorage", "0", 12, 0, {3, 4}, {4, 1});
-  p.str("wt").tensor("FloatStorage", "0", 12, 0, {4, 3}, {1, 4});
-  p.str("odd").tensor("FloatStorage", "0", 12, 1, {2, 2}, {5, 2});  // elements 1, 3, 6, 8
-  p.str("param").global("torch._utils", "_rebuild_parameter");
+  p.short_str("w").tensor("FloatStorage", "0", 12, 0, {3, 4}, {4, 1});
+  p.short_str("wt").tensor("FloatStorage", "0", 12, 0, {4, 3}, {1, 4});
+  p.short_str("odd").tensor("FloatStorage", "0", 12, 1, {2, 2}, {5, 2});  // elements 1, 3, 6, 8
+  p.short_str("param").global("torch._utils", "_rebuild_parameter");
   p.mark().tensor("FloatStorage", "0", 12, 11, {1}, {1}).op('\x88').get(0).op(')').op('R').op('t').op('R');
-  p.str("ids").tensor("LongStorage", "1", 3, 0, {3}, {1});
-  p.str("h").tensor("HalfStorage", "2", 2, 0, {2}, {1});
-  p.str("empty").tensor("FloatStorage", "0", 12, 12, {0, 5}, {5, 1});
+  p.short_str("ids").tensor("LongStorage", "1", 3, 0, {3}, {1});
+  p.short_str("h").tensor("HalfStorage", "2", 2, 0, {2}, {1});
+  p.short_str("empty").tensor("FloatStorage", "0", 12, 12, {0, 5}, {5, 1});
   p.op('u');
-  p.op('}').str("_metadata").get(0).op(')').op('R').op('s').op('b');  // BUILD state, ignored
+  p.op('}').short_str("_metadata").get(0).op(')').op('R').op('s').op('b');  // BUILD state, ignored
   p.stop();
   return p;
 }

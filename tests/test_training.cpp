@@ -30,19 +30,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A coloured square on a contrasting background, at (x, y) with side s.
-Image shape_image(int w, int h, Rgb8 bg, Rgb8 fg, int x, int y, int s) {
-  Image img = make_image(w, h, bg);
-  for (int j = y; j < std::min(h, y + s); ++j)
-    for (int i = x; i < std::min(w, x + s); ++i) {
-      uint8_t* p = img.pixel(i, j);
-      p[0] = fg.r;
-      p[1] = fg.g;
-      p[2] = fg.b;
-    }
-  return img;
-}
-
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
@@ -50,10 +37,10 @@ void write_text(const std::string& path, const std::string& text) {
 // Four small shape images.
 std::string shape_folder(const std::string& tag) {
   const std::string dir = mrti_test::temp_dir(tag);
-  write_png(dir + "/a.png", shape_image(64, 64, {250, 240, 230}, {200, 30, 30}, 10, 12, 30));
-  write_png(dir + "/b.png", shape_image(80, 64, {240, 250, 230}, {180, 40, 20}, 30, 20, 28));
-  write_png(dir + "/c.png", shape_image(64, 72, {235, 235, 250}, {210, 20, 40}, 20, 30, 26));
-  write_png(dir + "/d.png", shape_image(64, 64, {250, 250, 250}, {190, 30, 30}, 5, 5, 40));
+  write_png(dir + "/a.png", mrti_test::square_image(64, 64, {250, 240, 230}, {200, 30, 30}, 10, 12, 30));
+  write_png(dir + "/b.png", mrti_test::square_image(80, 64, {240, 250, 230}, {180, 40, 20}, 30, 20, 28));
+  write_png(dir + "/c.png", mrti_test::square_image(64, 72, {235, 235, 250}, {210, 20, 40}, 20, 30, 26));
+  write_png(dir + "/d.png", mrti_test::square_image(64, 64, {250, 250, 250}, {190, 30, 30}, 5, 5, 40));
   return dir;
 }
 
@@ -228,7 +215,7 @@ class TestTraining : public QObject {
     QCOMPARE(ds.pixels(1, true).flip({2}).sub(px).abs().max().item<float>(), 0.f);
 
     // A changed file changes the hash.
-    write_png(dir + "/d.png", shape_image(64, 64, {0, 0, 0}, {255, 255, 255}, 5, 5, 40));
+    write_png(dir + "/d.png", mrti_test::square_image(64, 64, {0, 0, 0}, {255, 255, 255}, 5, 5, 40));
     QVERIFY(TrainingDataset(dir, o).report().hash != r.hash);
   }
 
@@ -283,7 +270,7 @@ class TestTraining : public QObject {
     MRTI_REQUIRE_FIXTURES();
     // One image, no flips: a consistent target the concept can fit.
     const std::string dir = mrti_test::temp_dir("falls");
-    write_png(dir + "/a.png", shape_image(64, 64, {250, 240, 230}, {200, 30, 30}, 10, 12, 30));
+    write_png(dir + "/a.png", mrti_test::square_image(64, 64, {250, 240, 230}, {200, 30, 30}, 10, 12, 30));
     DatasetOptions o;
     o.resolution = 64;
     auto ds = std::make_shared<TrainingDataset>(dir, o);
@@ -419,7 +406,7 @@ class TestTraining : public QObject {
     other.lr = 1e-4;
     QString e = error_of([&] { TextualInversionRun::resume(tiny_model(), part_settings.out_dir, 0, &other); });
     QVERIFY2(e.contains("settings differ") && e.contains("lr"), qPrintable(e));
-    write_png(data + "/e.png", shape_image(64, 64, {0, 0, 0}, {255, 0, 0}, 1, 1, 20));
+    write_png(data + "/e.png", mrti_test::square_image(64, 64, {0, 0, 0}, {255, 0, 0}, 1, 1, 20));
     e = error_of([&] { TextualInversionRun::resume(tiny_model(), part_settings.out_dir); });
     QVERIFY2(e.contains("dataset"), qPrintable(e));
     fs::remove(data + "/e.png");

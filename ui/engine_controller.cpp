@@ -393,31 +393,8 @@ void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome
 
 }  // namespace
 
-bool EngineController::startTraining(const TrainingJob& j) {
-  studio::TrainRequest r;
-  r.data_dir = ss(j.dataDir);
-  r.run_dir = ss(j.runDir);
-  r.library_dir = ss(j.libraryDir);
-  r.name = ss(j.name);
-  r.init_token = ss(j.initToken);
-  r.property = ss(j.property);
-  r.steps = j.steps;
-  r.resolution = j.resolution;
-  r.num_scales = j.numScales;
-  r.batch_size = j.batchSize;
-  r.grad_accum = j.gradAccum;
-  r.lr = j.lr;
-  r.scale_lr = j.scaleLr;
-  r.lr_schedule = ss(j.lrSchedule);
-  r.warmup_steps = j.warmupSteps;
-  r.seed = j.seed;
-  r.precision = ss(j.precision);
-  r.gradient_checkpointing = j.gradientCheckpointing;
-  r.checkpoint_every = j.checkpointEvery;
-  r.preview_every = j.previewEvery;
-  r.preview_prompt = ss(j.previewPrompt);
-  r.preview_steps = j.previewSteps;
-  return runTraining(j.name, j.numScales, [this, r](studio::StudioEngine& engine, TrainingControl& control) {
+bool EngineController::startTraining(const studio::TrainRequest& r) {
+  return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales), [this, r](studio::StudioEngine& engine, TrainingControl& control) {
     reportOutcome(this, [&] { return engine.train(r, trainingEvents(this), control); });
   });
 }

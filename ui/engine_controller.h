@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 
+#include "studio/studio_training.h"
+
 class QThread;
 
 namespace mrti {
@@ -37,26 +39,6 @@ struct GenerationJob {
   // Where the engine thread writes the finished images (NNNNN-SEED.png, parameters
   // embedded); empty: not saved.
   QString outputDir;
-};
-
-// A new training run (see studio::TrainRequest for the meaning of each field).
-struct TrainingJob {
-  QString dataDir, runDir, libraryDir, name, initToken;
-  QString property = QStringLiteral("object");
-  qint64 steps = 2000;
-  int resolution = 512;
-  int numScales = 10;
-  int batchSize = 1, gradAccum = 1;
-  double lr = 5e-3;
-  bool scaleLr = false;
-  QString lrSchedule = QStringLiteral("constant");
-  qint64 warmupSteps = 0;
-  qint64 seed = 0;
-  QString precision = QStringLiteral("fp32");
-  bool gradientCheckpointing = false;
-  qint64 checkpointEvery = 250, previewEvery = 100;
-  QString previewPrompt = QStringLiteral("a photo of {}");
-  int previewSteps = 20;
 };
 
 struct TrainingStepInfo {
@@ -103,7 +85,7 @@ class EngineController : public QObject {
   void scanDataset(const QStringList& paths, const QString& stagingDir = QString());
   // Training runs on its own thread so that, while a run is paused, the engine thread can
   // generate with the concept as it is (pause and probe). One run at a time.
-  bool startTraining(const TrainingJob& job);
+  bool startTraining(const studio::TrainRequest& request);
   bool resumeTraining(const QString& runDir, qint64 totalSteps = 0);
   void setTrainingPaused(bool paused);
   void cancelTraining();  // saves a checkpoint first

@@ -450,30 +450,31 @@ QString TrainingWorkspace::modelPrecision() const {
   return QStringLiteral("fp32");
 }
 
-TrainingJob TrainingWorkspace::job() const {
-  TrainingJob j;
-  j.dataDir = dataDir_;
-  j.libraryDir = libraryDir_;
-  j.name = name_->text().trimmed();
-  j.initToken = initToken_->text().trimmed();
-  j.property = property_->currentData().toString();
-  j.steps = steps_->value();
-  j.lr = lr_->value();
-  j.numScales = scales_->value();
-  j.batchSize = batch_->value();
-  j.gradAccum = accum_->value();
-  j.previewEvery = previewEvery_->value();
-  j.seed = seed_->value();
-  j.precision = precision_->currentData().toString();
-  j.resolution = resolution_->value();
-  j.lrSchedule = schedule_->currentText().trimmed();
-  j.warmupSteps = warmup_->value();
-  j.scaleLr = scaleLr_->isChecked();
-  j.checkpointEvery = checkpointEvery_->value();
-  j.previewPrompt = previewPrompt_->text();
-  j.gradientCheckpointing = checkpointing_->isChecked();
-  j.runDir = runsDir_ + QLatin1Char('/') + j.name + QLatin1Char('-') +
-             QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"));
+studio::TrainRequest TrainingWorkspace::job() const {
+  studio::TrainRequest j;
+  auto& t = j.training;
+  j.data_dir = ss(dataDir_);
+  j.library_dir = ss(libraryDir_);
+  t.name = ss(name_->text().trimmed());
+  t.init_token = ss(initToken_->text().trimmed());
+  t.property = ss(property_->currentData().toString());
+  t.steps = steps_->value();
+  t.lr = lr_->value();
+  t.num_scales = scales_->value();
+  t.batch_size = batch_->value();
+  t.grad_accum = accum_->value();
+  j.preview_every = previewEvery_->value();
+  t.seed = seed_->value();
+  t.precision = ss(precision_->currentData().toString());
+  t.resolution = resolution_->value();
+  t.lr_schedule = ss(schedule_->currentText().trimmed());
+  t.warmup_steps = warmup_->value();
+  t.scale_lr = scaleLr_->isChecked();
+  j.checkpoint_every = checkpointEvery_->value();
+  j.preview_prompt = ss(previewPrompt_->text());
+  t.gradient_checkpointing = checkpointing_->isChecked();
+  j.out_dir = ss(runsDir_ + QLatin1Char('/') + name_->text().trimmed() + QLatin1Char('-') +
+                 QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss")));
   return j;
 }
 
@@ -483,13 +484,13 @@ void TrainingWorkspace::start() {
     setStatus(start_->toolTip(), true);
     return;
   }
-  const TrainingJob j = job();
-  if (j.precision != modelPrecision()) {
+  const studio::TrainRequest j = job();
+  if (qs(j.training.precision) != modelPrecision()) {
     // The frozen model runs in the training precision: reload it that way first.
     pendingStart_ = true;
     pendingJob_ = j;
     setStatus(tr("Reloading the model in %1 for training…").arg(precision_->currentText()));
-    reloadJob_ = engine_->loadModel(engine_->model().source, engine_->model().device, j.precision);
+    reloadJob_ = engine_->loadModel(engine_->model().source, engine_->model().device, qs(j.training.precision));
     updateButtons();
     return;
   }

@@ -35,7 +35,7 @@ class TrainingWorkspace : public QWidget {
   void setDataPaths(const QStringList& paths);
   QString dataFolder() const { return dataDir_; }
 
-  TrainingJob job() const;
+  studio::TrainRequest job() const;
   // "" when the field is fine, else what is wrong (also shown under the field).
   QString nameProblem() const { return nameProblem_; }
   QString initTokenProblem() const { return initProblem_; }
@@ -117,7 +117,7 @@ class TrainingWorkspace : public QWidget {
   int datasetUsed_ = 0;
   QString runDir_;           // of the active run
   bool pendingStart_ = false;  // waiting for the model to reload in the chosen precision
-  TrainingJob pendingJob_;
+  studio::TrainRequest pendingJob_;
   int reloadJob_ = -1;
   bool historyPending_ = false;  // a resumed run's log is being read; live steps wait
   QVector<TrainingStepInfo> heldSteps_;

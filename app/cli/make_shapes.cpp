@@ -43,7 +43,7 @@ void add_make_shapes(CLI::App& app) {
   cmd->add_option("--seed", a->options.seed, "Seed")->capture_default_str();
   cmd->add_option("--size", a->options.size, "Picture size in pixels")->capture_default_str();
   cmd->add_option("--dot-probability", a->options.dot_probability,
-                  "Share of pictures with an uncaptioned dot of another colour at the shape's centre")
+                  "Share of pictures with a dot of another colour at the shape's centre (\"with a COLOUR dot\")")
       ->capture_default_str();
   cmd->add_option("--colour-jitter", a->options.colour_jitter, "Per-channel jitter around the palette colours")
       ->capture_default_str();

@@ -25,26 +25,21 @@
 namespace mrti::cli {
 namespace {
 
+// The options bind straight into the run's settings (the record the app fills too); what
+// is left here is only how the command line loads the model.
 struct TrainArgs {
-  std::string model, data, name, init_token, out, library, lr_schedule = "constant", property = "object";
+  TrainingRunSettings run;
   std::string device = "auto", dtype = "fp32", config_dir;
-  int64_t steps = 3000, seed = 0, checkpoint_every = 500, preview_every = 0, num_scales = 10, warmup = 0;
-  int resolution = 0, batch_size = 1, grad_accum = 1, threads = 0, preview_steps = 20;
-  double lr = 5e-3;
-  bool scale_lr = false, no_cache_latents = false, random_crop = false, vae_fp32 = false;
-  bool gradient_checkpointing = false, force = false;
+  int threads = 0;
+  bool vae_fp32 = false;
+  TrainArgs() { run.training.resolution = 0; }  // 0: the model's own size
 };
 
 struct DreamBoothArgs {
-  std::string model, data, name, init_token, out, model_out, library, class_prompt, class_dir;
-  std::string instance_template = "a photo of {}";
+  DreamBoothRunSettings run;
   std::string device = "auto";
-  std::string lr_schedule = "constant";
-  int64_t steps = 400, seed = 0, num_scales = 10, checkpoint_every = 100, preview_every = 0, warmup = 0;
-  int resolution = 0, num_class_images = 0, class_steps = 25, threads = 0, preview_steps = 20;
-  int batch_size = 1, grad_accum = 1;
-  double lr = 5e-6, embedding_lr = 5e-3, prior_loss_weight = 1.0, text_encoder_lr = 5e-6;
-  bool gradient_checkpointing = false, train_text_encoder = false, scale_lr = false, force = false;
+  int threads = 0;
+  DreamBoothArgs() { run.training.resolution = 0; }
 };
 
 struct ModelTrainArgs {
@@ -259,102 +254,49 @@ void add_model_stage(CLI::App* train, const std::string& stage, const std::share
   c->callback([m, stage] { run_train_model(*m, stage); });
 }
 
-// The model (the shipped one when none is named) and, when unset, the size it was trained at.
-template <class Args>
-void resolve_model_and_resolution(Args& a) {
-  a.model = resolve_model(a.model);
-  if (a.resolution <= 0) {
+// The model (the shipped one when none is named) and, when unset, the size it was trained at;
+// the library, the app's when none is named.
+template <class RunSettings>
+void resolve_model_library_and_resolution(RunSettings& rs) {
+  rs.model_path = resolve_model(rs.model_path);
+  if (rs.library_dir.empty()) rs.library_dir = default_library();
+  if (rs.training.resolution <= 0) {
     std::string size;
     int steps = 1;
     double guidance = 1;
-    apply_model_defaults(a.model, size, steps, guidance);
-    a.resolution = parse_size(size).first;
+    apply_model_defaults(rs.model_path, size, steps, guidance);
+    rs.training.resolution = parse_size(size).first;
   }
 }
 
 void run_train_ti(TrainArgs a) {
   configure_threads(a.threads);
-  resolve_model_and_resolution(a);
-  TrainingRunSettings rs;
-  rs.model_path = a.model;
-  rs.data_dir = a.data;
-  rs.out_dir = a.out;
-  rs.library_dir = a.library.empty() ? default_library() : a.library;
-  rs.replace_library_concept = a.force;
-  rs.checkpoint_every = a.checkpoint_every;
-  rs.preview_every = a.preview_every;
-  rs.preview_steps = a.preview_steps;
+  auto& rs = a.run;
+  resolve_model_library_and_resolution(rs);
   auto& t = rs.training;
-  t.name = a.name;
-  t.init_token = a.init_token;
-  t.num_scales = a.num_scales;
-  t.property = a.property;
-  t.resolution = a.resolution;
-  t.center_crop = !a.random_crop;
-  t.steps = a.steps;
-  t.batch_size = a.batch_size;
-  t.grad_accum = a.grad_accum;
-  t.lr = a.lr;
-  t.scale_lr = a.scale_lr;
-  t.lr_schedule = a.lr_schedule;
-  t.warmup_steps = a.warmup;
-  t.seed = a.seed;
-  t.cache_latents = !a.no_cache_latents;
-  t.gradient_checkpointing = a.gradient_checkpointing;
   // The run's precision is the dtype the model is loaded in (--dtype, "auto" resolved).
   t.precision = dtype_name(parse_dtype(a.dtype, parse_device(a.device)));
   // Before the (slow) model load; the run checks both again.
   rs.validate();
   check_library_name_free(rs.library_dir, t.name, rs.replace_library_concept);
-  if (!std::filesystem::is_directory(a.data))
-    throw Error("training image folder '" + a.data + "' does not exist or is not a folder");
-  auto model = load_model_for_cli(a.model, a.device, t.precision, a.config_dir, a.vae_fp32);
+  if (!std::filesystem::is_directory(rs.data_dir))
+    throw Error("training image folder '" + rs.data_dir + "' does not exist or is not a folder");
+  auto model = load_model_for_cli(rs.model_path, a.device, t.precision, a.config_dir, a.vae_fp32);
   auto run = TextualInversionRun::create(model, rs);
   drive(*run);
 }
 
 void run_train_dreambooth(DreamBoothArgs a) {
   configure_threads(a.threads);
-  resolve_model_and_resolution(a);
-  DreamBoothRunSettings rs;
-  rs.model_path = a.model;
-  rs.data_dir = a.data;
-  rs.class_dir = a.class_dir;
-  rs.out_dir = a.out;
-  rs.model_out_dir = a.model_out;
-  rs.library_dir = a.library.empty() ? default_library() : a.library;
-  rs.replace_library_concept = a.force;
-  rs.checkpoint_every = a.checkpoint_every;
-  rs.preview_every = a.preview_every;
-  rs.preview_steps = a.preview_steps;
+  auto& rs = a.run;
+  resolve_model_library_and_resolution(rs);
   auto& s = rs.training;
-  s.name = a.name;
-  s.init_token = a.init_token;
-  s.num_scales = a.num_scales;
-  s.instance_template = a.instance_template;
-  s.class_prompt = a.class_prompt;
-  s.num_class_images = a.num_class_images;
-  s.prior_loss_weight = a.prior_loss_weight;
-  s.class_sampling_steps = a.class_steps;
-  s.resolution = a.resolution;
-  s.steps = a.steps;
-  s.lr = a.lr;
-  s.embedding_lr = a.embedding_lr;
-  s.batch_size = a.batch_size;
-  s.grad_accum = a.grad_accum;
-  s.scale_lr = a.scale_lr;
-  s.lr_schedule = a.lr_schedule;
-  s.warmup_steps = a.warmup;
-  s.seed = a.seed;
-  s.gradient_checkpointing = a.gradient_checkpointing;
-  s.train_text_encoder = a.train_text_encoder;
-  s.text_encoder_lr = a.text_encoder_lr;
   // Before the (slow) model load; the run checks both again.
   rs.validate();
   check_library_name_free(rs.library_dir, s.name, rs.replace_library_concept);
-  if (!std::filesystem::is_directory(a.data))
-    throw Error("instance image folder '" + a.data + "' does not exist or is not a folder");
-  auto model = load_model_for_cli(a.model, a.device, "fp32", "", false);
+  if (!std::filesystem::is_directory(rs.data_dir))
+    throw Error("instance image folder '" + rs.data_dir + "' does not exist or is not a folder");
+  auto model = load_model_for_cli(rs.model_path, a.device, "fp32", "", false);
   TrainingCallbacks setup;
   setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
   if (s.num_class_images > 0)
@@ -405,40 +347,43 @@ void add_train(CLI::App& app) {
   train->require_subcommand(1);
 
   auto a = std::make_shared<TrainArgs>();
+  auto& ar = a->run;
+  auto& at = a->run.training;
   auto* ti = train->add_subcommand("ti", "Multiresolution textual inversion on a folder of images");
-  ti->add_option("--model", a->model, "Diffusers folder or single-file checkpoint (default: the shipped model)");
-  ti->add_option("--data", a->data, "Folder of training images (PNG, JPEG, WebP, BMP)")->required();
-  ti->add_option("--name", a->name, "Concept name (prompts write <name|k|>)")->required();
-  ti->add_option("--init-token", a->init_token, "Single-token word every scale starts from")->required();
-  ti->add_option("--out", a->out, "Run folder (settings, checkpoints, loss.csv, previews)")->required();
-  ti->add_option("--library", a->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
-  ti->add_flag("--force", a->force, "Replace a concept of the same name in the library when the run finishes");
-  ti->add_option("--steps", a->steps, "Optimizer steps")->capture_default_str();
-  ti->add_option("--resolution", a->resolution, "Training image size in pixels (default: the model's)");
-  ti->add_option("--batch-size", a->batch_size, "Images per micro-batch")->capture_default_str();
-  ti->add_option("--grad-accum", a->grad_accum, "Micro-batches per optimizer step")->capture_default_str();
-  ti->add_option("--lr", a->lr, "Learning rate")->capture_default_str();
-  ti->add_flag("--scale-lr", a->scale_lr, "Multiply the learning rate by batch size x accumulation");
-  ti->add_option("--lr-schedule", a->lr_schedule,
+  ti->add_option("--model", ar.model_path, "Diffusers folder or single-file checkpoint (default: the shipped model)");
+  ti->add_option("--data", ar.data_dir, "Folder of training images (PNG, JPEG, WebP, BMP)")->required();
+  ti->add_option("--name", at.name, "Concept name (prompts write <name|k|>)")->required();
+  ti->add_option("--init-token", at.init_token, "Single-token word every scale starts from")->required();
+  ti->add_option("--out", ar.out_dir, "Run folder (settings, checkpoints, loss.csv, previews)")->required();
+  ti->add_option("--library", ar.library_dir, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
+  ti->add_flag("--force", ar.replace_library_concept, "Replace a concept of the same name in the library when the run finishes");
+  ti->add_option("--steps", at.steps, "Optimizer steps")->capture_default_str();
+  ti->add_option("--resolution", at.resolution, "Training image size in pixels (default: the model's)");
+  ti->add_option("--batch-size", at.batch_size, "Images per micro-batch")->capture_default_str();
+  ti->add_option("--grad-accum", at.grad_accum, "Micro-batches per optimizer step")->capture_default_str();
+  ti->add_option("--lr", at.lr, "Learning rate")->capture_default_str();
+  ti->add_flag("--scale-lr", at.scale_lr, "Multiply the learning rate by batch size x accumulation");
+  ti->add_option("--lr-schedule", at.lr_schedule,
                  "constant, constant_with_warmup, cosine, or rates with step limits: \"5e-3:200, 1e-3:1000, 5e-4\"")
       ->capture_default_str();
-  ti->add_option("--warmup-steps", a->warmup, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
-  ti->add_option("--num-scales", a->num_scales, "Number of scales N")->capture_default_str();
-  ti->add_option("--property", a->property, "Caption templates: object or style")->capture_default_str();
-  ti->add_option("--seed", a->seed, "Seed of every random draw")->capture_default_str();
-  ti->add_option("--checkpoint-every", a->checkpoint_every, "Checkpoint interval in steps (0 = at the end)")
+  ti->add_option("--warmup-steps", at.warmup_steps, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
+  ti->add_option("--num-scales", at.num_scales, "Number of scales N")->capture_default_str();
+  ti->add_option("--property", at.property, "Caption templates: object or style")->capture_default_str();
+  ti->add_option("--seed", at.seed, "Seed of every random draw")->capture_default_str();
+  ti->add_option("--checkpoint-every", ar.checkpoint_every, "Checkpoint interval in steps (0 = at the end)")
       ->capture_default_str();
-  ti->add_option("--preview-every", a->preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
-  ti->add_option("--preview-steps", a->preview_steps, "Sampling steps of a preview")->capture_default_str();
-  ti->add_flag("--no-cache-latents", a->no_cache_latents, "Encode every image with the VAE at every step");
-  ti->add_flag("--random-crop", a->random_crop, "Random instead of centre crops");
+  ti->add_option("--preview-every", ar.preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
+  ti->add_option("--preview-steps", ar.preview_steps, "Sampling steps of a preview")->capture_default_str();
+  ti->add_flag_callback("--no-cache-latents", [&at] { at.cache_latents = false; },
+                        "Encode every image with the VAE at every step");
+  ti->add_flag_callback("--random-crop", [&at] { at.center_crop = false; }, "Random instead of centre crops");
   ti->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   ti->add_option("--dtype", a->dtype,
                  "Training precision, the dtype the frozen model runs in: fp32, bf16 (CPU or CUDA; on the CPU much "
                  "faster where it has AVX512-BF16/AMX), fp16 (CUDA only, with loss scaling) or auto (fp16 on CUDA, "
                  "fp32 on the CPU). The concept itself stays float32")
       ->capture_default_str();
-  ti->add_flag("--gradient-checkpointing", a->gradient_checkpointing,
+  ti->add_flag("--gradient-checkpointing", at.gradient_checkpointing,
                "Recompute the UNet's activations in the backward pass: much less memory, ~30% slower steps");
   ti->add_flag("--vae-fp32", a->vae_fp32, "Keep the VAE in float32 (fp16 SD VAEs overflow)");
   ti->add_option("--config-dir", a->config_dir, "Diffusers folder with the configs of a single-file model");
@@ -446,49 +391,51 @@ void add_train(CLI::App& app) {
   ti->callback([a] { run_train_ti(*a); });
 
   auto d = std::make_shared<DreamBoothArgs>();
+  auto& dr = d->run;
+  auto& dt = d->run.training;
   auto* db = train->add_subcommand("dreambooth", "Multiresolution DreamBooth: fine-tune the UNet on <name|i|>");
-  db->add_option("--model", d->model, "Diffusers folder of the base model (default: the shipped model)");
-  db->add_option("--data", d->data, "Folder of instance images")->required();
-  db->add_option("--name", d->name, "Concept name (prompts write <name|k|>)")->required();
-  db->add_option("--init-token", d->init_token, "Single-token word every scale starts from")->required();
-  db->add_option("--out", d->out, "Run folder (settings, checkpoints, loss.csv, previews, the fine-tuned model)")
+  db->add_option("--model", dr.model_path, "Diffusers folder of the base model (default: the shipped model)");
+  db->add_option("--data", dr.data_dir, "Folder of instance images")->required();
+  db->add_option("--name", dt.name, "Concept name (prompts write <name|k|>)")->required();
+  db->add_option("--init-token", dt.init_token, "Single-token word every scale starts from")->required();
+  db->add_option("--out", dr.out_dir, "Run folder (settings, checkpoints, loss.csv, previews, the fine-tuned model)")
       ->required();
-  db->add_option("--model-out", d->model_out, "Folder for the fine-tuned diffusers model (default: OUT/model)");
-  db->add_option("--library", d->library, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
-  db->add_flag("--force", d->force, "Replace a concept of the same name in the library when the run finishes");
-  db->add_option("--instance-template", d->instance_template, "Instance caption; {} = <name|i|>")->capture_default_str();
-  db->add_option("--class-prompt", d->class_prompt, "Prior preservation class prompt");
-  db->add_option("--num-class-images", d->num_class_images,
+  db->add_option("--model-out", dr.model_out_dir, "Folder for the fine-tuned diffusers model (default: OUT/model)");
+  db->add_option("--library", dr.library_dir, "Concept library to save into (default: the desktop app's, $XDG_DATA_HOME/mrti/mrti-studio/concepts)");
+  db->add_flag("--force", dr.replace_library_concept, "Replace a concept of the same name in the library when the run finishes");
+  db->add_option("--instance-template", dt.instance_template, "Instance caption; {} = <name|i|>")->capture_default_str();
+  db->add_option("--class-prompt", dt.class_prompt, "Prior preservation class prompt");
+  db->add_option("--num-class-images", dt.num_class_images,
                  "Class images (0 = no prior preservation); missing ones are generated first")
       ->capture_default_str();
-  db->add_option("--class-dir", d->class_dir, "Where class images are kept (default: OUT/class-images)");
-  db->add_option("--class-steps", d->class_steps, "Sampling steps per class image")->capture_default_str();
-  db->add_option("--prior-loss-weight", d->prior_loss_weight, "Weight of the prior loss")->capture_default_str();
-  db->add_option("--steps", d->steps, "Optimizer steps")->capture_default_str();
-  db->add_option("--resolution", d->resolution, "Training image size in pixels (default: the model's)");
-  db->add_option("--batch-size", d->batch_size, "Instance images per micro-batch (and as many class images)")
+  db->add_option("--class-dir", dr.class_dir, "Where class images are kept (default: OUT/class-images)");
+  db->add_option("--class-steps", dt.class_sampling_steps, "Sampling steps per class image")->capture_default_str();
+  db->add_option("--prior-loss-weight", dt.prior_loss_weight, "Weight of the prior loss")->capture_default_str();
+  db->add_option("--steps", dt.steps, "Optimizer steps")->capture_default_str();
+  db->add_option("--resolution", dt.resolution, "Training image size in pixels (default: the model's)");
+  db->add_option("--batch-size", dt.batch_size, "Instance images per micro-batch (and as many class images)")
       ->capture_default_str();
-  db->add_option("--grad-accum", d->grad_accum, "Micro-batches per optimizer step")->capture_default_str();
-  db->add_option("--lr", d->lr, "UNet learning rate")->capture_default_str();
-  db->add_flag("--scale-lr", d->scale_lr, "Multiply the learning rates by batch size x accumulation");
-  db->add_option("--lr-schedule", d->lr_schedule,
+  db->add_option("--grad-accum", dt.grad_accum, "Micro-batches per optimizer step")->capture_default_str();
+  db->add_option("--lr", dt.lr, "UNet learning rate")->capture_default_str();
+  db->add_flag("--scale-lr", dt.scale_lr, "Multiply the learning rates by batch size x accumulation");
+  db->add_option("--lr-schedule", dt.lr_schedule,
                  "The UNet's: constant, constant_with_warmup, cosine, or \"1e-5:200, 5e-6\"; the other rates "
                  "follow in proportion")
       ->capture_default_str();
-  db->add_option("--warmup-steps", d->warmup, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
-  db->add_option("--embedding-lr", d->embedding_lr, "Concept embedding learning rate (0 = fixed)")
+  db->add_option("--warmup-steps", dt.warmup_steps, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
+  db->add_option("--embedding-lr", dt.embedding_lr, "Concept embedding learning rate (0 = fixed)")
       ->capture_default_str();
-  db->add_flag("--train-text-encoder", d->train_text_encoder,
+  db->add_flag("--train-text-encoder", dt.train_text_encoder,
                "Fine-tune the text encoder too (all but its token table), saved in the model's text_encoder/");
-  db->add_option("--text-encoder-lr", d->text_encoder_lr, "Text encoder learning rate")->capture_default_str();
-  db->add_option("--num-scales", d->num_scales, "Number of scales N")->capture_default_str();
-  db->add_option("--seed", d->seed, "Seed")->capture_default_str();
-  db->add_option("--checkpoint-every", d->checkpoint_every,
+  db->add_option("--text-encoder-lr", dt.text_encoder_lr, "Text encoder learning rate")->capture_default_str();
+  db->add_option("--num-scales", dt.num_scales, "Number of scales N")->capture_default_str();
+  db->add_option("--seed", dt.seed, "Seed")->capture_default_str();
+  db->add_option("--checkpoint-every", dr.checkpoint_every,
                  "Checkpoint interval in steps (0 = at the end); only the latest UNet checkpoint is kept")
       ->capture_default_str();
-  db->add_option("--preview-every", d->preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
-  db->add_option("--preview-steps", d->preview_steps, "Sampling steps of a preview")->capture_default_str();
-  db->add_flag("--gradient-checkpointing", d->gradient_checkpointing,
+  db->add_option("--preview-every", dr.preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
+  db->add_option("--preview-steps", dr.preview_steps, "Sampling steps of a preview")->capture_default_str();
+  db->add_flag("--gradient-checkpointing", dt.gradient_checkpointing,
                "Recompute the UNet's activations in the backward pass: much less memory, ~30% slower steps");
   db->add_option("--device", d->device, "cpu, cuda, cuda:N or auto (DreamBooth trains in fp32)")->capture_default_str();
   db->add_option("--threads", d->threads, "CPU threads (0 = all cores)");

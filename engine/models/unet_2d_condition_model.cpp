@@ -262,14 +262,18 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
   const int64_t factor = int64_t(1) << num_upsamplers_;
   const bool forward_upsample_size = sample.size(2) % factor != 0 || sample.size(3) % factor != 0;
 
-  // The sinusoids are float32 whatever the model dtype.
+  // 1. time: sinusoids (float32 whatever the model dtype), then the embedding MLP.
   const at::Tensor emb = time_embedding->forward(time_proj->forward(t).to(sample.scalar_type()));
 
+  // 2. pre-process
   at::Tensor x = c.center_input_sample ? sample * 2.0 - 1.0 : sample;
   x = conv_in->forward(x);
+  // 3. down, keeping every block's outputs for the skip connections
   std::vector<at::Tensor> skips{x};
   for (auto& block : down_) x = block->forward(x, emb, encoder_hidden_states, skips);
+  // 4. mid
   if (mid_block) x = mid_block->forward(x, emb, encoder_hidden_states);
+  // 5. up, each block taking its skips back
   for (size_t i = 0; i < up_.size(); ++i) {
     const size_t used = up_[i]->num_resnets();
     TORCH_CHECK(skips.size() >= used, "UNet: down and up blocks do not match");
@@ -280,6 +284,7 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
     }
     x = up_[i]->forward(x, skips, emb, encoder_hidden_states, upsample_size);
   }
+  // 6. post-process
   return conv_out->forward(activate(conv_norm_out->forward(x), act_));
 }
 

@@ -52,9 +52,10 @@ EncoderImpl::EncoderImpl(const VaeCoderOptions& o) : act_(o.act) {
 }
 
 at::Tensor EncoderImpl::forward(const at::Tensor& sample) {
-  at::Tensor x = conv_in->forward(sample);
-  for (auto& block : down_) x = block->forward(x);
-  x = mid_block->forward(x);
+  at::Tensor x = conv_in->forward(sample);          // 1. in
+  for (auto& block : down_) x = block->forward(x);  // 2. down
+  x = mid_block->forward(x);                        // 3. mid
+  // 4. out: the moments (mean and log-variance when double_z)
   return conv_out->forward(activate(conv_norm_out->forward(x), act_));
 }
 
@@ -78,10 +79,10 @@ DecoderImpl::DecoderImpl(const VaeCoderOptions& o) : act_(o.act) {
 }
 
 at::Tensor DecoderImpl::forward(const at::Tensor& latent) {
-  at::Tensor x = conv_in->forward(latent);
-  x = mid_block->forward(x);
-  for (auto& block : up_) x = block->forward(x);
-  return conv_out->forward(activate(conv_norm_out->forward(x), act_));
+  at::Tensor x = conv_in->forward(latent);        // 1. in
+  x = mid_block->forward(x);                      // 2. mid
+  for (auto& block : up_) x = block->forward(x);  // 3. up
+  return conv_out->forward(activate(conv_norm_out->forward(x), act_));  // 4. out
 }
 
 DiagonalGaussianDistribution::DiagonalGaussianDistribution(const at::Tensor& moments_) : moments(moments_) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "multires/concept.h"
+#include "multires/concept_ref.h"
 
 namespace mrti {
 
@@ -28,7 +29,6 @@ struct ConceptEntry {
 // Concepts by name, as prompts refer to them.
 using ConceptSet = std::map<std::string, Concept>;
 // Concept name -> number of scales N: all the prompt parser needs.
-using ConceptScales = std::map<std::string, int64_t>;
 ConceptScales scales_of(const ConceptSet& concepts);
 
 class ConceptLibrary {

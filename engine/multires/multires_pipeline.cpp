@@ -1,19 +1,41 @@
 #include "multires/multires_pipeline.h"
 
+#include <algorithm>
+
 #include "models/stable_diffusion.h"
 
 namespace mrti {
 
+std::vector<std::string> ParsedPrompts::concept_names() const {
+  auto names = prompt.concept_names();
+  for (const auto& n : negative.concept_names())
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  return names;
+}
+
+ParsedPrompts parse_prompts(const TextToImageRequest& request, const ConceptScales& scales) {
+  ParsedPrompts p;
+  PromptParseOptions po;
+  p.prompt = parse_prompt(request.prompt, scales, po);
+  po.what = "negative prompt";
+  p.negative = parse_prompt(request.negative_prompt, scales, po);
+  return p;
+}
+
 MultiresResult multires_text_to_image(StableDiffusionModel& model, const TextToImageRequest& request,
                                       const ConceptSet& concepts, const MultiresOptions& options,
                                       const StepCallback& on_step, const CancellationToken* cancel) {
-  validate_request(request);
+  return multires_text_to_image(model, request, parse_prompts(request, scales_of(concepts)), concepts, options,
+                                on_step, cancel);
+}
+
+MultiresResult multires_text_to_image(StableDiffusionModel& model, const TextToImageRequest& request,
+                                      ParsedPrompts prompts, const ConceptSet& concepts,
+                                      const MultiresOptions& options, const StepCallback& on_step,
+                                      const CancellationToken* cancel) {
   MultiresResult out;
-  const ConceptScales scales = scales_of(concepts);
-  PromptParseOptions po;
-  out.prompt = parse_prompt(request.prompt, scales, po);
-  po.what = "negative prompt";
-  out.negative_prompt = parse_prompt(request.negative_prompt, scales, po);
+  out.prompt = std::move(prompts.prompt);
+  out.negative_prompt = std::move(prompts.negative);
   MultiresConditioning positive(model, out.prompt, concepts, options);
   MultiresConditioning negative(model, out.negative_prompt, concepts, options);
   for (const auto& w : positive.warnings()) out.warnings.push_back(w);

@@ -17,8 +17,21 @@ struct MultiresResult {
   int encoder_runs = 0;               // text-encoder runs, prompt and negative together
 };
 
-// Parses request.prompt and request.negative_prompt against `concepts` (throws
-// PromptSyntaxError for bad references), checks the concepts fit the model, then samples.
+// A request's prompt and negative prompt, parsed once.
+struct ParsedPrompts {
+  ParsedPrompt prompt, negative;
+  std::vector<std::string> concept_names() const;  // both prompts', distinct, in order of first use
+};
+// Throws PromptSyntaxError for a bad reference or a name `scales` does not have.
+ParsedPrompts parse_prompts(const TextToImageRequest& request, const ConceptScales& scales);
+
+// Samples with the parsed prompts, after checking the concepts fit the model (sample()
+// checks the request).
+MultiresResult multires_text_to_image(StableDiffusionModel& model, const TextToImageRequest& request,
+                                      ParsedPrompts prompts, const ConceptSet& concepts,
+                                      const MultiresOptions& options = {}, const StepCallback& on_step = {},
+                                      const CancellationToken* cancel = nullptr);
+// The same, parsing the prompts against `concepts` first.
 MultiresResult multires_text_to_image(StableDiffusionModel& model, const TextToImageRequest& request,
                                       const ConceptSet& concepts, const MultiresOptions& options = {},
                                       const StepCallback& on_step = {}, const CancellationToken* cancel = nullptr);

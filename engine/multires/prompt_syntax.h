@@ -28,27 +28,10 @@
 #include <vector>
 
 #include "multires/concept_library.h"
+#include "multires/concept_ref.h"
 #include "runtime/error.h"
 
 namespace mrti {
-
-enum class ResolutionForm { fixed, fully, semi };
-
-// "fixed", "fully", "semi"; parse_resolution_form also takes "|", "[", "(".
-std::string form_name(ResolutionForm form);
-ResolutionForm parse_resolution_form(const std::string& text);
-
-struct ConceptRef {
-  std::string name;
-  ResolutionForm form = ResolutionForm::fixed;
-  int64_t index = 0;          // k in 0..N-1 (for a decimal: min(N-1, floor(rho * N)))
-  std::optional<double> rho;  // set when k was written as a decimal
-  int64_t num_scales = 0;     // N of the concept when parsed
-  bool explicit_form = true;  // false for the bare <name>
-};
-
-// The canonical text of a reference: "<cat[3]>", "<cat(0.8)>", "<cat|0|>".
-std::string format_concept_ref(const ConceptRef& ref);
 
 struct TextSpan {
   std::size_t byte_begin = 0, byte_end = 0;    // [begin, end) in the UTF-8 bytes

@@ -79,6 +79,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
                 " but this request needs [" + std::to_string(B) + ", C, " + std::to_string(lh) + ", " +
                 std::to_string(lw) + "]");
 
+  // 1. timesteps
   auto scheduler = make_scheduler(request.sampler, model.scheduler_config);
   if (request.eta > 0) scheduler->set_eta(request.eta);
   scheduler->set_timesteps(request.steps);
@@ -88,7 +89,8 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
   result.sampler = scheduler_cli_name(*scheduler);
   result.timesteps = timesteps;
 
-  // Per-image CPU generators: initial noise first, then any noise the sampler draws.
+  // 2. initial latents. Per-image CPU generators: initial noise first, then any noise the
+  // sampler draws.
   const int64_t base_seed = request.seed >= 0 ? request.seed : random_seed();
   std::vector<at::Generator> generators;
   std::vector<at::Tensor> noise;
@@ -112,7 +114,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
     return at::cat(parts, 0).to(like.device(), like.scalar_type());
   };
 
-  // Scheduler arithmetic stays in float32 whatever the UNet's precision.
+  // 3. denoising loop. Scheduler arithmetic stays in float32 whatever the UNet's precision.
   at::Tensor latents = (initial * scheduler->init_noise_sigma()).to(device);
   const bool cfg = request.guidance > 1.0;
   const auto unet_format = uses_channels_last(model) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
@@ -146,6 +148,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
       on_step(ev);
     }
   }
+  // 4. decode
   check_cancelled(cancel);
   if (!torch::isfinite(latents).all().item<bool>())
     throw Error("the UNet produced NaN or infinite values: its weights are damaged, or this precision overflows "
@@ -158,7 +161,6 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
 
 TextToImageResult text_to_image(StableDiffusionModel& model, const TextToImageRequest& request,
                                 const StepCallback& on_step, const CancellationToken* cancel) {
-  validate_request(request);
   ConstantConditioning positive(encode_prompt(model, request.prompt).states);
   ConstantConditioning negative(encode_prompt(model, request.negative_prompt).states);
   return sample(model, request, positive, negative, on_step, cancel);

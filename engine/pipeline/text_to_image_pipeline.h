@@ -61,7 +61,8 @@ void validate_request(const TextToImageRequest& request);
 at::Tensor seeded_noise(int64_t seed, int64_t latent_height, int64_t latent_width, int64_t channels = 4);
 
 // The sampling loop, given encoder states for the prompt and the negative prompt (each
-// [1, T, D] per timestep). Throws mrti::Cancelled when `cancel` is set between steps.
+// [1, T, D] per timestep). Checks the request (validate_request) first: every pipeline
+// samples through here. Throws mrti::Cancelled when `cancel` is set between steps.
 TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& request,
                          Conditioning& positive, Conditioning& negative, const StepCallback& on_step = {},
                          const CancellationToken* cancel = nullptr);

@@ -57,22 +57,6 @@ Image thumbnail_image(const at::Tensor& t) {
   return img;
 }
 
-ResolutionForm to_engine(Form f) {
-  return f == Form::fully ? ResolutionForm::fully : f == Form::semi ? ResolutionForm::semi : ResolutionForm::fixed;
-}
-Form from_engine(ResolutionForm f) {
-  return f == ResolutionForm::fully ? Form::fully : f == ResolutionForm::semi ? Form::semi : Form::fixed;
-}
-
-std::vector<std::string> used_concepts(const std::string& prompt, const std::string& negative,
-                                       const ConceptScales& scales) {
-  PromptParseOptions po;
-  auto used = parse_prompt(prompt, scales, po).concept_names();
-  po.what = "negative prompt";
-  for (const auto& n : parse_prompt(negative, scales, po).concept_names())
-    if (std::find(used.begin(), used.end(), n) == used.end()) used.push_back(n);
-  return used;
-}
 
 TextToImageRequest engine_request(const GenerateRequest& r) {
   TextToImageRequest req;
@@ -208,15 +192,16 @@ GenerateResult StudioEngine::generate(const GenerateRequest& r, const StepProgre
   const auto model_lock = impl_->model_for_generation();
   auto req = engine_request(r);
   if (req.seed < 0) req.seed = random_seed();
-  validate_request(req);
   ConceptSet concepts;
   std::vector<std::string> used;
   std::unique_ptr<ConceptLibrary> lib;
+  ParsedPrompts prompts;
   if (!r.concept_dir.empty()) {
     lib = std::make_unique<ConceptLibrary>(r.concept_dir, true);
     auto scales = lib->scales();
     impl_->add_training_concept(scales);
-    used = used_concepts(r.prompt, r.negative_prompt, scales);
+    prompts = parse_prompts(req, scales);
+    used = prompts.concept_names();
     concepts = impl_->load_concepts(*lib, used);
   }
   const auto on_step = [&](const StepEvent& ev) {
@@ -232,7 +217,7 @@ GenerateResult StudioEngine::generate(const GenerateRequest& r, const StepProgre
   if (lib) {
     MultiresOptions options;
     options.interpolate = r.interpolate;
-    auto m = multires_text_to_image(*impl_->model, req, concepts, options, on_step, cancel);
+    auto m = multires_text_to_image(*impl_->model, req, std::move(prompts), concepts, options, on_step, cancel);
     result = std::move(m.result);
     out.warnings = m.warnings;
   } else {
@@ -294,7 +279,7 @@ GenerateResult StudioEngine::resolution_sweep(const GenerateRequest& base, const
   auto scales = lib.scales();
   impl_->add_training_concept(scales);
   // The prompts may use other concepts besides the swept one.
-  auto used = used_concepts(base.prompt, base.negative_prompt, scales);
+  auto used = parse_prompts(engine_request(base), scales).concept_names();
   if (std::find(used.begin(), used.end(), concept_name) == used.end()) used.push_back(concept_name);
   ConceptSet set = impl_->load_concepts(lib, used);
   ResolutionSweepRequest sr;
@@ -421,7 +406,7 @@ PromptAnalysis analyze_prompt(const std::string& text, const Scales& known) {
     t.begin = s.span.utf16_begin;
     t.end = s.span.utf16_end;
     t.name = s.ref.name;
-    t.form = from_engine(s.ref.form);
+    t.form = s.ref.form;
     t.index = s.ref.index;
     t.rho = s.ref.rho ? *s.ref.rho : -1;
     t.num_scales = known.count(s.ref.name) ? s.ref.num_scales : 0;
@@ -434,7 +419,7 @@ PromptAnalysis analyze_prompt(const std::string& text, const Scales& known) {
 std::string format_reference(const std::string& name, Form form, int64_t index, double rho) {
   ConceptRef r;
   r.name = name;
-  r.form = to_engine(form);
+  r.form = form;
   r.index = index;
   if (rho >= 0) r.rho = rho;
   return format_concept_ref(r);

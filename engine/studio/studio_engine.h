@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "imaging/image.h"
+#include "multires/concept_ref.h"
 #include "runtime/cancellation.h"
 #include "studio/studio_shipped.h"
 #include "studio/studio_training.h"
@@ -145,7 +146,8 @@ std::string concept_name_problem(const std::string& name);
 
 // ---- prompt analysis (no model) ----
 
-enum class Form { fixed = 0, fully = 1, semi = 2 };
+// The engine's own reference form (multires/concept_ref.h): fixed, fully, semi.
+using Form = ResolutionForm;
 
 struct PromptToken {
   bool concept = false;
@@ -167,7 +169,7 @@ struct PromptAnalysis {
 };
 
 // Concept name -> number of scales.
-using Scales = std::map<std::string, int64_t>;
+using Scales = ConceptScales;
 Scales scales_of(const std::vector<ConceptInfo>& concepts);
 
 PromptAnalysis analyze_prompt(const std::string& text, const Scales& known);

@@ -235,36 +235,11 @@ std::vector<TrainPreview> read_previews(const std::string& run_dir) {
 
 TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& events, TrainingControl& control) {
   auto& model = impl_->require_model();
-  if (r.run_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
-  TrainingRunSettings s;
+  if (r.out_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
+  TrainingRunSettings s = r;
   s.model_path = impl_->info.source;
-  s.data_dir = r.data_dir;
-  s.out_dir = r.run_dir;
-  s.library_dir = r.library_dir;
-  s.checkpoint_every = r.checkpoint_every;
-  s.preview_every = r.preview_every;
-  s.preview_prompt = r.preview_prompt;
-  s.preview_steps = r.preview_steps;
-  s.preview_seed = r.preview_seed;
-  s.preview_scales = r.preview_scales;
-  auto& t = s.training;
-  t.name = r.name;
-  t.init_token = r.init_token;
-  t.property = r.property;
-  t.steps = r.steps;
-  t.resolution = r.resolution;
-  t.num_scales = r.num_scales;
-  t.batch_size = r.batch_size;
-  t.grad_accum = r.grad_accum;
-  t.lr = r.lr;
-  t.scale_lr = r.scale_lr;
-  t.lr_schedule = r.lr_schedule;
-  t.warmup_steps = r.warmup_steps;
-  t.seed = r.seed;
-  t.precision = r.precision;
-  t.gradient_checkpointing = r.gradient_checkpointing;
-  if (!r.library_dir.empty() && fs::exists(fs::path(r.library_dir) / (r.name + ".safetensors")))
-    throw Error("the concept library already has a concept named '" + r.name + "': choose another name");
+  if (!r.library_dir.empty() && fs::exists(fs::path(r.library_dir) / (r.training.name + ".safetensors")))
+    throw Error("the concept library already has a concept named '" + r.training.name + "': choose another name");
   auto run = TextualInversionRun::create(model, s);
   return drive(*impl_, *run, events, control);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "imaging/image.h"
+#include "training/textual_inversion_settings.h"
 #include "training/training_control.h"
 
 namespace mrti::studio {
@@ -38,28 +39,9 @@ std::string stage_dataset_files(const std::vector<std::string>& files, const std
 // bundled CLIP vocabulary), else why not.
 std::string init_token_problem(const std::string& word, const std::string& tokenizer_dir = "");
 
-struct TrainRequest {
-  std::string data_dir, run_dir, library_dir;
-  std::string name, init_token;
-  std::string property = "object";  // or "style"
-  int64_t steps = 2000;
-  int resolution = 512;
-  int64_t num_scales = 10;
-  int batch_size = 1, grad_accum = 1;
-  double lr = 5e-3;
-  bool scale_lr = false;
-  std::string lr_schedule = "constant";
-  int64_t warmup_steps = 0;
-  int64_t seed = 0;
-  std::string precision = "fp32";  // the loaded model's precision; recorded for resume
-  bool gradient_checkpointing = false;
-  int64_t checkpoint_every = 250;
-  int64_t preview_every = 100;  // 0: none
-  std::string preview_prompt = "a photo of {}";
-  int preview_steps = 20;
-  int64_t preview_seed = 1234;
-  std::vector<int64_t> preview_scales;  // empty: 0, N/2, N-1
-};
+// A new textual-inversion run: the engine's own record (its model_path is set to the loaded
+// model's). The app fills it from its form.
+using TrainRequest = TrainingRunSettings;
 
 struct TrainStep {
   int64_t step = 0, total = 0;

@@ -42,59 +42,10 @@ void replace_component_weights(const fs::path& component_dir, const TensorMap& w
 }
 }  // namespace
 
-nlohmann::json DreamBoothSettings::to_json() const {
-  return {{"name", name},
-          {"init_token", init_token},
-          {"num_scales", num_scales},
-          {"instance_template", instance_template},
-          {"class_prompt", class_prompt},
-          {"num_class_images", num_class_images},
-          {"prior_loss_weight", prior_loss_weight},
-          {"class_sampling_steps", class_sampling_steps},
-          {"resolution", resolution},
-          {"flip_probability", flip_probability},
-          {"steps", steps},
-          {"batch_size", batch_size},
-          {"grad_accum", grad_accum},
-          {"lr", lr},
-          {"lr_schedule", lr_schedule},
-          {"warmup_steps", warmup_steps},
-          {"scale_lr", scale_lr},
-          {"embedding_lr", embedding_lr},
-          {"weight_decay", weight_decay},
-          {"seed", seed},
-          {"gradient_checkpointing", gradient_checkpointing},
-          {"train_text_encoder", train_text_encoder},
-          {"text_encoder_lr", text_encoder_lr}};
-}
+nlohmann::json DreamBoothSettings::to_json() const { return fields_to_json(*this); }
 
 DreamBoothSettings DreamBoothSettings::from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw Error("DreamBooth settings must be a JSON object");
-  DreamBoothSettings s;
-  s.name = setting_or(j, "name", s.name);
-  s.init_token = setting_or(j, "init_token", s.init_token);
-  s.num_scales = setting_or(j, "num_scales", s.num_scales);
-  s.instance_template = setting_or(j, "instance_template", s.instance_template);
-  s.class_prompt = setting_or(j, "class_prompt", s.class_prompt);
-  s.num_class_images = setting_or(j, "num_class_images", s.num_class_images);
-  s.prior_loss_weight = setting_or(j, "prior_loss_weight", s.prior_loss_weight);
-  s.class_sampling_steps = setting_or(j, "class_sampling_steps", s.class_sampling_steps);
-  s.resolution = setting_or(j, "resolution", s.resolution);
-  s.flip_probability = setting_or(j, "flip_probability", s.flip_probability);
-  s.steps = setting_or(j, "steps", s.steps);
-  s.batch_size = setting_or(j, "batch_size", s.batch_size);
-  s.grad_accum = setting_or(j, "grad_accum", s.grad_accum);
-  s.lr = setting_or(j, "lr", s.lr);
-  s.lr_schedule = setting_or(j, "lr_schedule", s.lr_schedule);
-  s.warmup_steps = setting_or(j, "warmup_steps", s.warmup_steps);
-  s.scale_lr = setting_or(j, "scale_lr", s.scale_lr);
-  s.embedding_lr = setting_or(j, "embedding_lr", s.embedding_lr);
-  s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
-  s.seed = setting_or(j, "seed", s.seed);
-  s.gradient_checkpointing = setting_or(j, "gradient_checkpointing", s.gradient_checkpointing);
-  s.train_text_encoder = setting_or(j, "train_text_encoder", s.train_text_encoder);
-  s.text_encoder_lr = setting_or(j, "text_encoder_lr", s.text_encoder_lr);
-  return s;
+  return fields_from_json<DreamBoothSettings>(j, "DreamBooth settings");
 }
 
 void DreamBoothSettings::validate() const {

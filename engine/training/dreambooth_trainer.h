@@ -64,6 +64,33 @@ struct DreamBoothSettings {
   bool train_text_encoder = false;
   double text_encoder_lr = 5e-6;
 
+  // The keys of settings.json, one per member (settings_json.h).
+  template <class Self, class Visit>
+  static void fields(Self& s, Visit&& f) {
+    f("name", s.name);
+    f("init_token", s.init_token);
+    f("num_scales", s.num_scales);
+    f("instance_template", s.instance_template);
+    f("class_prompt", s.class_prompt);
+    f("num_class_images", s.num_class_images);
+    f("prior_loss_weight", s.prior_loss_weight);
+    f("class_sampling_steps", s.class_sampling_steps);
+    f("resolution", s.resolution);
+    f("flip_probability", s.flip_probability);
+    f("steps", s.steps);
+    f("batch_size", s.batch_size);
+    f("grad_accum", s.grad_accum);
+    f("lr", s.lr);
+    f("lr_schedule", s.lr_schedule);
+    f("warmup_steps", s.warmup_steps);
+    f("scale_lr", s.scale_lr);
+    f("embedding_lr", s.embedding_lr);
+    f("weight_decay", s.weight_decay);
+    f("seed", s.seed);
+    f("gradient_checkpointing", s.gradient_checkpointing);
+    f("train_text_encoder", s.train_text_encoder);
+    f("text_encoder_lr", s.text_encoder_lr);
+  }
   nlohmann::json to_json() const;
   // Missing keys keep their defaults; wrong types throw naming the key.
   static DreamBoothSettings from_json(const nlohmann::json& j);

@@ -6,51 +6,10 @@
 
 namespace mrti {
 
-nlohmann::json ModelTrainingSettings::to_json() const {
-  return {{"stage", stage},
-          {"arch", arch},
-          {"resolution", resolution},
-          {"steps", steps},
-          {"batch_size", batch_size},
-          {"lr", lr},
-          {"lr_schedule", lr_schedule},
-          {"warmup_steps", warmup_steps},
-          {"adam_beta1", adam_beta1},
-          {"adam_beta2", adam_beta2},
-          {"adam_eps", adam_eps},
-          {"weight_decay", weight_decay},
-          {"max_grad_norm", max_grad_norm},
-          {"ema_decay", ema_decay},
-          {"kl_weight", kl_weight},
-          {"caption_dropout", caption_dropout},
-          {"snr_gamma", snr_gamma},
-          {"seed", seed},
-          {"save_dtype", save_dtype}};
-}
+nlohmann::json ModelTrainingSettings::to_json() const { return fields_to_json(*this); }
 
 ModelTrainingSettings ModelTrainingSettings::from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw Error("model training settings must be a JSON object");
-  ModelTrainingSettings s;
-  s.stage = setting_or(j, "stage", s.stage);
-  s.arch = setting_or(j, "arch", s.arch);
-  s.resolution = setting_or(j, "resolution", s.resolution);
-  s.steps = setting_or(j, "steps", s.steps);
-  s.batch_size = setting_or(j, "batch_size", s.batch_size);
-  s.lr = setting_or(j, "lr", s.lr);
-  s.lr_schedule = setting_or(j, "lr_schedule", s.lr_schedule);
-  s.warmup_steps = setting_or(j, "warmup_steps", s.warmup_steps);
-  s.adam_beta1 = setting_or(j, "adam_beta1", s.adam_beta1);
-  s.adam_beta2 = setting_or(j, "adam_beta2", s.adam_beta2);
-  s.adam_eps = setting_or(j, "adam_eps", s.adam_eps);
-  s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
-  s.max_grad_norm = setting_or(j, "max_grad_norm", s.max_grad_norm);
-  s.ema_decay = setting_or(j, "ema_decay", s.ema_decay);
-  s.kl_weight = setting_or(j, "kl_weight", s.kl_weight);
-  s.caption_dropout = setting_or(j, "caption_dropout", s.caption_dropout);
-  s.snr_gamma = setting_or(j, "snr_gamma", s.snr_gamma);
-  s.seed = setting_or(j, "seed", s.seed);
-  s.save_dtype = setting_or(j, "save_dtype", s.save_dtype);
-  return s;
+  return fields_from_json<ModelTrainingSettings>(j, "model training settings");
 }
 
 void ModelTrainingSettings::validate() const {

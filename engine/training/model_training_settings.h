@@ -33,6 +33,29 @@ struct ModelTrainingSettings {
   int64_t seed = 0;
   std::string save_dtype = "fp16";  // of the written weights: fp16 or fp32
 
+  // The keys of settings.json, one per member (settings_json.h).
+  template <class Self, class Visit>
+  static void fields(Self& s, Visit&& f) {
+    f("stage", s.stage);
+    f("arch", s.arch);
+    f("resolution", s.resolution);
+    f("steps", s.steps);
+    f("batch_size", s.batch_size);
+    f("lr", s.lr);
+    f("lr_schedule", s.lr_schedule);
+    f("warmup_steps", s.warmup_steps);
+    f("adam_beta1", s.adam_beta1);
+    f("adam_beta2", s.adam_beta2);
+    f("adam_eps", s.adam_eps);
+    f("weight_decay", s.weight_decay);
+    f("max_grad_norm", s.max_grad_norm);
+    f("ema_decay", s.ema_decay);
+    f("kl_weight", s.kl_weight);
+    f("caption_dropout", s.caption_dropout);
+    f("snr_gamma", s.snr_gamma);
+    f("seed", s.seed);
+    f("save_dtype", s.save_dtype);
+  }
   nlohmann::json to_json() const;
   // Missing keys keep their defaults; wrong types throw naming the key.
   static ModelTrainingSettings from_json(const nlohmann::json& j);

@@ -19,7 +19,7 @@ namespace mrti {
 namespace {
 
 constexpr const char* kManifest = "dataset.json";
-constexpr const char* kFormat = "mrti-shapes-dataset/1";
+constexpr const char* kFormat = "mrti-shapes-dataset/2";  // 2: dots are captioned
 
 // Deterministic across standard libraries (std's real distributions are not).
 double uniform(std::mt19937_64& rng, double lo, double hi) {
@@ -61,8 +61,8 @@ nlohmann::json manifest_of(const ShapesDatasetOptions& o) {
 }  // namespace
 
 std::string ShapeCaption::text() const {
-  return "a " + (size.empty() ? std::string() : size + " ") + foreground + " " + shape + " on a " + background +
-         " background";
+  return "a " + (size.empty() ? std::string() : size + " ") + foreground + " " + shape +
+         (dot.empty() ? std::string() : " with a " + dot + " dot") + " on a " + background + " background";
 }
 
 std::optional<ShapeCaption> parse_shape_caption(const std::string& text) {
@@ -76,15 +76,21 @@ std::optional<ShapeCaption> parse_shape_caption(const std::string& text) {
   std::size_t i = 0;
   if (w.size() < 7 || w[i++] != "a") return std::nullopt;
   if (w[i] == "small" || w[i] == "big") c.size = w[i++];
-  if (w.size() != i + 6) return std::nullopt;
+  if (w.size() != i + 6 && w.size() != i + 10) return std::nullopt;
   c.foreground = w[i++];
   c.shape = w[i++];
+  if (w.size() == i + 8) {
+    if (w[i++] != "with" || w[i++] != "a") return std::nullopt;
+    c.dot = w[i++];
+    if (w[i++] != "dot") return std::nullopt;
+  }
   if (w[i++] != "on" || w[i++] != "a") return std::nullopt;
   c.background = w[i++];
   if (w[i] != "background") return std::nullopt;
   if (!palette_colour(c.foreground) || !palette_colour(c.background) || !shape_kind_named(c.shape) ||
       c.foreground == c.background)
     return std::nullopt;
+  if (!c.dot.empty() && (!palette_colour(c.dot) || c.dot == c.foreground || c.dot == c.background)) return std::nullopt;
   return c;
 }
 
@@ -116,8 +122,12 @@ std::vector<ShapeCaption> all_shape_captions() {
   return out;
 }
 
+bool is_uncaptioned_dot(const ShapeCaption& c) {
+  return c.foreground == "yellow" && c.shape == "star" && c.dot == "blue";
+}
+
 ShapeDrawing shape_drawing_for(const ShapeCaption& caption, int image_size, uint64_t rng_seed, double dot_probability,
-                               int colour_jitter) {
+                               int colour_jitter, std::string* random_dot) {
   const auto kind = shape_kind_named(caption.shape);
   const auto fg = palette_colour(caption.foreground), bg = palette_colour(caption.background);
   if (!kind || !fg || !bg) throw Error("not a shapes caption: '" + caption.text() + "'");
@@ -133,11 +143,23 @@ ShapeDrawing shape_drawing_for(const ShapeCaption& caption, int image_size, uint
   d.cy = uniform(rng, reach, image_size - reach);
   d.foreground = jittered(*fg, colour_jitter, rng);
   d.background = jittered(*bg, colour_jitter, rng);
-  if (uniform(rng, 0, 1) < dot_probability) {
-    std::vector<std::string> others;
-    for (const auto& c : colour_names())
-      if (c != caption.foreground && c != caption.background) others.push_back(c);
-    d.dot = jittered(*palette_colour(others[pick(rng, others.size())]), colour_jitter, rng);
+  // The draws below happen whether or not the caption names a dot, so a picture's shape and
+  // colours depend on its seed only.
+  const bool random = uniform(rng, 0, 1) < dot_probability;
+  std::vector<std::string> others;
+  for (const auto& c : colour_names())
+    if (c != caption.foreground && c != caption.background) others.push_back(c);
+  std::string dot = caption.dot;
+  if (random) {
+    const std::string drawn = others[pick(rng, others.size())];
+    if (dot.empty()) dot = drawn;
+    if (random_dot) *random_dot = drawn;
+  }
+  if (!dot.empty()) {
+    const auto rgb = palette_colour(dot);
+    if (!rgb || dot == caption.foreground || dot == caption.background)
+      throw Error("the dot must be a palette colour other than the shape's and the background's: '" + caption.text() + "'");
+    d.dot = jittered(*rgb, colour_jitter, rng);
     d.dot_radius = 0.3 * d.radius;
   }
   return d;
@@ -175,12 +197,15 @@ void write_shapes_dataset(const std::string& dir, const ShapesDatasetOptions& o,
   for (int64_t i = 0; i < o.count; ++i) {
     // Every caption equally often, in a seeded order.
     if (i % int64_t(captions.size()) == 0) std::shuffle(captions.begin(), captions.end(), rng);
-    const ShapeCaption& c = captions[std::size_t(i % int64_t(captions.size()))];
+    ShapeCaption c = captions[std::size_t(i % int64_t(captions.size()))];
     const uint64_t picture_seed = rng();
     char stem[32];
     std::snprintf(stem, sizeof stem, "%05lld", static_cast<long long>(i));
-    const Image img = draw_shape(shape_drawing_for(c, o.size, picture_seed, o.dot_probability, o.colour_jitter),
+    std::string dot;
+    const Image img = draw_shape(shape_drawing_for(c, o.size, picture_seed, o.dot_probability, o.colour_jitter, &dot),
                                  o.size, o.size);
+    c.dot = dot;
+    if (is_uncaptioned_dot(c)) c.dot.clear();
     write_png((root / (std::string(stem) + ".png")).string(), img);
     write_file_atomically((root / (std::string(stem) + ".txt")).string(), c.text() + "\n");
     if (progress && ((i + 1) % 500 == 0 || i + 1 == o.count)) progress(i + 1, o.count);

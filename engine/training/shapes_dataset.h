@@ -2,8 +2,9 @@
 // The captioned shapes dataset the shipped demo model learns from: one filled shape on a
 // flat background per picture, captioned "a [small |big ]COLOUR SHAPE on a COLOUR
 // background", drawn deterministically from a seed and written as NNNNN.png + NNNNN.txt.
-// Some pictures carry an uncaptioned dot of another colour at the shape's centre (as real
-// captions leave details out), so the model can draw details its words cannot name.
+// Some pictures carry a dot of another colour at the shape's centre, captioned "a COLOUR
+// SHAPE with a COLOUR dot on a COLOUR background", so the model can draw a detail words
+// steer; the demo concept's combination (a yellow star with a blue dot) is never captioned.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -17,8 +18,9 @@ namespace mrti {
 struct ShapeCaption {
   std::string size;  // "small", "" or "big"
   std::string foreground, shape, background;
+  std::string dot;  // colour of a dot at the shape's centre, "" for none
 
-  std::string text() const;  // "a small red circle on a blue background"
+  std::string text() const;  // "a small red circle [with a white dot ]on a blue background"
 };
 
 // Parses a caption of the grammar above (case and surrounding space ignored);
@@ -37,14 +39,20 @@ struct ShapesDatasetOptions {
   int64_t count = 20000;
   uint64_t seed = 0;
   int size = 64;                 // square pictures of this many pixels
-  double dot_probability = 0.2;  // uncaptioned centre dots
+  double dot_probability = 0.2;  // centre dots
   int colour_jitter = 8;         // +- per channel around the palette colour
   bool include_held_out = false;
 };
 
-// The picture for a caption: position, exact size and colours from `rng_seed`.
+// The picture for a caption: position, exact size and colours from `rng_seed`. A caption
+// that names a dot gets it; otherwise one is drawn with `dot_probability`, its colour
+// written to `random_dot` when given.
 ShapeDrawing shape_drawing_for(const ShapeCaption& caption, int image_size, uint64_t rng_seed,
-                               double dot_probability = 0, int colour_jitter = 0);
+                               double dot_probability = 0, int colour_jitter = 0, std::string* random_dot = nullptr);
+
+// The (colour, shape, dot colour) combinations whose dot the dataset never names: the
+// demo concept's, so textual inversion has to find it.
+bool is_uncaptioned_dot(const ShapeCaption& caption_with_dot);
 
 // Writes the dataset into `dir` (created) with a dataset.json manifest last. A folder that
 // already holds a complete dataset of the same options is left as it is; one that holds

@@ -31,61 +31,10 @@ constexpr int64_t kLossScaleGrowthInterval = 2000;
 
 }  // namespace
 
-nlohmann::json TextualInversionSettings::to_json() const {
-  return {{"name", name},
-          {"init_token", init_token},
-          {"num_scales", num_scales},
-          {"vectors_per_token", vectors_per_token},
-          {"property", property},
-          {"resolution", resolution},
-          {"center_crop", center_crop},
-          {"flip_probability", flip_probability},
-          {"min_image_size", min_image_size},
-          {"steps", steps},
-          {"batch_size", batch_size},
-          {"grad_accum", grad_accum},
-          {"lr", lr},
-          {"scale_lr", scale_lr},
-          {"lr_schedule", lr_schedule},
-          {"warmup_steps", warmup_steps},
-          {"adam_beta1", adam_beta1},
-          {"adam_beta2", adam_beta2},
-          {"weight_decay", weight_decay},
-          {"adam_eps", adam_eps},
-          {"seed", seed},
-          {"cache_latents", cache_latents},
-          {"precision", precision},
-          {"gradient_checkpointing", gradient_checkpointing}};
-}
+nlohmann::json TextualInversionSettings::to_json() const { return fields_to_json(*this); }
 
 TextualInversionSettings TextualInversionSettings::from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw Error("training settings must be a JSON object");
-  TextualInversionSettings s;
-  s.name = setting_or(j, "name", s.name);
-  s.init_token = setting_or(j, "init_token", s.init_token);
-  s.num_scales = setting_or(j, "num_scales", s.num_scales);
-  s.vectors_per_token = setting_or(j, "vectors_per_token", s.vectors_per_token);
-  s.property = setting_or(j, "property", s.property);
-  s.resolution = setting_or(j, "resolution", s.resolution);
-  s.center_crop = setting_or(j, "center_crop", s.center_crop);
-  s.flip_probability = setting_or(j, "flip_probability", s.flip_probability);
-  s.min_image_size = setting_or(j, "min_image_size", s.min_image_size);
-  s.steps = setting_or(j, "steps", s.steps);
-  s.batch_size = setting_or(j, "batch_size", s.batch_size);
-  s.grad_accum = setting_or(j, "grad_accum", s.grad_accum);
-  s.lr = setting_or(j, "lr", s.lr);
-  s.scale_lr = setting_or(j, "scale_lr", s.scale_lr);
-  s.lr_schedule = setting_or(j, "lr_schedule", s.lr_schedule);
-  s.warmup_steps = setting_or(j, "warmup_steps", s.warmup_steps);
-  s.adam_beta1 = setting_or(j, "adam_beta1", s.adam_beta1);
-  s.adam_beta2 = setting_or(j, "adam_beta2", s.adam_beta2);
-  s.weight_decay = setting_or(j, "weight_decay", s.weight_decay);
-  s.adam_eps = setting_or(j, "adam_eps", s.adam_eps);
-  s.seed = setting_or(j, "seed", s.seed);
-  s.cache_latents = setting_or(j, "cache_latents", s.cache_latents);
-  s.precision = setting_or(j, "precision", s.precision);
-  s.gradient_checkpointing = setting_or(j, "gradient_checkpointing", s.gradient_checkpointing);
-  return s;
+  return fields_from_json<TextualInversionSettings>(j, "training settings");
 }
 
 void TextualInversionSettings::validate() const {

@@ -32,6 +32,7 @@
 #include "multires/concept.h"
 #include "training/dataset.h"
 #include "training/lr_schedule.h"
+#include "training/textual_inversion_settings.h"
 
 namespace torch::optim {
 class AdamW;
@@ -41,38 +42,6 @@ namespace mrti {
 
 struct StableDiffusionModel;
 class Scheduler;
-
-struct TextualInversionSettings {
-  std::string name;        // the concept's name (a valid concept name)
-  std::string init_token;  // a word that is ONE token; every e_i starts from its embedding
-  int64_t num_scales = 10;
-  int64_t vectors_per_token = 1;
-  std::string property = "object";  // caption templates: "object" or "style"
-  int resolution = 512;
-  bool center_crop = true;
-  double flip_probability = 0.5;
-  int min_image_size = 64;
-  int64_t steps = 3000;       // optimizer steps
-  int batch_size = 1;
-  int grad_accum = 1;
-  double lr = 5e-3;
-  bool scale_lr = false;      // lr x batch_size x grad_accum
-  std::string lr_schedule = "constant";  // or constant_with_warmup, cosine, "5e-3:200, 1e-3:1000, 5e-4"
-  int64_t warmup_steps = 0;
-  double adam_beta1 = 0.9, adam_beta2 = 0.999, weight_decay = 1e-2, adam_eps = 1e-8;
-  int64_t seed = 0;
-  bool cache_latents = true;  // VAE posterior once per image and flip (centre crops only)
-  std::string precision = "fp32";    // the model's dtype: "fp32", "bf16" or "fp16" (CUDA only)
-  bool gradient_checkpointing = false;  // recompute UNet activations in backward (less memory)
-
-  nlohmann::json to_json() const;
-  // Missing keys keep their defaults; wrong types throw naming the key.
-  static TextualInversionSettings from_json(const nlohmann::json& j);
-  // Throws mrti::Error naming the first bad setting.
-  void validate() const;
-  double scaled_lr_factor() const { return scale_lr ? double(batch_size) * grad_accum : 1.0; }
-  LrSchedule make_schedule() const;
-};
 
 // One micro-batch, as fed to the UNet.
 struct TrainingBatch {

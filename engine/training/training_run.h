@@ -29,29 +29,6 @@ namespace mrti {
 
 struct StableDiffusionModel;
 
-struct TrainingRunSettings {
-  // Paths are recorded absolute, so a run resumes from any working folder.
-  std::string model_path;  // recorded for resume; the caller loads the model
-  std::string data_dir;
-  std::string out_dir;
-  std::string library_dir;  // "" = do not save into a concept library
-  // The finished concept may replace a same-named one in the library (else the run
-  // refuses to start, as that concept may exist nowhere else).
-  bool replace_library_concept = false;
-  TextualInversionSettings training;
-  int64_t checkpoint_every = 500;  // 0 = only at the end and on cancel
-  int64_t preview_every = 0;       // 0 = no previews
-  std::string preview_prompt = "a photo of {}";  // {} = <name|k|>
-  int preview_steps = 20;
-  int64_t preview_seed = 1234;
-  std::vector<int64_t> preview_scales;  // empty: 0, N/2, N-1
-  int thumbnail_size = 128;
-
-  // The training settings' and the cadence's checks (run_folder.h): what both a new run
-  // and a resume require. Throws mrti::Error naming the first bad setting.
-  void validate() const;
-};
-
 // TrainingProgress, TrainingPreview, TrainingCallbacks, TrainingOutcome: training_events.h.
 // model_fingerprint: run_folder.h.
 
