@@ -12,6 +12,7 @@
 
 #include "models/config_json.h"
 #include "models/standard_configs.h"
+#include "runtime/ascii_lower.h"
 #include "runtime/error.h"
 #include "tensor_io/state_dict.h"
 #include "tensor_io/torch_pickle.h"
@@ -48,11 +49,6 @@ std::string ints(const std::vector<int64_t>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
   return s + "]";
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 [[noreturn]] void unknown_key(const std::string& source, const std::string& full_key, const std::string& what) {
@@ -185,7 +181,7 @@ std::string non_standard_hint(const std::string& what) {
 TensorMap read_checkpoint_file(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error("checkpoint not found: '" + path + "'");
-  const std::string ext = lower(fs::path(path).extension().string());
+  const std::string ext = ascii_lower(fs::path(path).extension().string());
   if (ext == ".safetensors") return load_weights_file(path);
   try {
     return load_weights_file(path);

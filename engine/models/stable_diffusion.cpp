@@ -10,6 +10,7 @@
 
 #include "models/config_json.h"
 #include "models/single_file_checkpoint.h"
+#include "runtime/ascii_lower.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
 #include "tensor_io/safetensors.h"
@@ -31,11 +32,6 @@ const char* const kWeightStems[] = {"model", "pytorch_model", "diffusion_pytorch
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 bool path_exists(const fs::path& p) {
@@ -151,7 +147,7 @@ void check_model_index(const fs::path& root) {
     size_t entries = 0;
     for (const auto& e : fs::directory_iterator(root, ec)) {
       ++entries;
-      if (e.is_regular_file(ec) && is_checkpoint_extension(lower(e.path().extension().string())))
+      if (e.is_regular_file(ec) && is_checkpoint_extension(ascii_lower(e.path().extension().string())))
         checkpoints.push_back(e.path().filename().string());
     }
     if (entries == 0) why = "the folder is empty";
@@ -363,7 +359,7 @@ StableDiffusionModel load_stable_diffusion(const std::string& path, const ModelL
   if (path_is_dir(path)) return load_diffusers_folder(path, options);
   const fs::path p = path;
   if (p.filename() == "model_index.json") return load_diffusers_folder(p.parent_path(), options);
-  if (!is_checkpoint_extension(lower(p.extension().string())))
+  if (!is_checkpoint_extension(ascii_lower(p.extension().string())))
     not_a_model(path, "unknown file type '" + p.extension().string() + "'");
   return load_single_file(path, options);
 }
@@ -404,7 +400,7 @@ nlohmann::json describe_stable_diffusion(const std::string& path, const std::str
     return d;
   }
 
-  const std::string ext = lower(fs::path(path).extension().string());
+  const std::string ext = ascii_lower(fs::path(path).extension().string());
   if (!is_checkpoint_extension(ext)) not_a_model(path, "unknown file type '" + ext + "'");
   d["kind"] = "single-file checkpoint";
   const TensorMap raw = read_checkpoint_file(path);

@@ -4,19 +4,11 @@
 #include <cctype>
 #include <filesystem>
 
+#include "runtime/ascii_lower.h"
 #include "runtime/error.h"
 
 namespace mrti {
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 ConceptScales scales_of(const ConceptSet& concepts) {
   ConceptScales s;
@@ -114,7 +106,7 @@ std::string ConceptLibrary::case_clash(const std::string& name, const std::strin
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     if (e.path().extension() != ".safetensors") continue;
     const std::string stem = e.path().stem().string();
-    if (stem != name && stem != except && lower(stem) == lower(name)) return stem;
+    if (stem != name && stem != except && ascii_lower(stem) == ascii_lower(name)) return stem;
   }
   return {};
 }
@@ -173,7 +165,7 @@ void ConceptLibrary::rename(const std::string& from, const std::string& to) cons
   // write under a temporary name first, so the old file is never removed before the new
   // one exists.
   const std::string to_path = path_of(to);
-  if (lower(from) == lower(to)) {
+  if (ascii_lower(from) == ascii_lower(to)) {
     const std::string tmp = (fs::path(dir_) / (".rename-" + to + ".safetensors")).string();
     save_concept(tmp, c);
     std::error_code ec;

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "runtime/ascii_lower.h"
 #include "runtime/error.h"
 #include "tensor_io/pickle_writer.h"
 #include "tensor_io/safetensors.h"
@@ -12,22 +13,13 @@
 namespace mrti {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
-
 void export_embedding(const Concept& concept, int64_t resolution, const std::string& path) {
   validate_concept(concept, "concept '" + concept.name + "'");
   if (resolution < 0 || resolution >= concept.num_scales())
     throw Error("resolution " + std::to_string(resolution) + " is out of range: concept '" + concept.name + "' has " +
                 std::to_string(concept.num_scales()) + " resolutions, 0.." + std::to_string(concept.num_scales() - 1));
   const at::Tensor v = concept.embeddings[resolution].to(at::kFloat).contiguous().clone();  // [V, d]
-  const std::string ext = lower(fs::path(path).extension().string());
+  const std::string ext = ascii_lower(fs::path(path).extension().string());
   const std::string label = concept.name + (concept.num_scales() > 1 ? "-r" + std::to_string(resolution) : "");
   if (ext == ".safetensors") {
     Metadata m{{"name", label},

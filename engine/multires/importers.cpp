@@ -20,11 +20,6 @@ namespace {
 constexpr int64_t kClipVocab = 49408;
 const char* const kTokenEmbeddingKey = "text_model.embeddings.token_embedding.weight";
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool is_float(const at::Tensor& t) { return t.defined() && at::isFloatingType(t.scalar_type()); }
 
 // [d] -> [1, d]; [V, d] stays; anything else throws.

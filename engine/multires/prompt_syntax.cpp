@@ -1,4 +1,5 @@
 #include "multires/prompt_syntax.h"
+#include "runtime/ascii_lower.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,11 +15,6 @@ bool is_name_char(char c) {
 }
 
 char closer_of(char open) { return open == '|' ? '|' : open == '[' ? ']' : ')'; }
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Byte offset -> UTF-16 offset for every byte boundary of `text` (continuation bytes map
 // to their sequence's start). Invalid bytes count as one unit each, as QString's U+FFFD.
@@ -99,7 +95,7 @@ std::string form_name(ResolutionForm form) {
 }
 
 ResolutionForm parse_resolution_form(const std::string& text) {
-  const std::string t = lower(text);
+  const std::string t = ascii_lower(text);
   if (t == "fixed" || t == "|") return ResolutionForm::fixed;
   if (t == "fully" || t == "[" || t == "full") return ResolutionForm::fully;
   if (t == "semi" || t == "(") return ResolutionForm::semi;
@@ -160,7 +156,7 @@ ParsedPrompt parse_prompt(const std::string& text, const ConceptScales& known, c
     std::string msg = "unknown concept '" + name + "' in " + where(token, b);
     std::string near;
     for (const auto& [k, _] : known)
-      if (lower(k) == lower(name)) near = k;
+      if (ascii_lower(k) == ascii_lower(name)) near = k;
     if (!near.empty()) {
       msg += "; did you mean '" + near + "'? (names are case-sensitive)";
     } else if (known.empty()) {

@@ -12,6 +12,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include "runtime/ascii_lower.h"
 #include "runtime/error.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/torch_pickle.h"
@@ -20,11 +21,6 @@ namespace mrti {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string first_bytes(const std::string& path, size_t n) {
   std::ifstream in(path, std::ios::binary);
@@ -76,7 +72,7 @@ TensorMap load_weights_file(const std::string& path) {
 
   // The content decides where it is conclusive (a renamed file still loads), else the extension.
   const std::string head = first_bytes(path, 9);
-  const std::string ext = lower(fs::path(path).extension().string());
+  const std::string ext = ascii_lower(fs::path(path).extension().string());
   bool is_safetensors = ext == ".safetensors";
   if (head.compare(0, 4, "PK\x03\x04", 4) == 0) is_safetensors = false;
   else if (head.size() == 9 && head[8] == '{') is_safetensors = true;
