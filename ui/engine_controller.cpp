@@ -394,9 +394,10 @@ void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome
 }  // namespace
 
 bool EngineController::startTraining(const studio::TrainRequest& r) {
-  return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales), [this, r](studio::StudioEngine& engine, TrainingControl& control) {
-    reportOutcome(this, [&] { return engine.train(r, trainingEvents(this), control); });
-  });
+  return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales),
+                     [this, r](studio::StudioEngine& engine, TrainingControl& control) {
+                       reportOutcome(this, [&] { return engine.train(r, trainingEvents(this), control); });
+                     });
 }
 
 bool EngineController::resumeTraining(const QString& runDir, qint64 totalSteps) {

@@ -38,6 +38,7 @@ QStringList examplePrompts(bool withDemoConcept) {
       QStringLiteral("a small red circle on a blue background"),
       QStringLiteral("a green triangle on a white background"),
       QStringLiteral("a big orange square on a black background"),
+      QStringLiteral("a big green square with a white dot on a red background"),
   };
   if (withDemoConcept) prompts << QStringLiteral("a <%1(2)> on a green background").arg(kDemoConcept);
   return prompts;
