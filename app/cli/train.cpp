@@ -368,6 +368,9 @@ void add_train(CLI::App& app) {
       ->capture_default_str();
   ti->add_option("--warmup-steps", at.warmup_steps, "Warmup steps (constant_with_warmup, cosine)")->capture_default_str();
   ti->add_option("--num-scales", at.num_scales, "Number of scales N")->capture_default_str();
+  ti->add_option("--vectors-per-token", at.vectors_per_token,
+                 "Embedding vectors per scale (V): the concept takes V token slots in a prompt")
+      ->capture_default_str();
   ti->add_option("--property", at.property, "Caption templates: object or style")->capture_default_str();
   ti->add_option("--seed", at.seed, "Seed of every random draw")->capture_default_str();
   ti->add_option("--checkpoint-every", ar.checkpoint_every, "Checkpoint interval in steps (0 = at the end)")
