@@ -69,7 +69,8 @@ if [ ! -f "$concepts_dir/dotstar.safetensors" ]; then
   if [ -f "$work/dotstar-run/settings.json" ]; then "$mrti" train resume "$work/dotstar-run" --threads "$threads"
   else
     "$mrti" train ti --model "$model_dir" --data "$work/dotstar-pictures" --name dotstar --init-token star \
-      --num-scales 6 --resolution 64 --steps 1500 --batch-size 8 --lr 5e-3 --seed 1 --checkpoint-every 250 \
+      --num-scales 6 --vectors-per-token 3 --resolution 64 --steps 1500 --batch-size 8 --lr 5e-3 --seed 1 \
+      --checkpoint-every 250 \
       --out "$work/dotstar-run" --library "$concepts_dir" --threads "$threads"
   fi
   stage_time dotstar-run "$t0"
