@@ -57,7 +57,6 @@ Image thumbnail_image(const at::Tensor& t) {
   return img;
 }
 
-
 TextToImageRequest engine_request(const GenerateRequest& r) {
   TextToImageRequest req;
   req.prompt = r.prompt;

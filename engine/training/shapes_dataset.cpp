@@ -145,12 +145,11 @@ ShapeDrawing shape_drawing_for(const ShapeCaption& caption, int image_size, uint
   d.background = jittered(*bg, colour_jitter, rng);
   // The draws below happen whether or not the caption names a dot, so a picture's shape and
   // colours depend on its seed only.
-  const bool random = uniform(rng, 0, 1) < dot_probability;
-  std::vector<std::string> others;
-  for (const auto& c : colour_names())
-    if (c != caption.foreground && c != caption.background) others.push_back(c);
   std::string dot = caption.dot;
-  if (random) {
+  if (uniform(rng, 0, 1) < dot_probability) {
+    std::vector<std::string> others;
+    for (const auto& c : colour_names())
+      if (c != caption.foreground && c != caption.background) others.push_back(c);
     const std::string drawn = others[pick(rng, others.size())];
     if (dot.empty()) dot = drawn;
     if (random_dot) *random_dot = drawn;
