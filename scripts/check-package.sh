@@ -24,6 +24,14 @@ fi
 # The tokenizer data must sit where the binaries look for it.
 tokenizer=$(dpkg -L mrti-studio | grep '/clip-tokenizer/vocab.json$')
 grep -q "$(dirname "$tokenizer")" /usr/bin/mrti
+# The shipped model and concept are installed, and the command line uses that model by default.
+dpkg -L mrti-studio | grep '/mrti-studio/models/shapes64/model_index.json$' >/dev/null
+dpkg -L mrti-studio | grep '/mrti-studio/concepts/dotstar.safetensors$' >/dev/null
+[[ "$(/usr/bin/mrti info)" == /usr/share/mrti-studio/models/shapes64* ]]
+out=$(mktemp -d)
+/usr/bin/mrti generate --prompt "a big yellow star on a purple background" --seed 1 --out "$out" >/dev/null
+ls "$out"/*.png >/dev/null
+rm -rf "$out"
 desktop-file-validate /usr/share/applications/io.github.mrti.Studio.desktop
 appstreamcli validate --no-net /usr/share/metainfo/io.github.mrti.Studio.metainfo.xml
 apt_get remove mrti-studio >/dev/null

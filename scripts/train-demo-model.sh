@@ -80,6 +80,6 @@ log "evaluating"
 "$mrti" evaluate shapes --model "$model_dir" --captions held-out --seeds 4 --out "$work/eval-held-out" \
   --threads "$threads" | tee "$work/eval-held-out.txt"
 "$mrti" evaluate concept --model "$model_dir" --concepts "$concepts_dir" --concept dotstar --colour yellow \
-  --shape star --detail-colour blue --seeds 32 --out "$work/eval-dotstar" --threads "$threads" \
+  --shape star --detail-colour blue --seeds 36 --out "$work/eval-dotstar" --threads "$threads" \
   | tee "$work/eval-dotstar.txt"
 log "done; stage times (s):"; cat "$work/times.txt"

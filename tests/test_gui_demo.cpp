@@ -107,7 +107,7 @@ class TestGuiDemo : public QObject {
     // The library lists the seeded concept once its refresh has come back.
     QTRY_VERIFY((w.conceptBrowser()->select(kDemoConcept), w.conceptBrowser()->selectedName() == kDemoConcept));
     QTRY_VERIFY_WITH_TIMEOUT(!strip.isEmpty(), 120000);
-    const QString prompt = QStringLiteral("a <%1|0|> on a green background").arg(kDemoConcept);
+    const QString prompt = QStringLiteral("a <%1|0|> on a red background").arg(kDemoConcept);
     w.promptEditor()->setPlainText(prompt);
     w.promptEditor()->setFocus();
     QTextCursor cursor = w.promptEditor()->textCursor();
@@ -115,11 +115,11 @@ class TestGuiDemo : public QObject {
     w.promptEditor()->setTextCursor(cursor);
     QVERIFY(w.detailPanel()->hasToken());
     QCOMPARE(w.detailPanel()->slider()->value(), 0);
-    const Count fine = judge(generateAndWait(w), "yellow", "star", "green", "blue");
+    const Count fine = judge(generateAndWait(w), "yellow", "star", "red", "blue");
     saveShot(w, QStringLiteral("concept-and-detail-level.png"));
     w.detailPanel()->slider()->setValue(w.detailPanel()->slider()->maximum());
     QVERIFY(w.promptEditor()->toPlainText() != prompt);  // the slider edits the token
-    const Count coarse = judge(generateAndWait(w), "yellow", "star", "green", "blue");
+    const Count coarse = judge(generateAndWait(w), "yellow", "star", "red", "blue");
     qInfo("blue dot shown: %d of 8 at the finest level, %d of 8 at the coarsest", fine.dotted, coarse.dotted);
     QVERIFY(fine.dotted >= coarse.dotted + 3);
   }

@@ -40,7 +40,7 @@ QStringList examplePrompts(bool withDemoConcept) {
       QStringLiteral("a big orange square on a black background"),
       QStringLiteral("a big green square with a white dot on a red background"),
   };
-  if (withDemoConcept) prompts << QStringLiteral("a <%1(2)> on a green background").arg(kDemoConcept);
+  if (withDemoConcept) prompts << QStringLiteral("a <%1[0]> on a red background").arg(kDemoConcept);
   return prompts;
 }
 

@@ -33,7 +33,8 @@ struct EvalArgs {
 };
 
 struct ConceptEvalArgs {
-  std::string model, concepts, concept, prompt = "a {} on a green background", colour, shape, detail_colour, out;
+  std::string model, concepts, concept, colour, shape, detail_colour, out;
+  std::vector<std::string> prompts;  // empty: every background other than the concept's colours
   std::string forms = "fixed,fully,semi", device = "auto";
   int seeds = 32, threads = 0;
   double guidance = -1;
@@ -131,8 +132,9 @@ void run_eval_concept(const ConceptEvalArgs& a) {
   auto model = load_model_for_cli(path, a.device, "fp32", "", false);
   const TextToImageRequest base = default_request(path, a.guidance);
   ProgressBar bar("evaluate", "");
-  const auto rows = evaluate_concept_detail(model, concept, a.prompt, {a.colour, a.shape, a.detail_colour}, a.seeds,
-                                            a.first_seed, base, forms, 4,
+  const ConceptLook look{a.colour, a.shape, a.detail_colour};
+  const auto prompts = a.prompts.empty() ? concept_background_prompts(look) : a.prompts;
+  const auto rows = evaluate_concept_detail(model, concept, prompts, look, a.seeds, a.first_seed, base, forms, 6,
                                             [&](int done, int total) { bar.update(done, total); });
   bar.finish();
   std::string table = "| form | k | shows the " + a.detail_colour + " dot | keeps the " + a.colour + " " + a.shape +
@@ -144,7 +146,9 @@ void run_eval_concept(const ConceptEvalArgs& a) {
     csv += r.form + "," + std::to_string(r.k) + "," + std::to_string(r.images) + "," + std::to_string(r.detail) +
            "," + std::to_string(r.coarse) + "\n";
   }
-  std::cout << a.seeds << " seeds per row, prompt \"" << a.prompt << "\"\n" << table;
+  std::cout << a.seeds << " seeds per row, in turn over the prompts:";
+  for (const auto& p : prompts) std::cout << " \"" << p << "\"";
+  std::cout << "\n" << table;
   if (!a.out.empty()) {
     fs::create_directories(a.out);
     write_file_atomically(a.out + "/detail.csv", csv);
@@ -213,7 +217,9 @@ void add_evaluate(CLI::App& app) {
   concept->add_option("--model", c->model, "Model folder (default: the shipped model)");
   concept->add_option("--concepts", c->concepts, "Concept library folder")->required();
   concept->add_option("--concept", c->concept, "Concept name")->required();
-  concept->add_option("--prompt", c->prompt, "Prompt; {} = the concept reference")->capture_default_str();
+  concept->add_option("--prompt", c->prompts,
+                      "Prompt, {} = the concept reference; repeat it to share the seeds out among several "
+                      "(default: 'a {} on a COLOUR background' for every colour other than the concept's two)");
   concept->add_option("--colour", c->colour, "The concept's colour")->required();
   concept->add_option("--shape", c->shape, "The concept's shape")->required();
   concept->add_option("--detail-colour", c->detail_colour, "Colour of the dot at its centre")->required();

@@ -16,7 +16,7 @@ namespace mrti {
 Image draw_line_chart(const LineChart& c) {
   if (c.width < 200 || c.height < 150 || !(c.y_max > c.y_min)) throw Error("draw_line_chart: impossible chart size");
   const int legend_rows = int((c.series.size() + 2) / 3);
-  const int left = 60, right = 20, top = 36, bottom = 48 + 20 * legend_rows;
+  const int left = 60, right = 20, top = 52, bottom = 48 + 20 * legend_rows;
   cv::Mat m(c.height, c.width, CV_8UC3, cv::Scalar(255, 255, 255));
   const cv::Scalar ink(40, 40, 40), grid(225, 225, 225);
   const int font = cv::FONT_HERSHEY_SIMPLEX;
@@ -44,7 +44,7 @@ Image draw_line_chart(const LineChart& c) {
   cv::rectangle(m, {left, top}, {left + pw, top + ph}, ink, 1);
   cv::putText(m, c.title, {left, 22}, font, 0.5, ink, 1, cv::LINE_AA);
   cv::putText(m, c.x_label, {left + pw / 2 - 40, top + ph + 34}, font, 0.45, ink, 1, cv::LINE_AA);
-  cv::putText(m, c.y_label, {4, top - 8}, font, 0.4, ink, 1, cv::LINE_AA);
+  cv::putText(m, c.y_label, {4, top - 14}, font, 0.4, ink, 1, cv::LINE_AA);  // below the title, above the 1
   for (std::size_t i = 0; i < c.series.size(); ++i) {
     const auto& s = c.series[i];
     const cv::Scalar col(s.colour.r, s.colour.g, s.colour.b);

@@ -47,35 +47,51 @@ ShapesEvaluation evaluate_shape_captions(StableDiffusionModel& model, const std:
   return out;
 }
 
+std::vector<std::string> concept_background_prompts(const ConceptLook& look) {
+  std::vector<std::string> out;
+  for (const auto& c : shape_palette())
+    if (c.name != look.colour && c.name != look.detail_colour) out.push_back("a {} on a " + c.name + " background");
+  return out;
+}
+
 std::vector<ConceptDetailRow> evaluate_concept_detail(StableDiffusionModel& model, const Concept& concept,
-                                                      const std::string& prompt, const ConceptLook& look, int seeds,
-                                                      int64_t first_seed, const TextToImageRequest& base,
+                                                      const std::vector<std::string>& prompts,
+                                                      const ConceptLook& look, int seeds, int64_t first_seed,
+                                                      const TextToImageRequest& base,
                                                       const std::vector<std::string>& forms, int examples,
                                                       const std::function<void(int, int)>& progress) {
   if (seeds < 1) throw Error("at least one seed is needed");
+  if (prompts.empty()) throw Error("at least one prompt is needed");
   ConceptSet concepts;
   concepts[concept.name] = concept;
   const int64_t N = concept.num_scales();
+  const int P = int(prompts.size());
   std::vector<ConceptDetailRow> rows;
   const int total = int(forms.size() * N);
   for (const auto& form : forms)
     for (int64_t k = 0; k < N; ++k) {
-      TextToImageRequest r = base;
-      r.prompt = fill_caption(prompt, concept_reference(concept.name, form, k));
-      r.seed = first_seed;
-      r.batch = seeds;
-      r.previews = false;
-      const auto result = multires_text_to_image(model, r, concepts).result;
       ConceptDetailRow row;
       row.form = form;
       row.k = k;
-      for (const auto& img : result.images) {
-        const ShapeVerdict v = judge_shape(img);
-        ++row.images;
-        row.detail += shows_dot(v, look.detail_colour);
-        row.coarse += v.foreground == look.colour && v.shape == look.shape;
-        if (int(row.examples.size()) < examples) row.examples.push_back(img);
+      std::vector<std::vector<Image>> per_prompt;
+      for (int p = 0; p < P && p < seeds; ++p) {
+        TextToImageRequest r = base;
+        r.prompt = fill_caption(prompts[p], concept_reference(concept.name, form, k));
+        r.seed = first_seed + int64_t(p) * seeds;  // the same seeds at every k and form
+        r.batch = seeds / P + (p < seeds % P ? 1 : 0);
+        r.previews = false;
+        per_prompt.push_back(multires_text_to_image(model, r, concepts).result.images);
+        for (const auto& img : per_prompt.back()) {
+          const ShapeVerdict v = judge_shape(img);
+          ++row.images;
+          row.detail += shows_dot(v, look.detail_colour);
+          row.coarse += v.foreground == look.colour && v.shape == look.shape;
+        }
       }
+      // Examples in turn from each prompt, so a sweep grid shows every background.
+      for (std::size_t i = 0; int(row.examples.size()) < examples && i < std::size_t(seeds); ++i)
+        for (std::size_t p = 0; p < per_prompt.size() && int(row.examples.size()) < examples; ++p)
+          if (i < per_prompt[p].size()) row.examples.push_back(per_prompt[p][i]);
       rows.push_back(std::move(row));
       if (progress) progress(int(rows.size()), total);
     }

@@ -56,14 +56,19 @@ struct ConceptDetailRow {
   std::vector<Image> examples;  // the first few pictures
 };
 
-// For each form and each k in 0 .. N-1: `seeds` pictures of `prompt` ({} = the
-// reference, e.g. "a {} on a green background"), judged against `look`.
+// For each form and each k in 0 .. N-1: `seeds` pictures judged against `look`, shared
+// out in turn among `prompts` ({} = the reference, e.g. "a {} on a red background"):
+// a concept is judged on several backgrounds, as a person would use it, not on one.
 std::vector<ConceptDetailRow> evaluate_concept_detail(StableDiffusionModel& model, const Concept& concept,
-                                                      const std::string& prompt, const ConceptLook& look, int seeds,
+                                                      const std::vector<std::string>& prompts,
+                                                      const ConceptLook& look, int seeds,
                                                       int64_t first_seed, const TextToImageRequest& base,
                                                       const std::vector<std::string>& forms = {"fixed", "fully", "semi"},
                                                       int examples = 4,
                                                       const std::function<void(int, int)>& progress = {});
+
+// "a {} on a COLOUR background" for every palette colour other than the concept's two.
+std::vector<std::string> concept_background_prompts(const ConceptLook& look);
 
 // "<c|k|>", "<c[k]>" or "<c(k)>".
 std::string concept_reference(const std::string& name, const std::string& form, int64_t k);
