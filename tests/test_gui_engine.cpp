@@ -14,6 +14,8 @@
 #include <fstream>
 
 #include "engine_controller.h"
+#include "image_grid.h"
+#include "multires/concept_library.h"
 #include "main_window.h"
 #include "prompt_editor.h"
 
@@ -25,12 +27,12 @@ QString tinyModel() { return QString::fromStdString(mrti_test::fixture("tiny-sd1
 
 GenerationJob smallJob(int steps) {
   GenerationJob job;
-  job.prompt = QStringLiteral("a photo of a cat");
-  job.steps = steps;
-  job.width = job.height = 64;
-  job.seed = 42;
-  job.guidance = 7.5;
-  job.sampler = QStringLiteral("euler");
+  job.request.prompt = "a photo of a cat";
+  job.request.steps = steps;
+  job.request.width = job.request.height = 64;
+  job.request.seed = 42;
+  job.request.guidance = 7.5;
+  job.request.sampler = "euler";
   return job;
 }
 
@@ -87,7 +89,7 @@ class TestGuiEngine : public QObject {
     QSignalSpy failed(&engine, &EngineController::generationFailed);
     connect(&engine, &EngineController::generationFinished, [&] { ticksBeforeEnd = ticks.load(); });
     GenerationJob job = smallJob(6);
-    job.batch = 2;
+    job.request.batch = 2;
     const int id = engine.generate(job);
     QVERIFY(engine.isBusy());  // returned at once, work queued
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
@@ -165,6 +167,35 @@ class TestGuiEngine : public QObject {
     disconnect(hold);
     engine.generate(smallJob(2));
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 120000);
+  }
+
+  void sweepTilesAreCaptionedWithTheirDetailLevel() {
+    MRTI_REQUIRE_FIXTURES();
+    const std::string lib = mrti_test::temp_dir("gui-sweep-lib");
+    mrti::ConceptLibrary(lib, true).save(mrti::make_concept("cube", torch::randn({3, 32}), "", "tiny", 10));
+    EngineController engine;
+    loadTiny(engine);
+    GenerationJob job = smallJob(2);
+    job.request.prompt = "a painting of {}";
+    job.request.concept_dir = lib;
+    QSignalSpy finished(&engine, &EngineController::generationFinished);
+    QSignalSpy failed(&engine, &EngineController::generationFailed);
+    engine.resolutionSweep(job, QStringLiteral("cube"), QStringLiteral("fully"));
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+    const auto args = finished.first();
+    const QStringList labels = args.at(6).toStringList();
+    QCOMPARE(labels, QStringList({"<cube[0]>", "<cube[1]>", "<cube[2]>"}));
+    // The grid shows them under the tiles, where a plain batch shows seeds.
+    ImageGrid grid;
+    grid.beginJob(3);
+    grid.finishJob(args.at(1).value<QVector<QImage>>(), args.at(2).toStringList(), args.at(3).value<QVector<qint64>>(),
+                   args.at(5).toStringList(), labels);
+    QCOMPARE(grid.item(0)->text(), QStringLiteral("<cube[0]>"));
+    QCOMPARE(grid.item(2)->text(), QStringLiteral("<cube[2]>"));
+    grid.beginJob(1);
+    grid.finishJob(args.at(1).value<QVector<QImage>>().mid(0, 1), args.at(2).toStringList().mid(0, 1), {7});
+    QCOMPARE(grid.item(0)->text(), QStringLiteral("seed 7"));
   }
 
   void unknownConceptIsReportedInTheWindow() {

@@ -12,7 +12,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSortFilterProxyModel>
-#include <QStringListModel>
+#include <QIcon>
 #include <QTextBlock>
 #include <QTextLayout>
 #include <fstream>
@@ -117,10 +117,16 @@ class TestGuiPrompt : public QObject {
 
   void completionListsTheLibrary() {
     PromptEditor e;
-    e.setConcepts({{"cat", 10}, {"dog", 4}, {"dolphin", 3}});
-    auto* names = qobject_cast<QStringListModel*>(e.completer()->model());
-    QVERIFY(names);
-    QCOMPARE(names->stringList(), QStringList({"cat", "dog", "dolphin"}));
+    QImage dogPicture(64, 64, QImage::Format_RGB888);
+    dogPicture.fill(Qt::red);
+    e.setConcepts({{"cat", 10}, {"dog", 4}, {"dolphin", 3}}, {{QStringLiteral("dog"), dogPicture}});
+    // Each row shows the concept's scales, and its picture where it has one.
+    const QAbstractItemModel* names = e.completer()->model();
+    QCOMPARE(names->rowCount(), 3);
+    QCOMPARE(names->index(1, 0).data().toString(), QStringLiteral("dog  ·  4 scales"));
+    QCOMPARE(names->index(1, 0).data(e.completer()->completionRole()).toString(), QStringLiteral("dog"));
+    QVERIFY(!names->index(1, 0).data(Qt::DecorationRole).value<QIcon>().isNull());
+    QVERIFY(names->index(0, 0).data(Qt::DecorationRole).isNull());
     e.show();
     QVERIFY(QTest::qWaitForWindowExposed(&e));
     e.setFocus();

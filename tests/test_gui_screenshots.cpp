@@ -126,7 +126,7 @@ class TestGuiScreenshots : public QObject {
     QCOMPARE(w.parameters()->stepsBox()->value(), 8);
     mrti::ui::GenerationJob job;
     w.parameters()->fill(job);
-    QCOMPARE(job.seed, seed);
+    QCOMPARE(job.request.seed, seed);
 
     // A resolution sweep from that image: one image per scale of the first concept.
     finished.clear();

@@ -265,7 +265,7 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+51"/>
+        <location filename="../ui/engine_controller.cpp" line="+35"/>
         <source>Could not create the output folder %1: the images are not saved.</source>
         <translation>Der Ausgabeordner %1 konnte nicht angelegt werden: die Bilder werden nicht gespeichert.</translation>
     </message>
@@ -275,7 +275,7 @@
         <translation>%1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+195"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -296,7 +296,7 @@
         <translation>Warten Sie, bis die laufende Erzeugung oder das Laden des Modells abgeschlossen ist.</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+65"/>
         <source>Cannot resume %1: %2</source>
         <translation>%1 kann nicht fortgesetzt werden: %2</translation>
     </message>
@@ -314,7 +314,7 @@
         <translation>wird erzeugt…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>seed %1</source>
         <translation>Seed %1</translation>
     </message>
@@ -423,7 +423,7 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+79"/>
+        <location filename="../ui/main_window.cpp" line="+80"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
@@ -481,13 +481,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+417"/>
+        <location line="+460"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location line="-418"/>
+        <location line="-461"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -517,25 +517,30 @@
         <translation>Verlauf</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Device: —</source>
         <translation>Gerät: —</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+84"/>
-        <location line="+6"/>
+        <location line="+88"/>
+        <location line="+7"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-89"/>
-        <location line="+59"/>
+        <location line="-94"/>
+        <location line="+62"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-36"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Das Konzept &lt;%1&gt; ist trainiert und in Ihrer Bibliothek. Probieren Sie es im Tab „Erzeugen“ aus, z. B. „a painting of &lt;%1(3)&gt;“.</translation>
     </message>
@@ -545,13 +550,13 @@
         <translation>Wählen Sie zuerst ein fertiges Bild, um seinen Seed wiederzuverwenden.</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+218"/>
+        <location line="+13"/>
+        <location line="+242"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-213"/>
+        <location line="-235"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
     </message>
@@ -571,18 +576,18 @@
         <translation>Seine eigenen Generierungseinstellungen sind nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location line="+5"/>
         <location line="+6"/>
+        <location line="+7"/>
         <source>Model: %1</source>
         <translation>Modell: %1</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>Could not load the model %1: %2</source>
         <translation>Das Modell %1 konnte nicht geladen werden: %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Loading %1 was cancelled.</source>
         <translation>Das Laden von %1 wurde abgebrochen.</translation>
     </message>
@@ -633,7 +638,7 @@
         <translation>Erzeugung abgebrochen.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -719,7 +724,7 @@
         <translation>Hauptleiste</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+106"/>
         <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
         <translation>Das Standardmodell %1 fehlt, daher ist kein Modell geladen. Öffnen Sie eines über das Menü Datei oder wählen Sie unter Datei → Einstellungen ein anderes Standardmodell.</translation>
     </message>
@@ -784,7 +789,7 @@
         <translation>Der Prompt dieses Bildes verwendet kein Konzept: Es gibt nichts zu variieren.</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Cannot sweep: %1</source>
         <translation>Auflösungsreihe nicht möglich: %1</translation>
     </message>
@@ -870,7 +875,7 @@
         <translation>Die Sprache ändert sich beim nächsten Start von MRTI Studio.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>About MRTI Studio</source>
         <translation>Über MRTI Studio</translation>
     </message>
@@ -878,6 +883,104 @@
         <location line="+1"/>
         <source>&lt;h3&gt;MRTI Studio %1&lt;/h3&gt;&lt;p&gt;Stable Diffusion with Multiresolution Textual Inversion concepts, on LibTorch %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MRTI Studio %1&lt;/h3&gt;&lt;p&gt;Stable Diffusion mit Konzepten aus Multiresolution Textual Inversion, auf LibTorch %2.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>mrti::ui::ModelList</name>
+    <message>
+        <location filename="../ui/model_list.cpp" line="+37"/>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Type</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Precision</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Location</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch to the selected model (double-click does the same)</source>
+        <translation>Zum ausgewählten Modell wechseln (ein Doppelklick tut dasselbe)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop loading the model; the one in use stays</source>
+        <translation>Das Laden des Modells abbrechen; das verwendete bleibt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take the selected model off this list (its files stay on disk)</source>
+        <translation>Das ausgewählte Modell aus dieser Liste nehmen (seine Dateien bleiben auf der Festplatte)</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>%1 (ships with MRTI Studio)</source>
+        <translation>%1 (mit MRTI Studio geliefert)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>reading…</source>
+        <translation>wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>cannot be opened</source>
+        <translation>kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>diffusers folder</source>
+        <translation>diffusers-Ordner</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>single file</source>
+        <translation>Einzeldatei</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Loading %1: %p%</source>
+        <translation>%1 wird geladen: %p%</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>in use</source>
+        <translation>in Verwendung</translation>
     </message>
 </context>
 <context>
@@ -964,6 +1067,17 @@
         <location line="+13"/>
         <source>Step %1, scale %2</source>
         <translation>Schritt %1, Stufe %2</translation>
+    </message>
+</context>
+<context>
+    <name>mrti::ui::PromptEditor</name>
+    <message numerus="yes">
+        <location filename="../ui/prompt_editor.cpp" line="+85"/>
+        <source>%1  ·  %n scales</source>
+        <translation>
+            <numerusform>%1  ·  %n Stufe</numerusform>
+            <numerusform>%1  ·  %n Stufen</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1166,12 +1280,12 @@
     <message>
         <location line="+1"/>
         <location line="+259"/>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-326"/>
+        <location line="-327"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1387,7 +1501,7 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Continue</source>
         <translation>Weiter</translation>
     </message>

@@ -265,7 +265,7 @@
 <context>
     <name>mrti::ui::EngineController</name>
     <message>
-        <location filename="../ui/engine_controller.cpp" line="+51"/>
+        <location filename="../ui/engine_controller.cpp" line="+35"/>
         <source>Could not create the output folder %1: the images are not saved.</source>
         <translation>Δεν ήταν δυνατή η δημιουργία του φακέλου εξόδου %1: οι εικόνες δεν αποθηκεύονται.</translation>
     </message>
@@ -275,7 +275,7 @@
         <translation>Δεν ήταν δυνατή η αποθήκευση του %1: %2</translation>
     </message>
     <message>
-        <location line="+193"/>
+        <location line="+195"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -296,7 +296,7 @@
         <translation>Περιμένετε να ολοκληρωθεί η τρέχουσα δημιουργία ή φόρτωση μοντέλου.</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+65"/>
         <source>Cannot resume %1: %2</source>
         <translation>Δεν είναι δυνατή η συνέχιση του %1: %2</translation>
     </message>
@@ -314,7 +314,7 @@
         <translation>δειγματοληψία…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>seed %1</source>
         <translation>σπόρος %1</translation>
     </message>
@@ -423,7 +423,7 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+79"/>
+        <location filename="../ui/main_window.cpp" line="+80"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
@@ -481,13 +481,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+417"/>
+        <location line="+460"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-418"/>
+        <location line="-461"/>
         <source>Cancel</source>
         <translation>Ακύρωση</translation>
     </message>
@@ -517,25 +517,30 @@
         <translation>Ιστορικό</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+5"/>
+        <source>Models</source>
+        <translation>Μοντέλα</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Device: —</source>
         <translation>Συσκευή: —</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+84"/>
-        <location line="+6"/>
+        <location line="+88"/>
+        <location line="+7"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-89"/>
-        <location line="+59"/>
+        <location line="-94"/>
+        <location line="+62"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-36"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Η έννοια &lt;%1&gt; εκπαιδεύτηκε και βρίσκεται στη βιβλιοθήκη σας. Δοκιμάστε τη στην καρτέλα «Δημιουργία», π.χ. «a painting of &lt;%1(3)&gt;».</translation>
     </message>
@@ -545,13 +550,13 @@
         <translation>Επιλέξτε πρώτα μια ολοκληρωμένη εικόνα για να επαναχρησιμοποιήσετε τον σπόρο της.</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <location line="+218"/>
+        <location line="+13"/>
+        <location line="+242"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-213"/>
+        <location line="-235"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
     </message>
@@ -571,18 +576,18 @@
         <translation>Οι δικές του ρυθμίσεις παραγωγής δεν μπορούν να χρησιμοποιηθούν: %1</translation>
     </message>
     <message>
-        <location line="+5"/>
         <location line="+6"/>
+        <location line="+7"/>
         <source>Model: %1</source>
         <translation>Μοντέλο: %1</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-6"/>
         <source>Could not load the model %1: %2</source>
         <translation>Δεν ήταν δυνατή η φόρτωση του μοντέλου %1: %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Loading %1 was cancelled.</source>
         <translation>Η φόρτωση του %1 ακυρώθηκε.</translation>
     </message>
@@ -633,7 +638,7 @@
         <translation>Η δημιουργία ακυρώθηκε.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>&amp;File</source>
         <translation>&amp;Αρχείο</translation>
     </message>
@@ -719,7 +724,7 @@
         <translation>Κύρια</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+106"/>
         <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
         <translation>Το προεπιλεγμένο μοντέλο %1 λείπει, οπότε δεν φορτώθηκε κανένα μοντέλο. Ανοίξτε ένα από το μενού Αρχείο ή επιλέξτε άλλο προεπιλεγμένο στο Αρχείο → Ρυθμίσεις.</translation>
     </message>
@@ -784,7 +789,7 @@
         <translation>Η προτροπή αυτής της εικόνας δεν χρησιμοποιεί καμία έννοια: δεν υπάρχει τίποτα για σάρωση.</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Cannot sweep: %1</source>
         <translation>Δεν είναι δυνατή η σάρωση: %1</translation>
     </message>
@@ -870,7 +875,7 @@
         <translation>Η γλώσσα αλλάζει την επόμενη φορά που θα ξεκινήσει το MRTI Studio.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>About MRTI Studio</source>
         <translation>Σχετικά με το MRTI Studio</translation>
     </message>
@@ -878,6 +883,104 @@
         <location line="+1"/>
         <source>&lt;h3&gt;MRTI Studio %1&lt;/h3&gt;&lt;p&gt;Stable Diffusion with Multiresolution Textual Inversion concepts, on LibTorch %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;MRTI Studio %1&lt;/h3&gt;&lt;p&gt;Stable Diffusion με έννοιες Multiresolution Textual Inversion (αντιστροφή κειμένου πολλαπλής ανάλυσης), σε LibTorch %2.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>mrti::ui::ModelList</name>
+    <message>
+        <location filename="../ui/model_list.cpp" line="+37"/>
+        <source>Model</source>
+        <translation>Μοντέλο</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Type</source>
+        <translation>Είδος</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Parameters</source>
+        <translation>Παράμετροι</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Precision</source>
+        <translation>Ακρίβεια</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>Μέγεθος</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Location</source>
+        <translation>Θέση</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open</source>
+        <translation>Άνοιγμα</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch to the selected model (double-click does the same)</source>
+        <translation>Μετάβαση στο επιλεγμένο μοντέλο (το ίδιο κάνει και το διπλό κλικ)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Ακύρωση</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop loading the model; the one in use stays</source>
+        <translation>Διακοπή της φόρτωσης του μοντέλου· το τρέχον μένει</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>Αφαίρεση</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take the selected model off this list (its files stay on disk)</source>
+        <translation>Αφαίρεση του επιλεγμένου μοντέλου από τη λίστα (τα αρχεία του μένουν στον δίσκο)</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>%1 (ships with MRTI Studio)</source>
+        <translation>%1 (συνοδεύει το MRTI Studio)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>reading…</source>
+        <translation>ανάγνωση…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>cannot be opened</source>
+        <translation>δεν ανοίγει</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>diffusers folder</source>
+        <translation>φάκελος diffusers</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>single file</source>
+        <translation>μεμονωμένο αρχείο</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Loading %1: %p%</source>
+        <translation>Φόρτωση %1: %p%</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>in use</source>
+        <translation>σε χρήση</translation>
     </message>
 </context>
 <context>
@@ -964,6 +1067,17 @@
         <location line="+13"/>
         <source>Step %1, scale %2</source>
         <translation>Βήμα %1, κλίμακα %2</translation>
+    </message>
+</context>
+<context>
+    <name>mrti::ui::PromptEditor</name>
+    <message numerus="yes">
+        <location filename="../ui/prompt_editor.cpp" line="+85"/>
+        <source>%1  ·  %n scales</source>
+        <translation>
+            <numerusform>%1  ·  %n κλίμακα</numerusform>
+            <numerusform>%1  ·  %n κλίμακες</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1166,12 +1280,12 @@
     <message>
         <location line="+1"/>
         <location line="+259"/>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-326"/>
+        <location line="-327"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1387,7 +1501,7 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Continue</source>
         <translation>Συνέχεια</translation>
     </message>

@@ -140,22 +140,22 @@ void DetailLevelPanel::refresh() {
   if (updating_) return;
   token_ = editor_->tokenAtCursor();
   updating_ = true;
-  const bool usable = token_ && token_->num_scales > 0;
+  const bool usable = token_ && token_->ref.num_scales > 0;
   slider_->setEnabled(usable);
   form_->setEnabled(usable);
   if (usable) {
-    const int n = static_cast<int>(token_->num_scales);
+    const int n = static_cast<int>(token_->ref.num_scales);
     const int unit = interpolate_ ? kFine : 1;
     slider_->setRange(0, (n - 1) * unit);
     slider_->setPageStep(unit);
     slider_->setTickInterval(unit);
-    double pos = static_cast<double>(token_->index);
-    if (token_->rho >= 0 && interpolate_) pos = studio::position_of_rho(token_->rho, n);
+    const auto& rho = token_->ref.rho;
+    double pos = static_cast<double>(token_->ref.index);
+    if (rho && interpolate_) pos = studio::position_of_rho(*rho, n);
     slider_->setValue(static_cast<int>(std::lround(pos * unit)));
-    form_->setCurrentIndex(static_cast<int>(token_->form));
-    value_->setText(token_->rho >= 0 ? QString::number(token_->rho)
-                                     : QStringLiteral("%1 / %2").arg(token_->index).arg(n - 1));
-    title_->setText(tr("Detail level: %1").arg(qs(token_->name)));
+    form_->setCurrentIndex(static_cast<int>(token_->ref.form));
+    value_->setText(rho ? QString::number(*rho) : QStringLiteral("%1 / %2").arg(token_->ref.index).arg(n - 1));
+    title_->setText(tr("Detail level: %1").arg(qs(token_->ref.name)));
   } else {
     slider_->setRange(0, 0);
     value_->clear();
@@ -166,17 +166,17 @@ void DetailLevelPanel::refresh() {
 }
 
 void DetailLevelPanel::rewrite() {
-  if (!token_ || token_->num_scales <= 0) return;
-  const int n = static_cast<int>(token_->num_scales);
+  if (!token_ || token_->ref.num_scales <= 0) return;
+  const int n = static_cast<int>(token_->ref.num_scales);
   const Form form = static_cast<Form>(form_->currentData().toInt());
   std::string text;
   if (interpolate_) {
     // Decimal resolutions: the slider's position in scales, written as the rho that the
     // sampler reads back as the same position.
     const double rho = studio::rho_of_position(double(slider_->value()) / kFine, n);
-    text = studio::format_reference(token_->name, form, 0, rho);
+    text = studio::format_reference(token_->ref.name, form, 0, rho);
   } else {
-    text = studio::format_reference(token_->name, form, slider_->value());
+    text = studio::format_reference(token_->ref.name, form, slider_->value());
   }
   updating_ = true;
   editor_->replaceToken(*token_, qs(text));
@@ -185,7 +185,7 @@ void DetailLevelPanel::rewrite() {
 }
 
 void DetailLevelPanel::updateTimeline() {
-  if (!token_ || token_->num_scales <= 0) {
+  if (!token_ || token_->ref.num_scales <= 0) {
     timeline_->setTimeline({});
     return;
   }

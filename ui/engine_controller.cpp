@@ -16,22 +16,6 @@ namespace mrti::ui {
 
 namespace {
 
-studio::GenerateRequest toRequest(const GenerationJob& j) {
-  studio::GenerateRequest r;
-  r.prompt = ss(j.prompt);
-  r.negative_prompt = ss(j.negativePrompt);
-  r.sampler = ss(j.sampler);
-  r.steps = j.steps;
-  r.guidance = j.guidance;
-  r.seed = j.seed;
-  r.width = j.width;
-  r.height = j.height;
-  r.batch = j.batch;
-  r.interpolate = j.interpolate;
-  r.concept_dir = ss(j.conceptDir);
-  return r;
-}
-
 QVector<QImage> toQImages(const std::vector<mrti::Image>& images) {
   QVector<QImage> out;
   out.reserve(static_cast<int>(images.size()));
@@ -80,15 +64,17 @@ void runGenerationJob(EngineController* c, int job, int batch, const QString& ou
     QVector<QImage> images;
     QStringList params;
     QVector<qint64> seeds;
+    QStringList labels;
     for (const auto& i : result.images) {
       images.push_back(toQImage(i.image));
       params.push_back(qs(i.parameters));
       seeds.push_back(i.seed);
+      labels.push_back(qs(i.label));
     }
     QStringList warnings;
     for (const auto& w : result.warnings) warnings.push_back(qs(w));
     const QStringList saved = saveImages(outputDir, result, warnings);
-    Q_EMIT c->generationFinished(job, images, params, seeds, warnings, saved);
+    Q_EMIT c->generationFinished(job, images, params, seeds, warnings, saved, labels);
   } catch (const Cancelled&) {
     Q_EMIT c->generationCancelled(job);
   } catch (const std::exception& e) {
@@ -231,9 +217,9 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
 
 int EngineController::generate(const GenerationJob& j) {
   return post([this, j, run = training_](int job, const CancellationToken& token) {
-    runGenerationJob(this, job, j.batch, j.outputDir, [&](const studio::StepProgress& progress) {
+    runGenerationJob(this, job, j.request.batch, j.outputDir, [&](const studio::StepProgress& progress) {
       requireModelFree(run);
-      return engine_->generate(toRequest(j), progress, &token);
+      return engine_->generate(j.request, progress, &token);
     });
   });
 }
@@ -242,7 +228,7 @@ int EngineController::resolutionSweep(const GenerationJob& j, const QString& con
   return post([this, j, conceptName, form, run = training_](int job, const CancellationToken& token) {
     runGenerationJob(this, job, 1, j.outputDir, [&](const studio::StepProgress& progress) {
       requireModelFree(run);
-      auto r = toRequest(j);
+      auto r = j.request;
       r.batch = 1;
       return engine_->resolution_sweep(r, ss(conceptName), ss(form), progress, &token);
     });

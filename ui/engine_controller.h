@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 
+#include "studio/studio_engine.h"
 #include "studio/studio_training.h"
 
 class QThread;
@@ -27,15 +28,7 @@ class StudioEngine;
 namespace mrti::ui {
 
 struct GenerationJob {
-  QString prompt, negativePrompt;
-  QString sampler;  // command-line name; empty = the model's own
-  int steps = 20;
-  double guidance = 7.5;
-  qint64 seed = -1;
-  int width = 512, height = 512;
-  int batch = 1;
-  bool interpolate = false;
-  QString conceptDir;
+  studio::GenerateRequest request;
   // Where the engine thread writes the finished images (NNNNN-SEED.png, parameters
   // embedded); empty: not saved.
   QString outputDir;
@@ -110,8 +103,10 @@ class EngineController : public QObject {
   void generationStarted(int job, int images);
   void stepProgress(int job, int step, int total, const QVector<QImage>& previews);
   // `saved`: the file of each image (empty where it could not be written; `warnings` says why).
+  // `labels`: a sweep tile's concept reference, empty for an image its seed names.
   void generationFinished(int job, const QVector<QImage>& images, const QStringList& parameters,
-                          const QVector<qint64>& seeds, const QStringList& warnings, const QStringList& saved);
+                          const QVector<qint64>& seeds, const QStringList& warnings, const QStringList& saved,
+                          const QStringList& labels);
   void generationFailed(int job, const QString& reason);
   void generationCancelled(int job);
   void stripReady(int job, const QString& conceptName, const QVector<QImage>& images);

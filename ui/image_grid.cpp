@@ -57,7 +57,7 @@ void ImageGrid::showPreviews(const QVector<QImage>& previews) {
 }
 
 void ImageGrid::finishJob(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds,
-                          const QStringList& saved) {
+                          const QStringList& saved, const QStringList& labels) {
   while (live_.size() < images.size()) {
     auto* item = new QListWidgetItem;
     insertItem(live_.size(), item);
@@ -70,7 +70,8 @@ void ImageGrid::finishJob(const QVector<QImage>& images, const QStringList& para
       continue;
     }
     setImage(item, images[i]);
-    item->setText(tr("seed %1").arg(seeds.value(i)));
+    const QString label = labels.value(i);
+    item->setText(label.isEmpty() ? tr("seed %1").arg(seeds.value(i)) : label);
     item->setData(ParametersRole, parameters.value(i));
     item->setData(SeedRole, seeds.value(i));
     item->setData(FinalRole, true);

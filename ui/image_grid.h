@@ -14,8 +14,9 @@ class ImageGrid : public QListWidget {
   void beginJob(int count);
   void showPreviews(const QVector<QImage>& previews);
   // `saved`: each image's file ("" when it was not written).
+  // A tile's caption is its label (a sweep's detail level) or else its seed.
   void finishJob(const QVector<QImage>& images, const QStringList& parameters, const QVector<qint64>& seeds,
-                 const QStringList& saved = QStringList());
+                 const QStringList& saved = QStringList(), const QStringList& labels = QStringList());
   // The job will not finish: tiles that show a preview keep it under `caption` (a failed
   // job passes none, and all its tiles go).
   void abandonJob(const QString& caption = QString());

@@ -40,6 +40,7 @@
 #include "detail_level_panel.h"
 #include "icons.h"
 #include "image_grid.h"
+#include "model_list.h"
 #include "parameters_panel.h"
 #include "prompt_editor.h"
 #include "qt_convert.h"
@@ -243,6 +244,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   historyDock->setObjectName(QStringLiteral("historyDock"));
   historyDock->setWidget(history_);
   addDockWidget(Qt::RightDockWidgetArea, historyDock);
+  models_ = new ModelList;
+  auto* modelDock = new QDockWidget(tr("Models"), this);
+  modelDock->setObjectName(QStringLiteral("modelDock"));
+  modelDock->setWidget(models_);
+  addDockWidget(Qt::LeftDockWidgetArea, modelDock);
+  tabifyDockWidget(conceptDock, modelDock);
+  conceptDock->raise();
+  connect(models_, &ModelList::openRequested, this, &MainWindow::loadModel);
+  connect(models_, &ModelList::cancelRequested, this, &MainWindow::cancel);
+  connect(models_, &ModelList::removeRequested, this, [this](const QString& path) {
+    QSettings s;
+    QStringList recent = s.value(QStringLiteral("model/recent")).toStringList();
+    recent.removeAll(path);
+    s.setValue(QStringLiteral("model/recent"), recent);
+    rebuildRecent();
+  });
   resizeDocks({conceptDock, historyDock}, {260, 200}, Qt::Horizontal);
   connect(history_, &QListWidget::itemDoubleClicked, this,
           [this](QListWidgetItem* item) { applyParameters(item->data(Qt::UserRole).toString()); });
@@ -300,12 +317,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
 
   connect(engine_, &EngineController::modelLoadProgress, this, [this](int job, const QString& c, double f) {
     if (job != loadingJob_) return;
+    models_->setLoading(loadingPath_, f);
     progress_->setFormat(QStringLiteral("%p%"));
     progress_->setValue(int(f * 100));
     modelLabel_->setText(tr("Loading %1…").arg(c));
   });
   connect(engine_, &EngineController::modelLoaded, this, [this](int job, const ModelDescription& m) {
     if (job == loadingJob_) loadingJob_ = -1;
+    models_->setLoading(QString(), 0);
+    models_->setLoaded(m.source);
     progress_->setValue(100);
     modelLabel_->setText(tr("Model: %1 (%2)").arg(m.name, m.kind));
     deviceLabel_->setText(tr("Device: %1 · %2").arg(m.device, m.dtype));
@@ -332,12 +352,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   });
   connect(engine_, &EngineController::modelLoadFailed, this, [this](int job, const QString& path, const QString& why) {
     if (job == loadingJob_) loadingJob_ = -1;
+    models_->setLoading(QString(), 0);
     progress_->setValue(0);
     modelLabel_->setText(engine_->hasModel() ? tr("Model: %1").arg(engine_->model().name) : tr("No model"));
     showMessage(tr("Could not load the model %1: %2").arg(path, why), true);
   });
   connect(engine_, &EngineController::modelLoadCancelled, this, [this](int job, const QString& path) {
     if (job == loadingJob_) loadingJob_ = -1;
+    models_->setLoading(QString(), 0);
     progress_->setValue(0);
     modelLabel_->setText(engine_->hasModel() ? tr("Model: %1").arg(engine_->model().name) : tr("No model"));
     showMessage(tr("Loading %1 was cancelled.").arg(path), true);
@@ -370,12 +392,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
           });
   connect(engine_, &EngineController::generationFinished, this,
           [this](int job, const QVector<QImage>& images, const QStringList& p, const QVector<qint64>& seeds,
-                 const QStringList& warnings, const QStringList& saved) {
+                 const QStringList& warnings, const QStringList& saved, const QStringList& labels) {
             if (job != generationJob_) return;
             generationJob_ = -1;
             progress_->setValue(100);
             progress_->setFormat(tr("done in %1 s").arg(generationClock_.elapsed() / 1000.0, 0, 'f', 1));
-            grid_->finishJob(images, p, seeds, saved);
+            grid_->finishJob(images, p, seeds, saved, labels);
             if (!seeds.isEmpty()) lastSeed_ = seeds.front();
             addToHistory(images, p, saved);
             QStringList written = saved;
@@ -404,6 +426,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   setConceptDirectory(settings.value(QStringLiteral("paths/concepts"), defaultConceptDir()).toString());
   setOutputDirectory(settings.value(QStringLiteral("paths/output"), defaultOutputDir()).toString());
   training_->setRunsDirectory(settings.value(QStringLiteral("paths/runs"), defaultRunsDir()).toString());
+  rebuildRecent();  // the model list sees the runs folder's DreamBooth models
   prompt_->setPlainText(settings.value(QStringLiteral("prompt/positive")).toString());
   negative_->setPlainText(settings.value(QStringLiteral("prompt/negative")).toString());
   resize(1280, 820);
@@ -469,6 +492,22 @@ void MainWindow::rebuildRecent() {
   const QStringList recent = QSettings().value(QStringLiteral("model/recent")).toStringList();
   for (const auto& path : recent) recentMenu_->addAction(path, this, [this, path] { loadModel(path); });
   recentMenu_->setEnabled(!recent.isEmpty());
+  models_->setModels(modelPaths());
+}
+
+QStringList MainWindow::modelPaths() const {
+  QStringList paths;
+  if (shippedModelPresent()) paths << shippedModelPath();
+  const QString chosen = defaultModelSetting();
+  if (!chosen.isEmpty()) paths << chosen;
+  paths << QSettings().value(QStringLiteral("model/recent")).toStringList();
+  // The models DreamBooth runs wrote (RUN/model), newest run first.
+  const QDir runs(training_->runsDirectory());
+  for (const QFileInfo& run : runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time))
+    if (QFileInfo::exists(run.filePath() + QStringLiteral("/model/model_index.json")))
+      paths << run.filePath() + QStringLiteral("/model");
+  paths.removeDuplicates();
+  return paths;
 }
 
 QString MainWindow::conceptDirectory() const { return browser_->model()->directory(); }
@@ -495,8 +534,11 @@ studio::Scales MainWindow::knownScales() const {
 
 void MainWindow::updateConcepts() {
   const auto scales = knownScales();
-  prompt_->setConcepts(scales);
-  negative_->setConcepts(scales);
+  QHash<QString, QImage> thumbnails;
+  for (const auto& c : browser_->model()->concepts())
+    if (!c.thumbnail.empty()) thumbnails.insert(qs(c.name), toQImage(c.thumbnail));
+  prompt_->setConcepts(scales, thumbnails);
+  negative_->setConcepts(scales, thumbnails);
 }
 
 void MainWindow::updateSchedule() {
@@ -521,6 +563,8 @@ void MainWindow::loadModel(const QString& path) {
   if (path.isEmpty()) return;
   progress_->setValue(0);
   modelLabel_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+  loadingPath_ = path;
+  models_->setLoading(path, 0);
   loadingJob_ = engine_->loadModel(path, device_, dtype_);
 }
 
@@ -582,9 +626,9 @@ void MainWindow::openCheckpointFile() {
 
 GenerationJob MainWindow::currentJob() const {
   GenerationJob job;
-  job.prompt = prompt_->toPlainText();
-  job.negativePrompt = negative_->toPlainText();
-  job.conceptDir = conceptDirectory();
+  job.request.prompt = ss(prompt_->toPlainText());
+  job.request.negative_prompt = ss(negative_->toPlainText());
+  job.request.concept_dir = ss(conceptDirectory());
   job.outputDir = outputDir_;
   params_->fill(job);
   return job;
@@ -650,17 +694,18 @@ void MainWindow::sweepFrom(const QString& parameters) {
     }
     const auto& t = a.tokens.front();
     GenerationJob job = currentJob();
-    job.prompt = prompt.left(int(t.begin)) + QStringLiteral("{}") + prompt.mid(int(t.end));
-    job.negativePrompt = qs(p.negative_prompt);
-    if (p.steps > 0) job.steps = p.steps;
-    if (p.guidance > 0) job.guidance = p.guidance;
-    if (!p.sampler.empty()) job.sampler = qs(p.sampler);
-    job.seed = p.seed;
-    if (p.width > 0) job.width = p.width;
-    if (p.height > 0) job.height = p.height;
+    auto& r = job.request;
+    r.prompt = ss(prompt.left(int(t.begin)) + QStringLiteral("{}") + prompt.mid(int(t.end)));
+    r.negative_prompt = p.negative_prompt;
+    if (p.steps > 0) r.steps = p.steps;
+    if (p.guidance > 0) r.guidance = p.guidance;
+    if (!p.sampler.empty()) r.sampler = p.sampler;
+    r.seed = p.seed;
+    if (p.width > 0) r.width = p.width;
+    if (p.height > 0) r.height = p.height;
     static const char* forms[] = {"fixed", "fully", "semi"};
     if (generationJob_ >= 0) engine_->cancel();
-    generationJob_ = engine_->resolutionSweep(job, qs(t.name), QString::fromLatin1(forms[int(t.form)]));
+    generationJob_ = engine_->resolutionSweep(job, qs(t.ref.name), QString::fromLatin1(forms[int(t.ref.form)]));
   } catch (const std::exception& e) {
     showMessage(tr("Cannot sweep: %1").arg(errorText(e)), true);
   }
@@ -767,6 +812,7 @@ void MainWindow::showSettings() {
     training_->setRunsDirectory(runs->text());
     s.setValue(QStringLiteral("paths/runs"), runs->text());
   }
+  rebuildRecent();  // the default model or the runs folder may have changed
 }
 
 void MainWindow::showAbout() {

@@ -24,6 +24,7 @@ namespace mrti::ui {
 class ConceptBrowser;
 class DetailLevelPanel;
 class ImageGrid;
+class ModelList;
 class ParametersPanel;
 class PromptEditor;
 class TrainingWorkspace;
@@ -60,6 +61,7 @@ class MainWindow : public QMainWindow {
   QListWidget* history() const { return history_; }
   TrainingWorkspace* trainingWorkspace() const { return training_; }
   QTabWidget* tabs() const { return tabs_; }
+  ModelList* modelList() const { return models_; }
   QToolButton* examplesButton() const { return examples_; }
   QPushButton* generateButton() const { return generateBtn_; }
 
@@ -82,7 +84,9 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   // Generate is off, saying why, while a training run (not paused) holds the model.
   void updateGenerateEnabled();
+  // The Recent menu and the model list: the shipped model, recent ones, DreamBooth outputs.
   void rebuildRecent();
+  QStringList modelPaths() const;
   void updateConcepts();
   mrti::studio::Scales knownScales() const;  // the library's concepts and an active run's
   void updateSchedule();
@@ -110,6 +114,7 @@ class MainWindow : public QMainWindow {
   QAction* generateAct_ = nullptr;
   ConceptBrowser* browser_;
   QListWidget* history_;
+  ModelList* models_;
   QMenu* recentMenu_ = nullptr;
   QLabel* deviceLabel_;
   QLabel* modelLabel_;
@@ -118,6 +123,7 @@ class MainWindow : public QMainWindow {
   QString outputDir_;
   QString device_ = QStringLiteral("auto"), dtype_ = QStringLiteral("auto");
   int loadingJob_ = -1;
+  QString loadingPath_;
   int generationJob_ = -1;
   QElapsedTimer generationClock_;
   qint64 lastSeed_ = -1;

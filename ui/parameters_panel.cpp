@@ -68,14 +68,15 @@ ParametersPanel::ParametersPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void ParametersPanel::fill(GenerationJob& job) const {
-  job.sampler = sampler();
-  job.steps = steps_->value();
-  job.guidance = guidance_->value();
-  job.seed = randomSeed_->isChecked() ? -1 : seed_->value();
-  job.width = width_->value() / 8 * 8;
-  job.height = height_->value() / 8 * 8;
-  job.batch = batch_->value();
-  job.interpolate = interpolate_->isChecked();
+  auto& r = job.request;
+  r.sampler = ss(sampler());
+  r.steps = steps_->value();
+  r.guidance = guidance_->value();
+  r.seed = randomSeed_->isChecked() ? -1 : seed_->value();
+  r.width = width_->value() / 8 * 8;
+  r.height = height_->value() / 8 * 8;
+  r.batch = batch_->value();
+  r.interpolate = interpolate_->isChecked();
 }
 
 void ParametersPanel::setSeed(qint64 seed) {

@@ -5,12 +5,16 @@
 #include <QCompleter>
 #include <QKeyEvent>
 #include <QScrollBar>
-#include <QStringListModel>
+#include <QStandardItemModel>
 #include <QTextBlock>
 
 #include "qt_convert.h"
 
 namespace mrti::ui {
+
+namespace {
+constexpr int kNameRole = Qt::UserRole + 1;
+}  // namespace
 
 using mrti::studio::Form;
 
@@ -48,7 +52,7 @@ void PromptHighlighter::highlightBlock(const QString& text) {
     const auto a = studio::analyze_prompt(ss(rest), scales_);
     for (const auto& t : a.tokens) {
       if (a.has_error && t.begin >= a.error_begin) break;
-      setFormat(offset + static_cast<int>(t.begin), static_cast<int>(t.end - t.begin), formFormat(t.form));
+      setFormat(offset + static_cast<int>(t.begin), static_cast<int>(t.end - t.begin), formFormat(t.ref.form));
     }
     if (!a.has_error) break;
     const int b = offset + static_cast<int>(a.error_begin);
@@ -60,8 +64,9 @@ void PromptHighlighter::highlightBlock(const QString& text) {
 
 PromptEditor::PromptEditor(QWidget* parent) : QPlainTextEdit(parent) {
   highlighter_ = new PromptHighlighter(document());
-  names_ = new QStringListModel(this);
+  names_ = new QStandardItemModel(this);
   completer_ = new QCompleter(names_, this);
+  completer_->setCompletionRole(kNameRole);  // matches and inserts the bare name
   completer_->setWidget(this);
   completer_->setCaseSensitivity(Qt::CaseInsensitive);
   completer_->setCompletionMode(QCompleter::PopupCompletion);
@@ -73,10 +78,17 @@ PromptEditor::PromptEditor(QWidget* parent) : QPlainTextEdit(parent) {
   recount();
 }
 
-void PromptEditor::setConcepts(const studio::Scales& scales) {
-  QStringList names;
-  for (const auto& [name, n] : scales) names.push_back(qs(name));
-  names_->setStringList(names);
+void PromptEditor::setConcepts(const studio::Scales& scales, const QHash<QString, QImage>& thumbnails) {
+  names_->clear();
+  for (const auto& [name, n] : scales) {
+    const QString q = qs(name);
+    auto* item = new QStandardItem(tr("%1  ·  %n scales", nullptr, int(n)).arg(q));
+    item->setData(q, kNameRole);
+    const QImage thumb = thumbnails.value(q);
+    if (!thumb.isNull())
+      item->setIcon(QPixmap::fromImage(thumb.scaled(32, 32, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+    names_->appendRow(item);
+  }
   highlighter_->setConcepts(scales);
   recount();
   Q_EMIT cursorTokenChanged();

@@ -1,6 +1,8 @@
 #pragma once
 // Prompt editing: a highlighter that tells the three reference forms apart and marks
 // faulty references, completion of concept names after '<', and the live token count.
+#include <QHash>
+#include <QImage>
 #include <QPlainTextEdit>
 #include <QSyntaxHighlighter>
 #include <QTextCharFormat>
@@ -9,7 +11,7 @@
 #include "studio/studio_engine.h"
 
 class QCompleter;
-class QStringListModel;
+class QStandardItemModel;
 
 namespace mrti::ui {
 
@@ -34,7 +36,9 @@ class PromptEditor : public QPlainTextEdit {
   Q_OBJECT
  public:
   explicit PromptEditor(QWidget* parent = nullptr);
-  void setConcepts(const mrti::studio::Scales& scales);
+  // The concepts prompts may name; the `<` completion lists each with its scales and,
+  // where `thumbnails` has one, its picture.
+  void setConcepts(const mrti::studio::Scales& scales, const QHash<QString, QImage>& thumbnails = {});
   // The vocabulary the token count uses ("" = the bundled CLIP one, until a model is loaded).
   void setTokenizerDirectory(const QString& dir);
   PromptHighlighter* highlighter() const { return highlighter_; }
@@ -65,7 +69,7 @@ class PromptEditor : public QPlainTextEdit {
 
   PromptHighlighter* highlighter_;
   QCompleter* completer_;
-  QStringListModel* names_;
+  QStandardItemModel* names_;  // the name in NameRole (what completes), a description shown
   int tokenCount_ = 0;
   QString tokenizerDir_;
 };

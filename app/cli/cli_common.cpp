@@ -74,40 +74,37 @@ void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32) {
 }
 
 void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& seed_help) {
-  cmd->add_option("--negative", s.negative, "The negative prompt");
-  cmd->add_option("--sampler", s.sampler,
+  cmd->add_option("--negative", s.p.negative_prompt, "The negative prompt");
+  cmd->add_option("--sampler", s.p.sampler,
                   "pndm, ddim, lms, euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddpm (default: the model's)");
-  cmd->add_option("--steps", s.steps, "Sampling steps (default: the model's, else 20)")
+  cmd->add_option("--steps", s.p.steps, "Sampling steps (default: the model's, else 20)")
       ->each([&s](const std::string&) { s.steps_given = true; });
-  cmd->add_option("--cfg", s.cfg, "Guidance scale (default: the model's, else 7.5)");
-  cmd->add_option("--eta", s.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
-  cmd->add_option("--seed", s.seed, seed_help)->capture_default_str();
+  cmd->add_option("--cfg", s.p.guidance, "Guidance scale (default: the model's, else 7.5)")
+      ->each([&s](const std::string&) { s.cfg_given = true; });
+  cmd->add_option("--eta", s.p.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  cmd->add_option("--seed", s.p.seed, seed_help)->capture_default_str();
   cmd->add_option("--size", s.size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
   cmd->add_option("--init-latents", s.init_latents, "safetensors file with unscaled initial latents 'latents'");
 }
 
-TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m, const std::string& prompt) {
-  if (s.steps_given && s.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(s.steps) + ")");
+TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m) {
+  if (s.steps_given && s.p.steps < 1) throw Error("steps must be at least 1 (got " + std::to_string(s.p.steps) + ")");
   std::string size = s.size;
-  int steps = s.steps;
-  double cfg = s.cfg;
+  int steps = s.steps_given ? s.p.steps : 0;
+  double cfg = s.cfg_given ? s.p.guidance : std::numeric_limits<double>::quiet_NaN();
   apply_model_defaults(m.model, size, steps, cfg);
-  if (!s.sampler.empty()) {
+  if (!s.p.sampler.empty()) {
     const auto names = scheduler_names();
-    if (std::find(names.begin(), names.end(), s.sampler) == names.end()) {
+    if (std::find(names.begin(), names.end(), s.p.sampler) == names.end()) {
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw Error("unknown sampler '" + s.sampler + "': use one of " + list);
+      throw Error("unknown sampler '" + s.p.sampler + "': use one of " + list);
     }
   }
   TextToImageRequest r;
-  r.prompt = prompt;
-  r.negative_prompt = s.negative;
-  r.sampler = s.sampler;
+  static_cast<SamplingParameters&>(r) = s.p;
   r.steps = steps;
   r.guidance = cfg;
-  r.seed = s.seed;
-  r.eta = s.eta;
   r.decode_vae_in_float32 = m.vae_fp32;
   r.previews = false;
   std::tie(r.width, r.height) = parse_size(size);

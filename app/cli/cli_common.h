@@ -26,23 +26,22 @@ struct ModelArgs {
 // Binds --model, --config-dir, --device, --dtype, --threads and (with `vae_fp32`) --vae-fp32.
 void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32 = true);
 
-// The sampling options generate and sweep share; unset ones (size "", steps 0, cfg NaN)
-// come from the model's own defaults.
+// The sampling options generate and sweep share. CLI11 binds them straight into `p`, the
+// engine's record; size, steps and guidance come from the model when not given.
 struct SamplingArgs {
-  std::string negative, sampler, size, init_latents;
-  int steps = 0;
-  bool steps_given = false;  // steps 0 means "the model's" only when --steps is absent
-  double cfg = std::numeric_limits<double>::quiet_NaN(), eta = 0;
-  int64_t seed = -1;
+  SamplingParameters p;
+  std::string size, init_latents;  // "" = the model's size / seeded noise
+  bool steps_given = false, cfg_given = false;
 };
 
 // Binds --negative, --sampler, --steps, --cfg, --eta, --seed (described by `seed_help`),
-// --size and --init-latents; `s` must outlive `cmd`.
+// --size and --init-latents; `s` must outlive `cmd`. The prompt (and generate's --batch)
+// bind into `s.p` where the subcommand adds them.
 void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& seed_help);
 
-// The request these options ask of the model `m` (resolved), with `prompt`: the model's
-// defaults for what is unset, the size parsed, the sampler checked, the latents read.
-TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m, const std::string& prompt);
+// The request these options ask of the model `m` (resolved): the model's defaults for
+// what is unset, the size parsed, the sampler checked, the latents read.
+TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m);
 
 // "512x768" -> {512, 768}; throws mrti::Error for anything else.
 std::pair<int, int> parse_size(const std::string& text);

@@ -29,16 +29,14 @@ namespace {
 struct GenerateArgs {
   ModelArgs m;
   SamplingArgs s;
-  std::string prompt, out = "output", save_latents, concepts;
-  int batch = 1;
+  std::string out = "output", save_latents, concepts;
   bool grid = false, interpolate = false, force = false;
 };
 
 void run_generate(GenerateArgs a) {
   configure_threads(a.m.threads);
   a.m.model = resolve_model(a.m.model);
-  TextToImageRequest req = sampling_request(a.s, a.m, a.prompt);
-  req.batch = a.batch;
+  TextToImageRequest req = sampling_request(a.s, a.m);
   if (!a.save_latents.empty()) refuse_existing_file(a.save_latents, a.force);
   validate_request(req);  // before the (slow) model load
   // Concept references are checked before the model load too; without --concepts the
@@ -113,8 +111,8 @@ void add_generate(CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "Generate images from a prompt");
   add_model_options(cmd, a->m);
   add_sampling_options(cmd, a->s, "Seed of the first image (image i uses seed+i); -1 = random");
-  cmd->add_option("--prompt", a->prompt, "The prompt")->required();
-  cmd->add_option("--batch", a->batch, "Images per run")->capture_default_str();
+  cmd->add_option("--prompt", a->s.p.prompt, "The prompt")->required();
+  cmd->add_option("--batch", a->s.p.batch, "Images per run")->capture_default_str();
   cmd->add_option("--out", a->out, "Output folder")->capture_default_str();
   cmd->add_flag("--grid", a->grid, "Also write a grid of the batch");
   cmd->add_option("--concepts", a->concepts, "Concept library folder: enables <name|k|>, <name[k]>, <name(k)> in prompts");

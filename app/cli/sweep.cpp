@@ -57,7 +57,8 @@ void run_sweep(SweepArgs a) {
   req.resolutions = parse_resolutions(a.resolutions);
   req.columns = a.columns;
   req.padding = a.padding;
-  req.base = sampling_request(a.s, a.m, a.prompt);
+  req.base = sampling_request(a.s, a.m);
+  req.base.prompt = a.prompt;  // a template: {} is where the concept goes
   TextToImageRequest& r = req.base;
   (void)fill_prompt_template(a.prompt, "");
   validate_request(r);
@@ -70,7 +71,7 @@ void run_sweep(SweepArgs a) {
     for (const auto& n : parse_prompt(a.prompt, scales, po).concept_names())
       if (!concepts.count(n)) concepts.emplace(n, lib.load(n));
     po.what = "negative prompt";
-    for (const auto& n : parse_prompt(a.s.negative, scales, po).concept_names())
+    for (const auto& n : parse_prompt(a.s.p.negative_prompt, scales, po).concept_names())
       if (!concepts.count(n)) concepts.emplace(n, lib.load(n));
   }
   fs::create_directories(a.out);

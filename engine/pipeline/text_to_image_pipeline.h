@@ -9,27 +9,17 @@
 
 #include "imaging/image.h"
 #include "pipeline/conditioning.h"
+#include "pipeline/sampling_parameters.h"
 #include "runtime/cancellation.h"
 
 namespace mrti {
 
 struct StableDiffusionModel;
 
-struct TextToImageRequest {
-  std::string prompt;
-  std::string negative_prompt;
-  std::string sampler;   // command-line name (pndm, euler_a, ...); "" = the model's own
-  int steps = 20;
-  double guidance = 7.5;  // <= 1 disables classifier-free guidance
-  int width = 512, height = 512;  // multiples of 8
-  int batch = 1;
-  // Image i uses seed + i, so any image of a batch can be regenerated alone. < 0: random.
-  int64_t seed = -1;
-  double eta = 0.0;       // DDIM only
+struct TextToImageRequest : SamplingParameters {
   // Unscaled N(0,1) initial latents [batch, 4, h/8, w/8]; replaces the seeded noise.
   at::Tensor initial_latents;
   bool decode_vae_in_float32 = false;
-  bool previews = true;   // latent previews in every StepEvent
 };
 
 struct StepEvent {

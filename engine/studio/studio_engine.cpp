@@ -59,16 +59,7 @@ Image thumbnail_image(const at::Tensor& t) {
 
 TextToImageRequest engine_request(const GenerateRequest& r) {
   TextToImageRequest req;
-  req.prompt = r.prompt;
-  req.negative_prompt = r.negative_prompt;
-  req.sampler = r.sampler;
-  req.steps = r.steps;
-  req.guidance = r.guidance;
-  req.seed = r.seed;
-  req.width = r.width;
-  req.height = r.height;
-  req.batch = r.batch;
-  req.previews = r.previews;
+  static_cast<SamplingParameters&>(req) = r;
   return req;
 }
 
@@ -310,7 +301,11 @@ GenerateResult StudioEngine::resolution_sweep(const GenerateRequest& base, const
     p.prompt = result.prompts[i];
     p.seed = result.seed;
     p.extra["Sweep"] = "resolution " + std::to_string(result.resolutions[i]) + " of " + concept_name;
-    out.images.push_back({result.images[i], result.seed, p.to_a1111_string()});
+    ConceptRef ref;
+    ref.name = concept_name;
+    ref.form = sr.form;
+    ref.index = result.resolutions[i];
+    out.images.push_back({result.images[i], result.seed, p.to_a1111_string(), format_concept_ref(ref)});
   }
   return out;
 }
@@ -400,16 +395,8 @@ PromptAnalysis analyze_prompt(const std::string& text, const Scales& known) {
   a.warnings = parsed.warnings;
   for (const auto& s : parsed.segments) {
     if (!s.is_concept()) continue;
-    PromptToken t;
-    t.concept = true;
-    t.begin = s.span.utf16_begin;
-    t.end = s.span.utf16_end;
-    t.name = s.ref.name;
-    t.form = s.ref.form;
-    t.index = s.ref.index;
-    t.rho = s.ref.rho ? *s.ref.rho : -1;
-    t.num_scales = known.count(s.ref.name) ? s.ref.num_scales : 0;
-    t.explicit_form = s.ref.explicit_form;
+    PromptToken t{s.span.utf16_begin, s.span.utf16_end, s.ref};
+    if (!known.count(s.ref.name)) t.ref.num_scales = 0;
     a.tokens.push_back(t);
   }
   return a;

@@ -12,6 +12,7 @@
 
 #include "imaging/image.h"
 #include "multires/concept_ref.h"
+#include "pipeline/sampling_parameters.h"
 #include "runtime/cancellation.h"
 #include "studio/studio_shipped.h"
 #include "studio/studio_training.h"
@@ -39,17 +40,10 @@ struct LoadRequest {
 // component ("unet", ...) and overall fraction 0..1.
 using LoadProgress = std::function<void(const std::string& component, double fraction)>;
 
-struct GenerateRequest {
-  std::string prompt, negative_prompt;
-  std::string sampler;  // scheduler_names() entry, "" = the model's own
-  int steps = 20;
-  double guidance = 7.5;
-  int64_t seed = -1;    // < 0: random
-  int width = 512, height = 512;
-  int batch = 1;
+// The sampling settings (the engine's record) and where concepts come from.
+struct GenerateRequest : SamplingParameters {
   bool interpolate = false;
   std::string concept_dir;  // "" = no concept library (prompts are plain text)
-  bool previews = true;
 };
 
 struct GenerateStep {
@@ -62,6 +56,7 @@ struct GeneratedImage {
   Image image;
   int64_t seed = -1;
   std::string parameters;  // AUTOMATIC1111 infotext
+  std::string label;       // what tells it from its neighbours: a sweep tile's reference ("" = its seed)
 };
 
 struct GenerateResult {
@@ -144,20 +139,32 @@ void export_concept_resolution(const std::string& dir, const std::string& name, 
 // "" when `name` may name a concept, else why not.
 std::string concept_name_problem(const std::string& name);
 
+// ---- models on disk (nothing loaded) ----
+
+struct ModelSummary {
+  std::string path, name;   // name: the folder or file name
+  std::string kind;         // "diffusers folder" or "single-file checkpoint"
+  std::string family;       // e.g. "SD 1.x" for single files; "" when the file does not say
+  int64_t parameters = 0;   // text encoder + UNet + VAE
+  std::string dtypes;       // of the weights: "fp16", "fp32, fp16"
+  int64_t bytes = 0;        // the weights files on disk
+  std::string error;        // why it cannot be opened; "" when it can
+};
+
+// What `path` holds, from its configs and weight headers only (quick, no network is
+// built); never throws: a problem lands in `error`.
+ModelSummary describe_model(const std::string& path);
+
 // ---- prompt analysis (no model) ----
 
 // The engine's own reference form (multires/concept_ref.h): fixed, fully, semi.
 using Form = ResolutionForm;
 
+// A concept reference of a prompt and where it stands; ref.num_scales is 0 for a concept
+// the library does not know.
 struct PromptToken {
-  bool concept = false;
   std::size_t begin = 0, end = 0;  // UTF-16 code units, [begin, end)
-  std::string name;
-  Form form = Form::fixed;
-  int64_t index = 0;
-  double rho = -1;                 // >= 0 when written as a decimal
-  int64_t num_scales = 0;
-  bool explicit_form = true;
+  ConceptRef ref;
 };
 
 struct PromptAnalysis {
