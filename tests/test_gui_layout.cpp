@@ -4,6 +4,7 @@
 // screenshots at 1024×700 and 1920×1080 are written next to the test executable.
 #include <QAbstractButton>
 #include <QApplication>
+#include <QComboBox>
 #include <QCheckBox>
 #include <QDockWidget>
 #include <QDir>
@@ -151,6 +152,14 @@ class TestGuiLayout : public QObject {
     const QStringList problems = cutShort(w.tabs()->currentWidget());
     QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("Train (advanced): ") + problems.join(QStringLiteral("; "))));
     saveShot(w, QStringLiteral("layout-train-advanced-%1x%2.png").arg(size.width()).arg(size.height()));
+
+    // And with DreamBooth's own settings shown.
+    w.trainingWorkspace()->methodBox()->setCurrentIndex(1);
+    QApplication::processEvents();
+    QCOMPARE(w.size(), size);
+    const QStringList dbProblems = cutShort(w.tabs()->currentWidget());
+    QVERIFY2(dbProblems.isEmpty(), qPrintable(QStringLiteral("Train (DreamBooth): ") + dbProblems.join(QStringLiteral("; "))));
+    saveShot(w, QStringLiteral("layout-train-dreambooth-%1x%2.png").arg(size.width()).arg(size.height()));
   }
 
   void viewerFitsZoomsAndClosesWithEsc() {

@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QSet>
 #include <QSignalSpy>
+#include <QComboBox>
 #include <QSpinBox>
 #include <QTabWidget>
 
@@ -28,6 +29,7 @@
 #include "image_grid.h"
 #include "loss_plot.h"
 #include "main_window.h"
+#include "model_list.h"
 #include "multires/concept_library.h"
 #include "parameters_panel.h"
 #include "preview_matrix.h"
@@ -301,6 +303,95 @@ class TestGuiTraining : public QObject {
     const QString png = runDir + QStringLiteral("/loss-export.png");
     QVERIFY(plot->exportPng(png));
     QVERIFY(QImage(png).width() == 1200);
+  }
+
+  void dreamBoothFromTheTrainTab() {
+    MRTI_REQUIRE_FIXTURES();
+    const QString data = writeDataset("gui-db-data");
+    const std::string lib = mrti_test::temp_dir("gui-db-lib");
+    const QString runs = QString::fromStdString(mrti_test::temp_dir("gui-db-runs"));
+    MainWindow w;
+    w.resize(1400, 900);
+    w.setConceptDirectory(QString::fromStdString(lib));
+    w.setOutputDirectory(QString::fromStdString(mrti_test::temp_dir("gui-db-out")));
+    TrainingWorkspace* ws = w.trainingWorkspace();
+    ws->setRunsDirectory(runs);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    EngineController* engine = w.engine();
+    QSignalSpy loaded(engine, &EngineController::modelLoaded);
+    const QString tiny = QString::fromStdString(mrti_test::fixture("tiny-sd15"));
+    w.loadModel(tiny);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 120000);
+    w.tabs()->setCurrentIndex(1);
+
+    // The method shows DreamBooth's own settings, validated as they are typed.
+    QVERIFY(!ws->classPromptEdit()->isVisible());
+    ws->methodBox()->setCurrentIndex(ws->methodBox()->findData(QStringLiteral("dreambooth")));
+    QVERIFY(ws->dreamBooth());
+    QVERIFY(ws->classPromptEdit()->isVisible());
+    ws->setDataPaths({data});
+    QTRY_VERIFY_WITH_TIMEOUT(ws->datasetView()->usedCount() == 4, 30000);
+    ws->nameEdit()->setText(QStringLiteral("db_cat"));
+    ws->initTokenEdit()->setText(QStringLiteral("cat"));
+    ws->stepsBox()->setValue(12);
+    ws->scalesBox()->setValue(2);
+    ws->resolutionBox()->setValue(64);
+    ws->previewEveryBox()->setValue(0);
+    ws->checkpointEveryBox()->setValue(4);
+    ws->classImagesBox()->setValue(2);
+    QVERIFY(!ws->classProblem().isEmpty());
+    QVERIFY(!ws->startButton()->isEnabled());
+    QCOMPARE(ws->startButton()->toolTip(), ws->classProblem());
+    ws->classPromptEdit()->setText(QStringLiteral("a photo of a cat"));
+    QVERIFY2(ws->classProblem().isEmpty(), qPrintable(ws->classProblem()));
+    QVERIFY2(ws->startButton()->isEnabled(), qPrintable(ws->startButton()->toolTip()));
+    QCOMPARE(ws->dreamBoothJob().training.num_class_images, 2);
+    QCOMPARE(ws->dreamBoothJob().training.lr, ws->unetLrBox()->value());
+    saveShot(w, QStringLiteral("dreambooth-form.png"));
+
+    // It trains, pauses, goes on and finishes.
+    QSignalSpy started(engine, &EngineController::trainingStarted);
+    QSignalSpy steps(engine, &EngineController::trainingStep);
+    QSignalSpy paused(engine, &EngineController::trainingPaused);
+    QSignalSpy failed(engine, &EngineController::trainingFailed);
+    QSignalSpy finished(engine, &EngineController::trainingFinished);
+    ws->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 120000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+    const QString runDir = started.first().at(0).toString();
+    QCOMPARE(QDir(runDir + QStringLiteral("/class-images")).entryList({QStringLiteral("*.png")}).size(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 3 || !failed.isEmpty(), 120000);
+    ws->pauseButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!paused.isEmpty() && paused.last().at(0).toBool(), 60000);
+    const qint64 pausedAt = steps.last().at(0).value<TrainingStepInfo>().step;
+    QTest::qWait(300);
+    QCOMPARE(steps.last().at(0).value<TrainingStepInfo>().step, pausedAt);  // no step while paused
+    ws->pauseButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 300000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+    QCOMPARE(finished.first().at(2).toLongLong(), qint64(12));
+    const QString modelDir = finished.first().at(4).toString();
+    QVERIFY(QFileInfo::exists(modelDir + QStringLiteral("/model_index.json")));
+    QTRY_VERIFY(ws->runsList()->count() == 1 && ws->runsList()->item(0)->text().contains(QStringLiteral("DreamBooth")));
+
+    // The new model is in the model list and in use; its concept token works in prompts.
+    QTRY_VERIFY_WITH_TIMEOUT(w.modelList()->models().contains(modelDir), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(engine->model().source == modelDir, 120000);
+    QTRY_COMPARE(w.modelList()->loaded(), modelDir);
+    w.tabs()->setCurrentIndex(0);
+    w.promptEditor()->setPlainText(QStringLiteral("a photo of <db_cat|0|>"));
+    w.parameters()->widthBox()->setValue(64);
+    w.parameters()->heightBox()->setValue(64);
+    w.parameters()->stepsBox()->setValue(3);
+    w.parameters()->batchBox()->setValue(1);
+    QSignalSpy generated(engine, &EngineController::generationFinished);
+    QSignalSpy genFailed(engine, &EngineController::generationFailed);
+    w.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(!generated.isEmpty() || !genFailed.isEmpty(), 120000);
+    QVERIFY2(genFailed.isEmpty(), genFailed.isEmpty() ? "" : qPrintable(genFailed.first().at(1).toString()));
+    QVERIFY(generated.first().at(2).toStringList().first().contains(QStringLiteral("db_cat")));
+    saveShot(w, QStringLiteral("dreambooth-finished.png"));
   }
 };
 

@@ -296,7 +296,7 @@
         <translation>Warten Sie, bis die laufende Erzeugung oder das Laden des Modells abgeschlossen ist.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+72"/>
         <source>Cannot resume %1: %2</source>
         <translation>%1 kann nicht fortgesetzt werden: %2</translation>
     </message>
@@ -481,13 +481,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+460"/>
+        <location line="+466"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location line="-461"/>
+        <location line="-467"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -528,24 +528,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+88"/>
+        <location line="+94"/>
         <location line="+7"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-94"/>
-        <location line="+62"/>
+        <location line="-100"/>
+        <location line="+68"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-42"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Das Konzept &lt;%1&gt; ist trainiert und in Ihrer Bibliothek. Probieren Sie es im Tab „Erzeugen“ aus, z. B. „a painting of &lt;%1(3)&gt;“.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+20"/>
         <source>Select a finished image first to reuse its seed.</source>
         <translation>Wählen Sie zuerst ein fertiges Bild, um seinen Seed wiederzuverwenden.</translation>
     </message>
@@ -1128,12 +1128,32 @@
         <translation>Stil (ein Aussehen: „a painting in the style of …“)</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Textual inversion</source>
+        <translation>Textual Inversion</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>DreamBooth (fine-tunes the model)</source>
+        <translation>DreamBooth (trainiert das Modell nach)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Textual inversion adds a concept to the library and leaves the model as it is. DreamBooth also fine-tunes the UNet and writes a new model folder, which the model list then offers.</source>
+        <translation>Textual Inversion fügt der Bibliothek ein Konzept hinzu und lässt das Modell, wie es ist. DreamBooth trainiert zudem das UNet nach und schreibt einen neuen Modellordner, den die Modellliste dann anbietet.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Concept</source>
         <translation>Konzept</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Method</source>
+        <translation>Verfahren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -1146,6 +1166,51 @@
         <location line="+2"/>
         <source>Learn</source>
         <translation>Lernen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>what the concept is an instance of, e.g. a photo of a cat</source>
+        <translation>wovon das Konzept ein Exemplar ist, z. B. a photo of a cat</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pictures of the class that the base model draws first, into the run folder; training on them too keeps the model&apos;s idea of the class (none: no prior preservation)</source>
+        <translation>Bilder der Klasse, die das Basismodell zuerst in den Laufordner zeichnet; das Training auch auf ihnen bewahrt die Vorstellung des Modells von der Klasse (keine: ohne Prior Preservation)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Fine-tune the text encoder too</source>
+        <translation>Auch den Text-Encoder nachtrainieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DreamBooth</source>
+        <translation>DreamBooth</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Class prompt</source>
+        <translation>Klassen-Prompt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Class images</source>
+        <translation>Klassenbilder</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>UNet learning rate</source>
+        <translation>UNet-Lernrate</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The concept embeddings&apos; rate (the UNet has its own below)</source>
+        <translation>Die Lernrate der Konzept-Embeddings (das UNet hat unten seine eigene)</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -1279,13 +1344,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+259"/>
-        <location line="+70"/>
+        <location line="+279"/>
+        <location line="+113"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-327"/>
+        <location line="-390"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1315,7 +1380,7 @@
         <translation>Läufe</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>No run</source>
         <translation>Kein Lauf</translation>
     </message>
@@ -1330,7 +1395,7 @@
         <translation>Den ganzen Lauf zeigen (oder Doppelklick auf das Diagramm)</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-79"/>
         <source>× batch × accumulation</source>
         <translation>× Batch × Akkumulation</translation>
     </message>
@@ -1350,7 +1415,7 @@
         <translation>Aktivierungen im Rückwärtsdurchlauf neu berechnen: weniger Speicher, langsamere Schritte</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+75"/>
         <source>Export…</source>
         <translation>Exportieren…</translation>
     </message>
@@ -1391,7 +1456,7 @@
         </translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>Could not reload the model for training: %1</source>
         <translation>Das Modell konnte für das Training nicht neu geladen werden: %1</translation>
     </message>
@@ -1431,7 +1496,12 @@
         <translation>Das Training geht weiter.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Finished at step %1: the fine-tuned model is %2, &lt;%3&gt; works in its prompts.</source>
+        <translation>Fertig bei Schritt %1: Das nachtrainierte Modell ist %2, &lt;%3&gt; funktioniert in seinen Prompts.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Finished %1 at step %2.</source>
         <translation>%1 bei Schritt %2 beendet.</translation>
     </message>
@@ -1441,7 +1511,7 @@
         <translation>Bei Schritt %1 beendet: &lt;%2&gt; ist in der Konzeptbibliothek.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Cancelled at step %1; the checkpoint is saved, resume it from the runs list.</source>
         <translation>Bei Schritt %1 abgebrochen; der Checkpoint ist gespeichert, setzen Sie ihn aus der Liste der Läufe fort.</translation>
     </message>
@@ -1490,7 +1560,17 @@
         <translation>Wählen Sie ein Startwort.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+13"/>
+        <source>Class images need a class prompt (e.g. a photo of a cat), or set their number to none.</source>
+        <translation>Klassenbilder brauchen einen Klassen-Prompt (z. B. a photo of a cat), oder setzen Sie ihre Anzahl auf keine.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A class prompt is used only with class images: choose how many.</source>
+        <translation>Ein Klassen-Prompt wird nur mit Klassenbildern verwendet: Wählen Sie, wie viele.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Load a base model first.</source>
         <translation>Laden Sie zuerst ein Basismodell.</translation>
     </message>
@@ -1500,8 +1580,8 @@
         <translation>Ziehen Sie zuerst einen Bilderordner hierher.</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location line="+70"/>
+        <location line="+8"/>
+        <location line="+113"/>
         <source>Continue</source>
         <translation>Weiter</translation>
     </message>
@@ -1559,6 +1639,11 @@
         <location line="+1"/>
         <source>%1 — step %2 of %3</source>
         <translation>%1 — Schritt %2 von %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> (DreamBooth)</source>
+        <translation> (DreamBooth)</translation>
     </message>
     <message>
         <location line="+3"/>

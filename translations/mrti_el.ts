@@ -296,7 +296,7 @@
         <translation>Περιμένετε να ολοκληρωθεί η τρέχουσα δημιουργία ή φόρτωση μοντέλου.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+72"/>
         <source>Cannot resume %1: %2</source>
         <translation>Δεν είναι δυνατή η συνέχιση του %1: %2</translation>
     </message>
@@ -481,13 +481,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+460"/>
+        <location line="+466"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-461"/>
+        <location line="-467"/>
         <source>Cancel</source>
         <translation>Ακύρωση</translation>
     </message>
@@ -528,24 +528,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+88"/>
+        <location line="+94"/>
         <location line="+7"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-94"/>
-        <location line="+62"/>
+        <location line="-100"/>
+        <location line="+68"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-42"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Η έννοια &lt;%1&gt; εκπαιδεύτηκε και βρίσκεται στη βιβλιοθήκη σας. Δοκιμάστε τη στην καρτέλα «Δημιουργία», π.χ. «a painting of &lt;%1(3)&gt;».</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+20"/>
         <source>Select a finished image first to reuse its seed.</source>
         <translation>Επιλέξτε πρώτα μια ολοκληρωμένη εικόνα για να επαναχρησιμοποιήσετε τον σπόρο της.</translation>
     </message>
@@ -1128,12 +1128,32 @@
         <translation>Στυλ (μια αισθητική: «a painting in the style of …»)</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Textual inversion</source>
+        <translation>Textual inversion</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>DreamBooth (fine-tunes the model)</source>
+        <translation>DreamBooth (εκπαιδεύει το μοντέλο)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Textual inversion adds a concept to the library and leaves the model as it is. DreamBooth also fine-tunes the UNet and writes a new model folder, which the model list then offers.</source>
+        <translation>Το textual inversion προσθέτει μια έννοια στη βιβλιοθήκη και αφήνει το μοντέλο ως έχει. Το DreamBooth εκπαιδεύει επιπλέον το UNet και γράφει νέο φάκελο μοντέλου, που τον προσφέρει έπειτα η λίστα μοντέλων.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Concept</source>
         <translation>Έννοια</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Method</source>
+        <translation>Μέθοδος</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Name</source>
         <translation>Όνομα</translation>
     </message>
@@ -1146,6 +1166,51 @@
         <location line="+2"/>
         <source>Learn</source>
         <translation>Εκμάθηση</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>what the concept is an instance of, e.g. a photo of a cat</source>
+        <translation>τι είδους πράγμα είναι η έννοια, π.χ. a photo of a cat</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>none</source>
+        <translation>καμία</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pictures of the class that the base model draws first, into the run folder; training on them too keeps the model&apos;s idea of the class (none: no prior preservation)</source>
+        <translation>Εικόνες της κλάσης που σχεδιάζει πρώτα το βασικό μοντέλο στον φάκελο της εκτέλεσης· η εκπαίδευση και σε αυτές διατηρεί την εικόνα που έχει το μοντέλο για την κλάση (καμία: χωρίς prior preservation)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Fine-tune the text encoder too</source>
+        <translation>Εκπαίδευση και του κωδικοποιητή κειμένου</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DreamBooth</source>
+        <translation>DreamBooth</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Class prompt</source>
+        <translation>Prompt κλάσης</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Class images</source>
+        <translation>Εικόνες κλάσης</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>UNet learning rate</source>
+        <translation>Ρυθμός μάθησης UNet</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The concept embeddings&apos; rate (the UNet has its own below)</source>
+        <translation>Ο ρυθμός των ενσωματώσεων της έννοιας (το UNet έχει δικό του παρακάτω)</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -1279,13 +1344,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+259"/>
-        <location line="+70"/>
+        <location line="+279"/>
+        <location line="+113"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-327"/>
+        <location line="-390"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1315,7 +1380,7 @@
         <translation>Εκτελέσεις</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>No run</source>
         <translation>Καμία εκτέλεση</translation>
     </message>
@@ -1330,7 +1395,7 @@
         <translation>Εμφάνιση όλης της εκτέλεσης (ή διπλό κλικ στο διάγραμμα)</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-79"/>
         <source>× batch × accumulation</source>
         <translation>× παρτίδα × συσσώρευση</translation>
     </message>
@@ -1350,7 +1415,7 @@
         <translation>Επανυπολογισμός ενεργοποιήσεων στο πίσω πέρασμα: λιγότερη μνήμη, πιο αργά βήματα</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+75"/>
         <source>Export…</source>
         <translation>Εξαγωγή…</translation>
     </message>
@@ -1391,7 +1456,7 @@
         </translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>Could not reload the model for training: %1</source>
         <translation>Δεν ήταν δυνατή η επαναφόρτωση του μοντέλου για εκπαίδευση: %1</translation>
     </message>
@@ -1431,7 +1496,12 @@
         <translation>Η εκπαίδευση συνεχίζεται.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Finished at step %1: the fine-tuned model is %2, &lt;%3&gt; works in its prompts.</source>
+        <translation>Ολοκληρώθηκε στο βήμα %1: το εκπαιδευμένο μοντέλο είναι το %2, το &lt;%3&gt; λειτουργεί στα prompt του.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Finished %1 at step %2.</source>
         <translation>Το %1 ολοκληρώθηκε στο βήμα %2.</translation>
     </message>
@@ -1441,7 +1511,7 @@
         <translation>Ολοκληρώθηκε στο βήμα %1: η &lt;%2&gt; βρίσκεται στη βιβλιοθήκη εννοιών.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Cancelled at step %1; the checkpoint is saved, resume it from the runs list.</source>
         <translation>Ακυρώθηκε στο βήμα %1· το σημείο ελέγχου αποθηκεύτηκε, συνεχίστε από τη λίστα εκτελέσεων.</translation>
     </message>
@@ -1490,7 +1560,17 @@
         <translation>Επιλέξτε λέξη αρχικοποίησης.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+13"/>
+        <source>Class images need a class prompt (e.g. a photo of a cat), or set their number to none.</source>
+        <translation>Οι εικόνες κλάσης χρειάζονται prompt κλάσης (π.χ. a photo of a cat), ή ορίστε το πλήθος τους σε καμία.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A class prompt is used only with class images: choose how many.</source>
+        <translation>Το prompt κλάσης χρησιμοποιείται μόνο με εικόνες κλάσης: επιλέξτε πόσες.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Load a base model first.</source>
         <translation>Φορτώστε πρώτα ένα βασικό μοντέλο.</translation>
     </message>
@@ -1500,8 +1580,8 @@
         <translation>Αφήστε πρώτα έναν φάκελο με εικόνες.</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location line="+70"/>
+        <location line="+8"/>
+        <location line="+113"/>
         <source>Continue</source>
         <translation>Συνέχεια</translation>
     </message>
@@ -1559,6 +1639,11 @@
         <location line="+1"/>
         <source>%1 — step %2 of %3</source>
         <translation>%1 — βήμα %2 από %3</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> (DreamBooth)</source>
+        <translation> (DreamBooth)</translation>
     </message>
     <message>
         <location line="+3"/>

@@ -369,7 +369,7 @@ void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome
   try {
     const auto o = run();
     if (o.finished)
-      Q_EMIT c->trainingFinished(qs(o.run_dir), qs(o.name), o.step, qs(o.library_path));
+      Q_EMIT c->trainingFinished(qs(o.run_dir), qs(o.name), o.step, qs(o.library_path), qs(o.model_dir));
     else
       Q_EMIT c->trainingCancelled(qs(o.run_dir), o.step);
   } catch (const std::exception& e) {
@@ -383,6 +383,13 @@ bool EngineController::startTraining(const studio::TrainRequest& r) {
   return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales),
                      [this, r](studio::StudioEngine& engine, TrainingControl& control) {
                        reportOutcome(this, [&] { return engine.train(r, trainingEvents(this), control); });
+                     });
+}
+
+bool EngineController::startDreamBooth(const studio::DreamBoothRequest& r) {
+  return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales),
+                     [this, r](studio::StudioEngine& engine, TrainingControl& control) {
+                       reportOutcome(this, [&] { return engine.train_dreambooth(r, trainingEvents(this), control); });
                      });
 }
 

@@ -79,6 +79,9 @@ class EngineController : public QObject {
   // Training runs on its own thread so that, while a run is paused, the engine thread can
   // generate with the concept as it is (pause and probe). One run at a time.
   bool startTraining(const studio::TrainRequest& request);
+  // A DreamBooth run: it fine-tunes the loaded model, so a finished one leaves that model
+  // as its output folder (load it to describe it), and an unfinished one the base again.
+  bool startDreamBooth(const studio::DreamBoothRequest& request);
   bool resumeTraining(const QString& runDir, qint64 totalSteps = 0);
   void setTrainingPaused(bool paused);
   void cancelTraining();  // saves a checkpoint first
@@ -121,7 +124,9 @@ class EngineController : public QObject {
   void trainingPreview(qint64 step, int scale, const QImage& image);
   void trainingPaused(bool paused);  // the run stopped at a pause (true) or went on (false)
   void trainingMessage(const QString& text);
-  void trainingFinished(const QString& runDir, const QString& conceptName, qint64 step, const QString& libraryPath);
+  // `modelDir`: the model folder a DreamBooth run wrote ("" for textual inversion).
+  void trainingFinished(const QString& runDir, const QString& conceptName, qint64 step, const QString& libraryPath,
+                        const QString& modelDir);
   void trainingCancelled(const QString& runDir, qint64 step);
   void trainingFailed(const QString& reason);
 

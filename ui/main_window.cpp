@@ -297,6 +297,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
                    "“a painting of <%1(3)>”.").arg(name),
                 false);
   });
+  // A DreamBooth run's model joins the model list and is the one in use (the engine holds
+  // its weights already; loading it describes it).
+  connect(training_, &TrainingWorkspace::modelTrained, this, [this](const QString& dir) {
+    rebuildRecent();
+    loadModel(dir);
+  });
   // While a run is active its concept is known to the prompt editors, so a paused run can
   // be tried (pause and probe) with the usual highlighting and completion.
   connect(engine_, &EngineController::trainingActiveChanged, this, &MainWindow::updateConcepts);

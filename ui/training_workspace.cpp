@@ -92,8 +92,15 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   property_ = new QComboBox;
   property_->addItem(tr("Object (a thing: “a photo of …”)"), QStringLiteral("object"));
   property_->addItem(tr("Style (a look: “a painting in the style of …”)"), QStringLiteral("style"));
+  method_ = new QComboBox;
+  method_->addItem(tr("Textual inversion"), QStringLiteral("ti"));
+  method_->addItem(tr("DreamBooth (fine-tunes the model)"), QStringLiteral("dreambooth"));
+  method_->setToolTip(tr("Textual inversion adds a concept to the library and leaves the model as it is. "
+                         "DreamBooth also fine-tunes the UNet and writes a new model folder, which the model "
+                         "list then offers."));
   auto* conceptBox = new QGroupBox(tr("Concept"));
   auto* cf = new QFormLayout(conceptBox);
+  cf->addRow(tr("Method"), method_);
   cf->addRow(tr("Name"), name_);
   cf->addRow(QString(), nameStatus_);
   cf->addRow(tr("Initializer word"), initToken_);
@@ -101,6 +108,42 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   cf->addRow(tr("Learn"), property_);
   connect(name_, &QLineEdit::textChanged, this, &TrainingWorkspace::validate);
   connect(initToken_, &QLineEdit::textChanged, this, &TrainingWorkspace::validate);
+
+  // ---- DreamBooth ----
+  classPrompt_ = new QLineEdit;
+  classPrompt_->setPlaceholderText(tr("what the concept is an instance of, e.g. a photo of a cat"));
+  classStatus_ = problemLabel();
+  classImages_ = spin(0, 1000, 0, 10);
+  classImages_->setSpecialValueText(tr("none"));
+  classImages_->setToolTip(tr("Pictures of the class that the base model draws first, into the run folder; "
+                              "training on them too keeps the model's idea of the class (none: no prior "
+                              "preservation)"));
+  unetLr_ = new QDoubleSpinBox;
+  unetLr_->setDecimals(7);
+  unetLr_->setRange(1e-7, 1e-2);
+  unetLr_->setSingleStep(1e-6);
+  unetLr_->setValue(5e-6);
+  trainTextEncoder_ = new QCheckBox(tr("Fine-tune the text encoder too"));
+  dreamBoothBox_ = new QGroupBox(tr("DreamBooth"));
+  auto* df = new QFormLayout(dreamBoothBox_);
+  df->addRow(tr("Class prompt"), classPrompt_);
+  df->addRow(QString(), classStatus_);
+  df->addRow(tr("Class images"), classImages_);
+  df->addRow(tr("UNet learning rate"), unetLr_);
+  df->addRow(trainTextEncoder_);  // spans both columns: the form stays narrow
+  dreamBoothBox_->setVisible(false);
+  connect(classPrompt_, &QLineEdit::textChanged, this, &TrainingWorkspace::validate);
+  connect(classImages_, qOverload<int>(&QSpinBox::valueChanged), this, &TrainingWorkspace::validate);
+  connect(method_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+    const bool db = dreamBooth();
+    dreamBoothBox_->setVisible(db);
+    property_->setEnabled(!db);
+    // DreamBooth trains the model's own weights, which must be float32.
+    if (db) precision_->setCurrentIndex(precision_->findData(QStringLiteral("fp32")));
+    precision_->setEnabled(!db);
+    lr_->setToolTip(db ? tr("The concept embeddings' rate (the UNet has its own below)") : QString());
+    validate();
+  });
 
   // ---- settings ----
   steps_ = spin(1, 200000, 2000, 100);
@@ -153,7 +196,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   checkpointing_ = new QCheckBox(tr("Gradient checkpointing"));
   checkpointing_->setToolTip(tr("Recompute activations in the backward pass: less memory, slower steps"));
   // Long entries elide in a narrow window instead of widening the form.
-  for (QComboBox* c : {property_, schedule_}) {
+  for (QComboBox* c : {property_, schedule_, method_}) {
     c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     c->setMinimumContentsLength(14);
   }
@@ -202,6 +245,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   auto* ll = new QVBoxLayout(left);
   ll->addWidget(dataBox, 1);
   ll->addWidget(conceptBox);
+  ll->addWidget(dreamBoothBox_);
   ll->addWidget(settingsBox);
   ll->addWidget(advanced_);
   ll->addLayout(buttons);
@@ -292,7 +336,9 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
     if (job != reloadJob_ || !pendingStart_) return;
     pendingStart_ = false;
     reloadJob_ = -1;
-    engine_->startTraining(pendingJob_);
+    const auto launch = std::move(pendingLaunch_);
+    pendingLaunch_ = nullptr;
+    if (launch) launch();
   });
   connect(engine_, &EngineController::modelLoadFailed, this, [this](int job, const QString&, const QString& why) {
     if (job != reloadJob_) return;
@@ -333,15 +379,22 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
     status_->setToolTip(m);
   });
   connect(engine_, &EngineController::trainingFinished, this,
-          [this](const QString& runDir, const QString& name, qint64 step, const QString& libraryPath) {
-            setStatus(libraryPath.isEmpty() ? tr("Finished %1 at step %2.").arg(name).arg(step)
-                                            : tr("Finished at step %1: <%2> is in the concept library.")
-                                                  .arg(step)
-                                                  .arg(name));
+          [this](const QString& runDir, const QString& name, qint64 step, const QString& libraryPath,
+                 const QString& modelDir) {
+            if (!modelDir.isEmpty())
+              setStatus(tr("Finished at step %1: the fine-tuned model is %2, <%3> works in its prompts.")
+                            .arg(step)
+                            .arg(modelDir, name));
+            else
+              setStatus(libraryPath.isEmpty() ? tr("Finished %1 at step %2.").arg(name).arg(step)
+                                              : tr("Finished at step %1: <%2> is in the concept library.")
+                                                    .arg(step)
+                                                    .arg(name));
             plot_->fitAll();
             refreshRuns();
             Q_UNUSED(runDir);
             Q_EMIT conceptTrained(name);
+            if (!modelDir.isEmpty()) Q_EMIT modelTrained(modelDir);
             validate();
           });
   connect(engine_, &EngineController::trainingCancelled, this, [this](const QString& runDir, qint64 step) {
@@ -415,6 +468,14 @@ void TrainingWorkspace::validate() {
   }
   initStatus_->setText(initProblem_);
   initStatus_->setVisible(!initProblem_.isEmpty() && !word.isEmpty());
+
+  classProblem_.clear();
+  if (dreamBooth() && classImages_->value() > 0 && classPrompt_->text().trimmed().isEmpty())
+    classProblem_ = tr("Class images need a class prompt (e.g. a photo of a cat), or set their number to none.");
+  else if (dreamBooth() && !classPrompt_->text().trimmed().isEmpty() && classImages_->value() == 0)
+    classProblem_ = tr("A class prompt is used only with class images: choose how many.");
+  classStatus_->setText(classProblem_);
+  classStatus_->setVisible(!classProblem_.isEmpty());
   updateButtons();
 }
 
@@ -428,6 +489,8 @@ void TrainingWorkspace::updateButtons() {
   else if (datasetUsed_ == 0) why = tr("Drop a folder of images first.");
   else if (!nameProblem_.isEmpty()) why = nameProblem_;
   else if (!initProblem_.isEmpty()) why = initProblem_;
+  else if (!classProblem_.isEmpty()) why = classProblem_;
+  start_->setEnabled(ready && classProblem_.isEmpty());
   start_->setToolTip(why);
   pause_->setEnabled(active);
   pause_->setChecked(active && engine_->isTrainingPaused());
@@ -478,23 +541,66 @@ studio::TrainRequest TrainingWorkspace::job() const {
   return j;
 }
 
+bool TrainingWorkspace::dreamBooth() const { return method_->currentData().toString() == QLatin1String("dreambooth"); }
+
+studio::DreamBoothRequest TrainingWorkspace::dreamBoothJob() const {
+  // The settings the two methods share come from the same form.
+  const studio::TrainRequest ti = job();
+  studio::DreamBoothRequest j;
+  auto& t = j.training;
+  j.data_dir = ti.data_dir;
+  j.library_dir = ti.library_dir;
+  j.out_dir = ti.out_dir;
+  j.checkpoint_every = ti.checkpoint_every;
+  j.preview_every = ti.preview_every;
+  j.preview_prompt = ti.preview_prompt;
+  t.name = ti.training.name;
+  t.init_token = ti.training.init_token;
+  t.num_scales = ti.training.num_scales;
+  t.steps = ti.training.steps;
+  t.batch_size = ti.training.batch_size;
+  t.grad_accum = ti.training.grad_accum;
+  t.seed = ti.training.seed;
+  t.resolution = ti.training.resolution;
+  t.lr_schedule = ti.training.lr_schedule;
+  t.warmup_steps = ti.training.warmup_steps;
+  t.scale_lr = ti.training.scale_lr;
+  t.gradient_checkpointing = ti.training.gradient_checkpointing;
+  t.embedding_lr = ti.training.lr;
+  t.lr = unetLr_->value();
+  t.class_prompt = ss(classPrompt_->text().trimmed());
+  t.num_class_images = classImages_->value();
+  t.train_text_encoder = trainTextEncoder_->isChecked();
+  return j;
+}
+
 void TrainingWorkspace::start() {
   validate();
   if (!start_->isEnabled()) {
     setStatus(start_->toolTip(), true);
     return;
   }
-  const studio::TrainRequest j = job();
-  if (qs(j.training.precision) != modelPrecision()) {
-    // The frozen model runs in the training precision: reload it that way first.
+  std::function<void()> launch;
+  QString precision;
+  if (dreamBooth()) {
+    const studio::DreamBoothRequest j = dreamBoothJob();
+    launch = [this, j] { engine_->startDreamBooth(j); };
+    precision = QStringLiteral("fp32");
+  } else {
+    const studio::TrainRequest j = job();
+    launch = [this, j] { engine_->startTraining(j); };
+    precision = qs(j.training.precision);
+  }
+  if (precision != modelPrecision()) {
+    // The model runs in the training precision: reload it that way first.
     pendingStart_ = true;
-    pendingJob_ = j;
+    pendingLaunch_ = launch;
     setStatus(tr("Reloading the model in %1 for training…").arg(precision_->currentText()));
-    reloadJob_ = engine_->loadModel(engine_->model().source, engine_->model().device, qs(j.training.precision));
+    reloadJob_ = engine_->loadModel(engine_->model().source, engine_->model().device, precision);
     updateButtons();
     return;
   }
-  engine_->startTraining(j);
+  launch();
 }
 
 void TrainingWorkspace::togglePause() {
@@ -545,6 +651,7 @@ void TrainingWorkspace::refreshRuns() {
     if (!r.error.empty()) text = tr("%1 — unreadable: %2").arg(QFileInfo(qs(r.dir)).fileName(), qs(r.error));
     else if (r.finished) text = tr("%1 — finished, %2 steps").arg(qs(r.name)).arg(r.total);
     else text = tr("%1 — step %2 of %3").arg(qs(r.name)).arg(r.step).arg(r.total);
+    if (r.error.empty() && r.dreambooth) text += tr(" (DreamBooth)");
     auto* item = new QListWidgetItem(text, runs_);
     item->setData(Qt::UserRole, qs(r.dir));
     item->setToolTip(tr("%1\nmodel: %2\nimages: %3").arg(qs(r.dir), qs(r.model_path), qs(r.data_dir)));

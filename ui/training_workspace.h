@@ -1,8 +1,10 @@
 #pragma once
-// The training workspace: a dataset drop zone, the concept's name and initializer word
-// (validated as they are typed), the training settings, start / pause / cancel, the runs
-// list for resuming earlier runs, the live loss plot and the preview matrix.
+// The training workspace: a dataset drop zone, the method (textual inversion or DreamBooth,
+// with DreamBooth's own settings), the concept's name and initializer word (validated as
+// they are typed), the training settings, start / pause / cancel, the runs list for
+// resuming earlier runs, the live loss plot and the preview matrix.
 #include <QImage>
+#include <functional>
 #include <QWidget>
 
 #include "engine_controller.h"
@@ -36,15 +38,23 @@ class TrainingWorkspace : public QWidget {
   QString dataFolder() const { return dataDir_; }
 
   studio::TrainRequest job() const;
+  studio::DreamBoothRequest dreamBoothJob() const;
+  bool dreamBooth() const;  // the method chosen
   // "" when the field is fine, else what is wrong (also shown under the field).
   QString nameProblem() const { return nameProblem_; }
   QString initTokenProblem() const { return initProblem_; }
+  QString classProblem() const { return classProblem_; }
   QString statusText() const;
   void refreshRuns();
 
   DatasetView* datasetView() const { return dataset_; }
   LossPlot* lossPlot() const { return plot_; }
   PreviewMatrix* previews() const { return previews_; }
+  QComboBox* methodBox() const { return method_; }
+  QLineEdit* classPromptEdit() const { return classPrompt_; }
+  QSpinBox* classImagesBox() const { return classImages_; }
+  QDoubleSpinBox* unetLrBox() const { return unetLr_; }
+  QCheckBox* trainTextEncoderBox() const { return trainTextEncoder_; }
   QLineEdit* nameEdit() const { return name_; }
   QLineEdit* initTokenEdit() const { return initToken_; }
   QSpinBox* stepsBox() const { return steps_; }
@@ -69,6 +79,8 @@ class TrainingWorkspace : public QWidget {
  Q_SIGNALS:
   // A run finished and its concept is in the library.
   void conceptTrained(const QString& name);
+  // A DreamBooth run finished and wrote this model folder.
+  void modelTrained(const QString& modelDir);
   void message(const QString& text, bool error);
 
  private:
@@ -87,6 +99,13 @@ class TrainingWorkspace : public QWidget {
   QLineEdit* initToken_;
   QLabel* initStatus_;
   QComboBox* property_;
+  QComboBox* method_;
+  QGroupBox* dreamBoothBox_;
+  QLineEdit* classPrompt_;
+  QLabel* classStatus_;
+  QSpinBox* classImages_;
+  QDoubleSpinBox* unetLr_;
+  QCheckBox* trainTextEncoder_;
   QSpinBox* steps_;
   QDoubleSpinBox* lr_;
   QSpinBox* scales_;
@@ -113,11 +132,11 @@ class TrainingWorkspace : public QWidget {
   QLabel* status_;
   LossPlot* plot_;
   PreviewMatrix* previews_;
-  QString nameProblem_, initProblem_;
+  QString nameProblem_, initProblem_, classProblem_;
   int datasetUsed_ = 0;
   QString runDir_;           // of the active run
   bool pendingStart_ = false;  // waiting for the model to reload in the chosen precision
-  studio::TrainRequest pendingJob_;
+  std::function<void()> pendingLaunch_;  // what starts once the model has reloaded
   int reloadJob_ = -1;
   bool historyPending_ = false;  // a resumed run's log is being read; live steps wait
   QVector<TrainingStepInfo> heldSteps_;

@@ -105,6 +105,12 @@ class StudioEngine {
   // dataset are not the run's.
   TrainOutcome resume_training(const std::string& run_dir, int64_t total_steps, const TrainEvents& events,
                                TrainingControl& control);
+  // A multiresolution DreamBooth run, driven like train(): it fine-tunes the loaded model
+  // in place (float32 weights required). A finished run leaves the model as the folder it
+  // wrote (outcome.model_dir), and says so in model_info(); an unfinished one (cancelled,
+  // failed) reloads the base model's weights, so what is loaded is always a folder on disk.
+  // Refused before it starts when the run folder's disk lacks dreambooth_disk_bytes().
+  TrainOutcome train_dreambooth(const DreamBoothRequest& request, const TrainEvents& events, TrainingControl& control);
 
   struct Impl;  // opaque outside engine/studio
 

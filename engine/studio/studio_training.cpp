@@ -8,6 +8,7 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <torch/torch.h>
 
 #include "imaging/image_decode.h"
 #include "imaging/png_io.h"
@@ -16,6 +17,8 @@
 #include "studio/studio_engine.h"
 #include "studio/studio_engine_impl.h"
 #include "training/dataset.h"
+#include "training/dreambooth_run.h"
+#include "training/run_folder.h"
 #include "training/training_run.h"
 
 namespace fs = std::filesystem;
@@ -32,7 +35,8 @@ Image square_thumbnail(const Image& img, int size) {
 // Registers a run with the engine for its lifetime, so generation knows about it.
 class ActiveTraining {
  public:
-  ActiveTraining(StudioEngine::Impl& impl, TextualInversionRun& run, TrainingControl& control) : impl_(impl) {
+  template <class Run>
+  ActiveTraining(StudioEngine::Impl& impl, Run& run, TrainingControl& control) : impl_(impl) {
     const std::lock_guard<std::mutex> lock(impl_.training_mutex);
     if (impl_.training.control) throw Error("a training run is already active: finish or cancel it first");
     impl_.training.control = &control;
@@ -51,8 +55,9 @@ class ActiveTraining {
   StudioEngine::Impl& impl_;
 };
 
-TrainOutcome drive(StudioEngine::Impl& impl, TextualInversionRun& run, const TrainEvents& events,
-                   TrainingControl& control) {
+// A textual-inversion or DreamBooth run, reported through `events`.
+template <class Run>
+TrainOutcome drive(StudioEngine::Impl& impl, Run& run, const TrainEvents& events, TrainingControl& control) {
   const ActiveTraining active(impl, run, control);
   const auto& s = run.settings();
   if (events.on_message) events.on_message(run.dataset().report().summary());
@@ -83,7 +88,24 @@ TrainOutcome drive(StudioEngine::Impl& impl, TextualInversionRun& run, const Tra
   out.run_dir = s.out_dir;
   out.name = s.training.name;
   out.library_path = o.library_path;
+  out.model_dir = o.model_dir;
   return out;
+}
+
+std::string run_format(const std::string& run_dir) {
+  try {
+    return nlohmann::json::parse(read_file((fs::path(run_dir) / "settings.json").string())).value("format", "");
+  } catch (const std::exception&) {
+    return "";  // the reader of its kind says what is wrong
+  }
+}
+
+bool is_dreambooth_run(const std::string& run_dir) { return run_format(run_dir) == kDreamBoothRunFormat; }
+
+std::string gigabytes(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / 1e9);
+  return buf;
 }
 
 int64_t latest_checkpoint_step(const std::string& run_dir) {
@@ -168,12 +190,16 @@ RunSummary read_run(const std::string& run_dir) {
   RunSummary r;
   r.dir = run_dir;
   try {
-    const auto s = TextualInversionRun::read_settings(run_dir);
-    r.name = s.training.name;
-    r.model_path = s.model_path;
-    r.data_dir = s.data_dir;
-    r.total = s.training.steps;
-    r.num_scales = s.training.num_scales;
+    const auto fill = [&](const auto& s) {
+      r.name = s.training.name;
+      r.model_path = s.model_path;
+      r.data_dir = s.data_dir;
+      r.total = s.training.steps;
+      r.num_scales = s.training.num_scales;
+    };
+    r.dreambooth = is_dreambooth_run(run_dir);
+    if (r.dreambooth) fill(DreamBoothRun::read_settings(run_dir));
+    else fill(TextualInversionRun::read_settings(run_dir));
     r.step = latest_checkpoint_step(run_dir);
     std::error_code ec;
     r.finished = r.step >= r.total && fs::exists(fs::path(run_dir) / (r.name + ".safetensors"), ec);
@@ -244,9 +270,79 @@ TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& event
   return drive(*impl_, *run, events, control);
 }
 
+int64_t dreambooth_disk_bytes(int64_t unet_parameters, int64_t text_parameters, const DreamBoothSettings& s) {
+  // float32: the weights checkpoint, Adam's two moments, the model folder's copy.
+  const int64_t trained = unet_parameters + (s.train_text_encoder ? text_parameters : 0);
+  const int64_t png = int64_t(s.resolution) * s.resolution * 3 / 2;  // a generous PNG
+  return trained * 4 * 4 + int64_t(s.num_class_images) * png;
+}
+
+namespace {
+
+// Runs a DreamBooth run on the loaded model; unless it finishes, puts the base model's
+// weights back (the run changed them in place).
+TrainOutcome drive_dreambooth(StudioEngine& engine, StudioEngine::Impl& impl, DreamBoothRun& run,
+                              const TrainEvents& events, TrainingControl& control) {
+  const LoadRequest base{impl.info.source, impl.info.device, impl.info.dtype};
+  TrainOutcome out;
+  try {
+    out = drive(impl, run, events, control);
+  } catch (...) {
+    try {
+      engine.load_model(base);
+    } catch (const std::exception&) {
+      impl.model.reset();  // neither the base nor the run's model: none is loaded
+    }
+    throw;
+  }
+  if (!out.finished) {
+    engine.load_model(base);
+    return out;
+  }
+  // The weights in memory are the folder's now.
+  impl.info.source = out.model_dir;
+  impl.info.name = fs::path(out.model_dir).filename().string();
+  impl.info.kind = "diffusers";
+  return out;
+}
+
+}  // namespace
+
+TrainOutcome StudioEngine::train_dreambooth(const DreamBoothRequest& r, const TrainEvents& events,
+                                            TrainingControl& control) {
+  auto& model = impl_->require_model();
+  if (r.out_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
+  DreamBoothRunSettings s = r;
+  s.model_path = impl_->info.source;
+  if (!r.library_dir.empty() && fs::exists(fs::path(r.library_dir) / (r.training.name + ".safetensors")))
+    throw Error("the concept library already has a concept named '" + r.training.name + "': choose another name");
+  // Enough disk, checked where the run folder goes (its nearest existing parent).
+  fs::path where = fs::absolute(s.out_dir);
+  std::error_code ec;
+  while (!where.empty() && !fs::exists(where, ec) && where != where.parent_path()) where = where.parent_path();
+  const auto space = fs::space(where, ec);
+  const auto count = [](const torch::nn::Module& m) {
+    int64_t n = 0;
+    for (const auto& p : m.parameters()) n += p.numel();
+    return n;
+  };
+  const int64_t need = dreambooth_disk_bytes(count(*model.unet), count(*model.text_encoder), s.training);
+  if (!ec && int64_t(space.available) < need)
+    throw Error("DreamBooth needs about " + gigabytes(need) + " of free disk for its checkpoints and model in " +
+                where.string() + ", and " + gigabytes(int64_t(space.available)) + " are free");
+  TrainingCallbacks making;  // the class images are drawn first
+  making.on_message = events.on_message;
+  auto run = DreamBoothRun::create(model, s, making);
+  return drive_dreambooth(*this, *impl_, *run, events, control);
+}
+
 TrainOutcome StudioEngine::resume_training(const std::string& run_dir, int64_t total_steps, const TrainEvents& events,
                                            TrainingControl& control) {
   auto& model = impl_->require_model();
+  if (is_dreambooth_run(run_dir)) {
+    auto run = DreamBoothRun::resume(model, run_dir, total_steps);
+    return drive_dreambooth(*this, *impl_, *run, events, control);
+  }
   auto run = TextualInversionRun::resume(model, run_dir, total_steps);
   return drive(*impl_, *run, events, control);
 }

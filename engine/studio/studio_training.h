@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "imaging/image.h"
+#include "training/dreambooth_settings.h"
 #include "training/textual_inversion_settings.h"
 #include "training/training_control.h"
 
@@ -42,6 +43,13 @@ std::string init_token_problem(const std::string& word, const std::string& token
 // A new textual-inversion run: the engine's own record (its model_path is set to the loaded
 // model's). The app fills it from its form.
 using TrainRequest = TrainingRunSettings;
+// A new DreamBooth run, likewise (model_path is set to the loaded model's).
+using DreamBoothRequest = DreamBoothRunSettings;
+
+// Free disk a DreamBooth run on a model of `unet_parameters` (and `text_parameters`, trained
+// with the text encoder) needs: its UNet checkpoint and optimizer state in float32, the
+// fine-tuned model folder, and the class images.
+int64_t dreambooth_disk_bytes(int64_t unet_parameters, int64_t text_parameters, const DreamBoothSettings& s);
 
 struct TrainStep {
   int64_t step = 0, total = 0;
@@ -69,6 +77,7 @@ struct TrainOutcome {
   int64_t step = 0;
   std::string run_dir, name;
   std::string library_path;
+  std::string model_dir;  // a finished DreamBooth run's fine-tuned model folder ("" otherwise)
 };
 
 // A step of a run's loss log (for a resumed run's curve).
@@ -79,6 +88,7 @@ struct LossPoint {
 
 struct RunSummary {
   std::string dir, name, model_path, data_dir;
+  bool dreambooth = false;  // else textual inversion
   int64_t step = 0, total = 0, num_scales = 0;
   bool finished = false;
   std::string error;  // the folder is not a readable run

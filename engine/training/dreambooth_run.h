@@ -31,31 +31,7 @@ namespace mrti {
 
 struct StableDiffusionModel;
 
-struct DreamBoothRunSettings {
-  // Paths are recorded absolute, so a run resumes from any working folder.
-  std::string model_path;     // the base model's diffusers folder (recorded; the caller loads it)
-  std::string data_dir;       // instance images
-  std::string class_dir;      // prior preservation: "" = out_dir/class-images
-  std::string out_dir;        // the run folder
-  std::string model_out_dir;  // the fine-tuned diffusers folder: "" = out_dir/model
-  std::string library_dir;    // "" = do not save the concept into a concept library
-  // The finished concept may replace a same-named one in the library (else the run
-  // refuses to start, as that concept may exist nowhere else).
-  bool replace_library_concept = false;
-  DreamBoothSettings training;
-  int64_t checkpoint_every = 100;  // 0 = only at the end and on cancel
-  int64_t preview_every = 0;       // 0 = no previews
-  std::string preview_prompt = "a photo of {}";  // {} = <name|k|>
-  int preview_steps = 20;
-  int64_t preview_seed = 1234;
-  std::vector<int64_t> preview_scales;  // empty: 0, N/2, N-1
 
-  std::string class_images_dir() const { return class_dir.empty() ? out_dir + "/class-images" : class_dir; }
-  std::string model_output_dir() const { return model_out_dir.empty() ? out_dir + "/model" : model_out_dir; }
-  // The training settings' and the cadence's checks (run_folder.h): what both a new run
-  // and a resume require. Throws mrti::Error naming the first bad setting.
-  void validate() const;
-};
 
 class DreamBoothRun {
  public:

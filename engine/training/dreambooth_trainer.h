@@ -28,6 +28,7 @@
 
 #include "multires/concept.h"
 #include "training/dataset.h"
+#include "training/dreambooth_settings.h"
 #include "training/lr_schedule.h"
 
 namespace torch::optim {
@@ -39,66 +40,7 @@ namespace mrti {
 struct StableDiffusionModel;
 class Scheduler;
 
-struct DreamBoothSettings {
-  std::string name, init_token;
-  int64_t num_scales = 10;
-  std::string instance_template = "a photo of {}";  // {} = <name|i|>
-  std::string class_prompt;   // prior preservation: e.g. "a photo of a dog"
-  int num_class_images = 0;   // 0 = no prior preservation
-  double prior_loss_weight = 1.0;
-  int class_sampling_steps = 25;
-  int resolution = 512;
-  double flip_probability = 0.5;
-  int64_t steps = 400;
-  int batch_size = 1;  // instance images per micro-batch (and as many class images)
-  int grad_accum = 1;  // micro-batches per optimizer step
-  double lr = 5e-6;            // UNet
-  double embedding_lr = 5e-3;  // concept embeddings; 0 keeps them at the initializer
-  // The UNet's rate over the steps (lr_schedule.h); the other groups follow in proportion.
-  std::string lr_schedule = "constant";
-  int64_t warmup_steps = 0;
-  bool scale_lr = false;  // multiply every rate by batch_size x grad_accum
-  double weight_decay = 1e-2;
-  int64_t seed = 0;
-  bool gradient_checkpointing = false;  // recompute UNet activations in backward (less memory)
-  bool train_text_encoder = false;
-  double text_encoder_lr = 5e-6;
 
-  // The keys of settings.json, one per member (settings_json.h).
-  template <class Self, class Visit>
-  static void fields(Self& s, Visit&& f) {
-    f("name", s.name);
-    f("init_token", s.init_token);
-    f("num_scales", s.num_scales);
-    f("instance_template", s.instance_template);
-    f("class_prompt", s.class_prompt);
-    f("num_class_images", s.num_class_images);
-    f("prior_loss_weight", s.prior_loss_weight);
-    f("class_sampling_steps", s.class_sampling_steps);
-    f("resolution", s.resolution);
-    f("flip_probability", s.flip_probability);
-    f("steps", s.steps);
-    f("batch_size", s.batch_size);
-    f("grad_accum", s.grad_accum);
-    f("lr", s.lr);
-    f("lr_schedule", s.lr_schedule);
-    f("warmup_steps", s.warmup_steps);
-    f("scale_lr", s.scale_lr);
-    f("embedding_lr", s.embedding_lr);
-    f("weight_decay", s.weight_decay);
-    f("seed", s.seed);
-    f("gradient_checkpointing", s.gradient_checkpointing);
-    f("train_text_encoder", s.train_text_encoder);
-    f("text_encoder_lr", s.text_encoder_lr);
-  }
-  nlohmann::json to_json() const;
-  // Missing keys keep their defaults; wrong types throw naming the key.
-  static DreamBoothSettings from_json(const nlohmann::json& j);
-  // Throws mrti::Error naming the first bad setting.
-  void validate() const;
-  double scaled_lr_factor() const { return scale_lr ? double(batch_size) * grad_accum : 1.0; }
-  LrSchedule make_schedule() const;  // the UNet's rate per step
-};
 
 // Generates the missing class images (class-NNNN.png) in `dir` with `prompt` until it
 // holds `count`; returns how many were made.
