@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "runtime/config_folder_needed.h"
 #include "runtime/error.h"
 #include "runtime/error_message.h"
 
@@ -27,6 +28,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const mrti::ConfigFolderNeeded& e) {
+    std::cerr << "error: " << e.what() << " (--config-dir DIR)\n";
+    return 1;
   } catch (const mrti::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -8,7 +8,9 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <QThread>
+#include <QToolButton>
 #include <QTimer>
 #include <atomic>
 #include <fstream>
@@ -196,6 +198,33 @@ class TestGuiEngine : public QObject {
     grid.beginJob(1);
     grid.finishJob(args.at(1).value<QVector<QImage>>().mid(0, 1), args.at(2).toStringList().mid(0, 1), {7});
     QCOMPARE(grid.item(0)->text(), QStringLiteral("seed 7"));
+  }
+
+  void singleFileAsksForItsConfigFolder() {
+    MRTI_REQUIRE_FIXTURES();
+    QSettings().remove(QStringLiteral("model/configDirs"));
+    const QString file = QString::fromStdString(mrti_test::fixture("single-file/tiny-sd15-fp16.safetensors"));
+    MainWindow w;
+    w.show();
+    QSignalSpy failed(w.engine(), &EngineController::modelLoadFailed);
+    QSignalSpy loaded(w.engine(), &EngineController::modelLoaded);
+    w.loadModel(file);
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 60000);
+    QVERIFY(failed.first().at(3).toBool());  // a config folder would let it load
+    // The window asks for the folder itself, naming no command-line flag.
+    QTRY_VERIFY(w.configFolderButton()->isVisible());
+    QVERIFY2(w.messageText().contains(QStringLiteral("config folder")) && !w.messageText().contains(QStringLiteral("--")),
+             qPrintable(w.messageText()));
+    w.loadModel(file, tinyModel());
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 120000);
+    QTRY_VERIFY(!w.configFolderButton()->isVisible());
+    QCOMPARE(w.engine()->model().configDir, tinyModel());
+    // Opened again (from the recent list, say), it remembers its folder.
+    loaded.clear();
+    w.loadModel(file);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() || failed.size() > 1, 120000);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(w.engine()->model().source, file);
   }
 
   void unknownConceptIsReportedInTheWindow() {

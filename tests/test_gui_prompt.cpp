@@ -285,6 +285,25 @@ class TestGuiPrompt : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!imported.isEmpty(), 20000);
     QCOMPARE(imported.first().at(1).toString(), QStringLiteral("owl"));
     QTRY_VERIFY(model->rowOf(QStringLiteral("owl")) >= 0);
+
+    // A concept of the original code's layout, given as its text encoder file (what a file
+    // dialog picks) or as its folder: its scales are the rows beyond CLIP's vocabulary.
+    if (!mrti_test::fixtures_dir().empty()) {
+      const QString original = QString::fromStdString(mrti_test::fixture("multires/concepts/cat"));
+      QSignalSpy failedImport(&engine, &EngineController::conceptImportFailed);
+      imported.clear();
+      engine.importConcept(QString::fromStdString(dir), original + QStringLiteral("/text_encoder/pytorch_model.bin"),
+                           QStringLiteral("orig_cat"));
+      QTRY_VERIFY_WITH_TIMEOUT(!imported.isEmpty() || !failedImport.isEmpty(), 20000);
+      QVERIFY2(failedImport.isEmpty(), failedImport.isEmpty() ? "" : qPrintable(failedImport.first().at(2).toString()));
+      QCOMPARE(imported.first().at(1).toString(), QStringLiteral("orig_cat"));
+      QCOMPARE(mrti::ConceptLibrary(dir, false).load("orig_cat").num_scales(), int64_t(10));
+      imported.clear();
+      engine.importConcept(QString::fromStdString(dir), original, QStringLiteral("orig_dir"));
+      QTRY_VERIFY_WITH_TIMEOUT(!imported.isEmpty() || !failedImport.isEmpty(), 20000);
+      QVERIFY(failedImport.isEmpty());
+      QCOMPARE(mrti::ConceptLibrary(dir, false).load("orig_dir").num_scales(), int64_t(10));
+    }
   }
 };
 

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "runtime/config_folder_needed.h"
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -289,7 +291,7 @@ class TestModelLoading : public QObject {
 
   void singleFileNeedsConfigsForNonStandardShapes() {
     MRTI_REQUIRE_FIXTURES();
-    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(single_file()), single_file(), "standard", "--config-dir",
+    MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(single_file()), single_file(), "standard", "config folder",
                       "[32, 32, 64, 64]");
     // A config folder for another model is caught before loading.
     const auto dir = linked_copy("other-config", {"unet"});
@@ -558,7 +560,9 @@ class TestModelLoading : public QObject {
     QCOMPARE(s["components"]["text_encoder"]["parameters"].get<int64_t>(), int64_t(1597162));
     QCOMPARE(s["components"]["vae"]["dtypes"], nlohmann::json({"fp16"}));
     QCOMPARE(s["file"]["tensors"].get<int>(), 965);
-    MRTI_EXPECT_ERROR(mrti::describe_stable_diffusion(single_file()), "--config-dir");
+    MRTI_EXPECT_ERROR(mrti::describe_stable_diffusion(single_file()), "config folder");
+    // A type of its own, so each front end can offer the folder its way.
+    QVERIFY_THROWS_EXCEPTION(mrti::ConfigFolderNeeded, mrti::load_stable_diffusion(single_file()));
   }
 };
 

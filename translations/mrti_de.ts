@@ -275,7 +275,7 @@
         <translation>%1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="+195"/>
+        <location line="+200"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -433,6 +433,16 @@
         <translation>Diese Meldung ausblenden</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>Choose config folder…</source>
+        <translation>Konfigurationsordner wählen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A diffusers folder of the same model: its configs say what the file&apos;s weights cannot (head counts, sizes) and its tokenizer reads the prompts</source>
+        <translation>Ein diffusers-Ordner desselben Modells: Seine Konfigurationen sagen, was die Gewichte der Datei nicht verraten (Anzahl der Köpfe, Größen), und sein Tokenizer liest die Prompts</translation>
+    </message>
+    <message>
         <location line="+13"/>
         <source>&lt;h2&gt;No base model yet&lt;/h2&gt;&lt;p&gt;MRTI Studio draws pictures with a &lt;b&gt;Stable Diffusion base model&lt;/b&gt;: the text encoder, the denoising UNet and the image decoder (VAE) that turn a prompt into an image. Concepts in your library were trained on top of such a model and only work with one of the same kind (the same token width).&lt;/p&gt;&lt;p&gt;Nothing is downloaded. Point the app at a model you already have:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;diffusers folder&lt;/b&gt;, the one holding &lt;tt&gt;model_index.json&lt;/tt&gt;, &lt;tt&gt;text_encoder/&lt;/tt&gt;, &lt;tt&gt;unet/&lt;/tt&gt;, &lt;tt&gt;vae/&lt;/tt&gt; …&lt;/li&gt;&lt;li&gt;or a &lt;b&gt;single checkpoint file&lt;/b&gt; (&lt;tt&gt;.safetensors&lt;/tt&gt;) of Stable Diffusion 1.x or 2.x.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Use &lt;i&gt;File → Open model folder…&lt;/i&gt;, or drag the folder or file onto this window.&lt;/p&gt;</source>
         <translation>&lt;h2&gt;Noch kein Basismodell&lt;/h2&gt;&lt;p&gt;MRTI Studio zeichnet Bilder mit einem &lt;b&gt;Stable-Diffusion-Basismodell&lt;/b&gt;: dem Text-Encoder, dem entrauschenden UNet und dem Bilddecoder (VAE), die aus einem Prompt ein Bild machen. Die Konzepte in Ihrer Bibliothek wurden auf einem solchen Modell trainiert und funktionieren nur mit einem Modell derselben Art (derselben Token-Breite).&lt;/p&gt;&lt;p&gt;Es wird nichts heruntergeladen. Wählen Sie ein Modell, das Sie bereits haben:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;einen &lt;b&gt;diffusers-Ordner&lt;/b&gt;, den mit &lt;tt&gt;model_index.json&lt;/tt&gt;, &lt;tt&gt;text_encoder/&lt;/tt&gt;, &lt;tt&gt;unet/&lt;/tt&gt;, &lt;tt&gt;vae/&lt;/tt&gt; …&lt;/li&gt;&lt;li&gt;oder eine &lt;b&gt;einzelne Checkpoint-Datei&lt;/b&gt; (&lt;tt&gt;.safetensors&lt;/tt&gt;) von Stable Diffusion 1.x oder 2.x.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Verwenden Sie &lt;i&gt;Datei → Modellordner öffnen…&lt;/i&gt; oder ziehen Sie den Ordner oder die Datei auf dieses Fenster.&lt;/p&gt;</translation>
@@ -481,13 +491,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+466"/>
+        <location line="+492"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location line="-467"/>
+        <location line="-493"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -528,13 +538,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+94"/>
-        <location line="+7"/>
+        <location line="+95"/>
+        <location line="+15"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-100"/>
+        <location line="-109"/>
         <location line="+68"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
@@ -551,12 +561,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+242"/>
+        <location line="+259"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-235"/>
+        <location line="-252"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
     </message>
@@ -576,18 +586,25 @@
         <translation>Seine eigenen Generierungseinstellungen sind nicht verwendbar: %1</translation>
     </message>
     <message>
-        <location line="+6"/>
         <location line="+7"/>
+        <location line="+15"/>
         <source>Model: %1</source>
         <translation>Modell: %1</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-13"/>
         <source>Could not load the model %1: %2</source>
         <translation>Das Modell %1 konnte nicht geladen werden: %2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+3"/>
+        <source>%1 needs a config folder: %2
+Choose a diffusers folder of the same model.</source>
+        <translation>%1 braucht einen Konfigurationsordner: %2
+Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Loading %1 was cancelled.</source>
         <translation>Das Laden von %1 wurde abgebrochen.</translation>
     </message>
@@ -724,7 +741,12 @@
         <translation>Hauptleiste</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+112"/>
+        <source>Choose a diffusers folder of the same model as %1</source>
+        <translation>Einen diffusers-Ordner desselben Modells wie %1 wählen</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
         <translation>Das Standardmodell %1 fehlt, daher ist kein Modell geladen. Öffnen Sie eines über das Menü Datei oder wählen Sie unter Datei → Einstellungen ein anderes Standardmodell.</translation>
     </message>
@@ -1345,12 +1367,12 @@
     <message>
         <location line="+1"/>
         <location line="+279"/>
-        <location line="+113"/>
+        <location line="+114"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-390"/>
+        <location line="-391"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1581,17 +1603,17 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+113"/>
+        <location line="+114"/>
         <source>Continue</source>
         <translation>Weiter</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-13"/>
         <source>Reloading the model in %1 for training…</source>
         <translation>Das Modell wird für das Training in %1 neu geladen…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Pausing after the current step…</source>
         <translation>Pause nach dem aktuellen Schritt…</translation>
     </message>

@@ -275,7 +275,7 @@
         <translation>Δεν ήταν δυνατή η αποθήκευση του %1: %2</translation>
     </message>
     <message>
-        <location line="+195"/>
+        <location line="+200"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -433,6 +433,16 @@
         <translation>Απόκρυψη αυτού του μηνύματος</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>Choose config folder…</source>
+        <translation>Επιλογή φακέλου ρυθμίσεων…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A diffusers folder of the same model: its configs say what the file&apos;s weights cannot (head counts, sizes) and its tokenizer reads the prompts</source>
+        <translation>Ένας φάκελος diffusers του ίδιου μοντέλου: οι ρυθμίσεις του λένε ό,τι δεν λένε τα βάρη του αρχείου (πλήθος κεφαλών, μεγέθη) και ο tokenizer του διαβάζει τα prompt</translation>
+    </message>
+    <message>
         <location line="+13"/>
         <source>&lt;h2&gt;No base model yet&lt;/h2&gt;&lt;p&gt;MRTI Studio draws pictures with a &lt;b&gt;Stable Diffusion base model&lt;/b&gt;: the text encoder, the denoising UNet and the image decoder (VAE) that turn a prompt into an image. Concepts in your library were trained on top of such a model and only work with one of the same kind (the same token width).&lt;/p&gt;&lt;p&gt;Nothing is downloaded. Point the app at a model you already have:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;a &lt;b&gt;diffusers folder&lt;/b&gt;, the one holding &lt;tt&gt;model_index.json&lt;/tt&gt;, &lt;tt&gt;text_encoder/&lt;/tt&gt;, &lt;tt&gt;unet/&lt;/tt&gt;, &lt;tt&gt;vae/&lt;/tt&gt; …&lt;/li&gt;&lt;li&gt;or a &lt;b&gt;single checkpoint file&lt;/b&gt; (&lt;tt&gt;.safetensors&lt;/tt&gt;) of Stable Diffusion 1.x or 2.x.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Use &lt;i&gt;File → Open model folder…&lt;/i&gt;, or drag the folder or file onto this window.&lt;/p&gt;</source>
         <translation>&lt;h2&gt;Δεν υπάρχει ακόμη βασικό μοντέλο&lt;/h2&gt;&lt;p&gt;Το MRTI Studio σχεδιάζει εικόνες με ένα &lt;b&gt;βασικό μοντέλο Stable Diffusion&lt;/b&gt;: τον κωδικοποιητή κειμένου, το UNet αποθορυβοποίησης και τον αποκωδικοποιητή εικόνας (VAE), που μετατρέπουν μια προτροπή σε εικόνα. Οι έννοιες της βιβλιοθήκης σας εκπαιδεύτηκαν πάνω σε ένα τέτοιο μοντέλο και λειτουργούν μόνο με μοντέλο του ίδιου είδους (με το ίδιο πλάτος token).&lt;/p&gt;&lt;p&gt;Τίποτα δεν κατεβαίνει από το διαδίκτυο. Υποδείξτε ένα μοντέλο που ήδη έχετε:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;έναν &lt;b&gt;φάκελο diffusers&lt;/b&gt;, αυτόν που περιέχει τα &lt;tt&gt;model_index.json&lt;/tt&gt;, &lt;tt&gt;text_encoder/&lt;/tt&gt;, &lt;tt&gt;unet/&lt;/tt&gt;, &lt;tt&gt;vae/&lt;/tt&gt; …&lt;/li&gt;&lt;li&gt;ή ένα &lt;b&gt;μεμονωμένο αρχείο σημείου ελέγχου&lt;/b&gt; (&lt;tt&gt;.safetensors&lt;/tt&gt;) του Stable Diffusion 1.x ή 2.x.&lt;/li&gt;&lt;/ul&gt;&lt;p&gt;Χρησιμοποιήστε το &lt;i&gt;Αρχείο → Άνοιγμα φακέλου μοντέλου…&lt;/i&gt; ή σύρετε τον φάκελο ή το αρχείο σε αυτό το παράθυρο.&lt;/p&gt;</translation>
@@ -481,13 +491,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+466"/>
+        <location line="+492"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-467"/>
+        <location line="-493"/>
         <source>Cancel</source>
         <translation>Ακύρωση</translation>
     </message>
@@ -528,13 +538,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+94"/>
-        <location line="+7"/>
+        <location line="+95"/>
+        <location line="+15"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-100"/>
+        <location line="-109"/>
         <location line="+68"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
@@ -551,12 +561,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+242"/>
+        <location line="+259"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-235"/>
+        <location line="-252"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
     </message>
@@ -576,18 +586,25 @@
         <translation>Οι δικές του ρυθμίσεις παραγωγής δεν μπορούν να χρησιμοποιηθούν: %1</translation>
     </message>
     <message>
-        <location line="+6"/>
         <location line="+7"/>
+        <location line="+15"/>
         <source>Model: %1</source>
         <translation>Μοντέλο: %1</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-13"/>
         <source>Could not load the model %1: %2</source>
         <translation>Δεν ήταν δυνατή η φόρτωση του μοντέλου %1: %2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+3"/>
+        <source>%1 needs a config folder: %2
+Choose a diffusers folder of the same model.</source>
+        <translation>Το %1 χρειάζεται φάκελο ρυθμίσεων: %2
+Επιλέξτε έναν φάκελο diffusers του ίδιου μοντέλου.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Loading %1 was cancelled.</source>
         <translation>Η φόρτωση του %1 ακυρώθηκε.</translation>
     </message>
@@ -724,7 +741,12 @@
         <translation>Κύρια</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+112"/>
+        <source>Choose a diffusers folder of the same model as %1</source>
+        <translation>Επιλέξτε έναν φάκελο diffusers του ίδιου μοντέλου με το %1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The default model %1 is missing, so no model is loaded. Open one from the File menu, or choose another default in File → Settings.</source>
         <translation>Το προεπιλεγμένο μοντέλο %1 λείπει, οπότε δεν φορτώθηκε κανένα μοντέλο. Ανοίξτε ένα από το μενού Αρχείο ή επιλέξτε άλλο προεπιλεγμένο στο Αρχείο → Ρυθμίσεις.</translation>
     </message>
@@ -1345,12 +1367,12 @@
     <message>
         <location line="+1"/>
         <location line="+279"/>
-        <location line="+113"/>
+        <location line="+114"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-390"/>
+        <location line="-391"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1581,17 +1603,17 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+113"/>
+        <location line="+114"/>
         <source>Continue</source>
         <translation>Συνέχεια</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-13"/>
         <source>Reloading the model in %1 for training…</source>
         <translation>Επαναφόρτωση του μοντέλου σε %1 για εκπαίδευση…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Pausing after the current step…</source>
         <translation>Παύση μετά το τρέχον βήμα…</translation>
     </message>

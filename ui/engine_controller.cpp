@@ -178,12 +178,14 @@ void EngineController::finishJob() {
   if (pending_.fetch_sub(1) == 1) Q_EMIT busyChanged(false);
 }
 
-int EngineController::loadModel(const QString& path, const QString& device, const QString& dtype) {
-  return post([this, path, device, dtype](int job, const CancellationToken& token) {
+int EngineController::loadModel(const QString& path, const QString& device, const QString& dtype,
+                                const QString& configDir) {
+  return post([this, path, device, dtype, configDir](int job, const CancellationToken& token) {
     studio::LoadRequest r;
     r.path = ss(path);
     r.device = ss(device);
     r.dtype = ss(dtype);
+    r.config_dir = ss(configDir);
     try {
       const auto info = engine_->load_model(
           r, [&](const std::string& c, double f) { Q_EMIT modelLoadProgress(job, qs(c), f); }, &token);
@@ -196,6 +198,7 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
       m.libtorchVersion = qs(info.libtorch_version);
       m.schedulerConfig = qs(info.scheduler_config);
       m.tokenizerDir = qs(info.tokenizer_dir);
+      m.configDir = qs(info.config_dir);
       m.tokenWidth = static_cast<int>(info.token_width);
       try {
         const auto d = studio::model_defaults(r.path);
@@ -209,8 +212,10 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
       Q_EMIT modelLoaded(job, m);
     } catch (const Cancelled&) {
       Q_EMIT modelLoadCancelled(job, path);
+    } catch (const ConfigFolderNeeded& e) {
+      Q_EMIT modelLoadFailed(job, path, errorText(e), true);
     } catch (const std::exception& e) {
-      Q_EMIT modelLoadFailed(job, path, errorText(e));
+      Q_EMIT modelLoadFailed(job, path, errorText(e), false);
     }
   });
 }

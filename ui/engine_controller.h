@@ -50,6 +50,7 @@ struct DatasetEntry {
 struct ModelDescription {
   QString name, source, kind, device, dtype, libtorchVersion, schedulerConfig;
   QString tokenizerDir;  // the model's vocabulary, for token counts and initializer words
+  QString configDir;     // the config folder of a single file ("" = none)
   int tokenWidth = 0;
   // What the model is meant to be used with (studio::model_defaults), read on the engine
   // thread; defaultsProblem says why the model's own are unusable (the fields keep 512²).
@@ -65,8 +66,9 @@ class EngineController : public QObject {
   ~EngineController() override;  // cancels what runs and waits for the thread to end
 
   // Each returns a job id at once; the work happens on the engine thread, in order.
+  // `configDir`: a diffusers folder of the same model, for a single file that needs one.
   int loadModel(const QString& path, const QString& device = QStringLiteral("auto"),
-                const QString& dtype = QStringLiteral("auto"));
+                const QString& dtype = QStringLiteral("auto"), const QString& configDir = QString());
   int generate(const GenerationJob& job);
   int resolutionSweep(const GenerationJob& job, const QString& conceptName, const QString& form);
   int renderStrip(const QString& conceptDir, const QString& conceptName);
@@ -101,7 +103,8 @@ class EngineController : public QObject {
   void busyChanged(bool busy);
   void modelLoadProgress(int job, const QString& component, double fraction);
   void modelLoaded(int job, const mrti::ui::ModelDescription& model);
-  void modelLoadFailed(int job, const QString& path, const QString& reason);
+  // `needsConfigFolder`: a single file that loads once a config folder is given.
+  void modelLoadFailed(int job, const QString& path, const QString& reason, bool needsConfigFolder);
   void modelLoadCancelled(int job, const QString& path);
   void generationStarted(int job, int images);
   void stepProgress(int job, int step, int total, const QVector<QImage>& previews);

@@ -95,7 +95,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   messageBar->setObjectName(QStringLiteral("messageBar"));
   auto* mb = new QHBoxLayout(messageBar);
   mb->setContentsMargins(6, 4, 6, 4);
+  configFolder_ = new QToolButton;
+  configFolder_->setText(tr("Choose config folder…"));
+  configFolder_->setToolTip(tr("A diffusers folder of the same model: its configs say what the file's weights "
+                               "cannot (head counts, sizes) and its tokenizer reads the prompts"));
+  configFolder_->hide();
+  connect(configFolder_, &QToolButton::clicked, this, &MainWindow::chooseConfigFolder);
   mb->addWidget(message_, 1);
+  mb->addWidget(configFolder_);
   mb->addWidget(messageClose_);
   messageBar->hide();
   connect(messageClose_, &QToolButton::clicked, messageBar, &QWidget::hide);
@@ -251,7 +258,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   addDockWidget(Qt::LeftDockWidgetArea, modelDock);
   tabifyDockWidget(conceptDock, modelDock);
   conceptDock->raise();
-  connect(models_, &ModelList::openRequested, this, &MainWindow::loadModel);
+  connect(models_, &ModelList::openRequested, this, [this](const QString& path) { loadModel(path); });
   connect(models_, &ModelList::cancelRequested, this, &MainWindow::cancel);
   connect(models_, &ModelList::removeRequested, this, [this](const QString& path) {
     QSettings s;
@@ -356,13 +363,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     if (m.defaultsProblem.isEmpty()) showMessage(loaded, false);
     else showMessage(loaded + QLatin1Char('\n') + tr("Its own generation settings cannot be used: %1").arg(m.defaultsProblem), true);
   });
-  connect(engine_, &EngineController::modelLoadFailed, this, [this](int job, const QString& path, const QString& why) {
-    if (job == loadingJob_) loadingJob_ = -1;
-    models_->setLoading(QString(), 0);
-    progress_->setValue(0);
-    modelLabel_->setText(engine_->hasModel() ? tr("Model: %1").arg(engine_->model().name) : tr("No model"));
-    showMessage(tr("Could not load the model %1: %2").arg(path, why), true);
-  });
+  connect(engine_, &EngineController::modelLoadFailed, this,
+          [this](int job, const QString& path, const QString& why, bool needsConfigFolder) {
+            if (job == loadingJob_) loadingJob_ = -1;
+            models_->setLoading(QString(), 0);
+            progress_->setValue(0);
+            modelLabel_->setText(engine_->hasModel() ? tr("Model: %1").arg(engine_->model().name) : tr("No model"));
+            if (!needsConfigFolder) {
+              showMessage(tr("Could not load the model %1: %2").arg(path, why), true);
+              return;
+            }
+            showMessage(tr("%1 needs a config folder: %2\nChoose a diffusers folder of the same model.")
+                            .arg(QFileInfo(path).fileName(), why),
+                        true);
+            needsConfig_ = path;
+            configFolder_->show();
+          });
   connect(engine_, &EngineController::modelLoadCancelled, this, [this](int job, const QString& path) {
     if (job == loadingJob_) loadingJob_ = -1;
     models_->setLoading(QString(), 0);
@@ -557,6 +573,7 @@ QString MainWindow::messageText() const { return message_->parentWidget()->isHid
 bool MainWindow::showingWelcome() const { return stack_->currentIndex() == 0; }
 
 void MainWindow::showMessage(const QString& text, bool error) {
+  configFolder_->hide();  // only the call for a config folder shows it
   messageError_ = error;
   message_->setText(text);
   message_->parentWidget()->setStyleSheet(error ? QStringLiteral("#messageBar { background: #fde2e1; color: #7a0010; }")
@@ -565,13 +582,29 @@ void MainWindow::showMessage(const QString& text, bool error) {
   statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
 }
 
-void MainWindow::loadModel(const QString& path) {
+void MainWindow::loadModel(const QString& path, const QString& configDir) {
   if (path.isEmpty()) return;
+  // A single file's config folder is remembered, so it opens from the lists again.
+  QSettings s;
+  QVariantMap configs = s.value(QStringLiteral("model/configDirs")).toMap();
+  QString config = configDir;
+  if (config.isEmpty()) config = configs.value(path).toString();
+  else configs.insert(path, config);
+  s.setValue(QStringLiteral("model/configDirs"), configs);
   progress_->setValue(0);
   modelLabel_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
   loadingPath_ = path;
   models_->setLoading(path, 0);
-  loadingJob_ = engine_->loadModel(path, device_, dtype_);
+  loadingJob_ = engine_->loadModel(path, device_, dtype_, config);
+}
+
+void MainWindow::chooseConfigFolder() {
+  if (needsConfig_.isEmpty()) return;
+  const QString dir = QFileDialog::getExistingDirectory(
+      this, tr("Choose a diffusers folder of the same model as %1").arg(QFileInfo(needsConfig_).fileName()),
+      QFileInfo(needsConfig_).absolutePath());
+  if (dir.isEmpty()) return;
+  loadModel(needsConfig_, dir);
 }
 
 void MainWindow::loadDefaultModel() {

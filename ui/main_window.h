@@ -35,7 +35,10 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  void loadModel(const QString& path);
+  // `configDir` "": the config folder chosen earlier for this file, if any.
+  void loadModel(const QString& path, const QString& configDir = QString());
+  // Asks for a config folder for the single file whose load needed one, and loads with it.
+  void chooseConfigFolder();
   // The model chosen in Settings, else the shipped one; a missing one is only reported.
   void loadDefaultModel();
   // Copies the shipped concepts (from `dir`, "" = studio::shipped_concepts_dir()) that the
@@ -61,6 +64,7 @@ class MainWindow : public QMainWindow {
   QListWidget* history() const { return history_; }
   TrainingWorkspace* trainingWorkspace() const { return training_; }
   QTabWidget* tabs() const { return tabs_; }
+  QToolButton* configFolderButton() const { return configFolder_; }
   ModelList* modelList() const { return models_; }
   QToolButton* examplesButton() const { return examples_; }
   QPushButton* generateButton() const { return generateBtn_; }
@@ -102,6 +106,8 @@ class MainWindow : public QMainWindow {
   TrainingWorkspace* training_;
   QLabel* message_;
   QToolButton* messageClose_;
+  QToolButton* configFolder_;  // shown while the message is a single file's call for a config folder
+  QString needsConfig_;        // that file
   bool messageError_ = false;
   PromptEditor* prompt_;
   PromptEditor* negative_;

@@ -596,7 +596,8 @@ void TrainingWorkspace::start() {
     pendingStart_ = true;
     pendingLaunch_ = launch;
     setStatus(tr("Reloading the model in %1 for training…").arg(precision_->currentText()));
-    reloadJob_ = engine_->loadModel(engine_->model().source, engine_->model().device, precision);
+    reloadJob_ = engine_->loadModel(engine_->model().source, engine_->model().device, precision,
+                                    engine_->model().configDir);
     updateButtons();
     return;
   }

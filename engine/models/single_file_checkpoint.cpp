@@ -13,6 +13,7 @@
 #include "models/config_json.h"
 #include "models/standard_configs.h"
 #include "runtime/ascii_lower.h"
+#include "runtime/config_folder_needed.h"
 #include "runtime/error.h"
 #include "tensor_io/state_dict.h"
 #include "tensor_io/torch_pickle.h"
@@ -171,7 +172,7 @@ std::optional<nlohmann::json> config_from_dir(const std::string& dir, const std:
 std::string non_standard_hint(const std::string& what) {
   return "; head counts and other settings cannot be read from the weights. Give the folder of the model's "
          "diffusers configs (with " +
-         what + ") as the config folder (--config-dir)";
+         what + ") as the config folder";
 }
 
 }  // namespace
@@ -530,7 +531,7 @@ ConvertedCheckpoint convert_single_file_checkpoint(const TensorMap& checkpoint, 
   } else if (standard_unet) {
     out.unet_config = standard_unet_config(layout, sd2, v_pred);
   } else {
-    throw Error("'" + source + "': its UNet (block_out_channels " + ints(layout.block_out_channels) +
+    throw ConfigFolderNeeded("'" + source + "': its UNet (block_out_channels " + ints(layout.block_out_channels) +
                 ", layers_per_block " + std::to_string(layout.layers_per_block) + ", cross_attention_dim " +
                 std::to_string(layout.cross_attention_dim) +
                 ") matches no standard Stable Diffusion configuration (SD 1.x: [320, 640, 1280, 1280], 2, 768; "
@@ -555,7 +556,7 @@ ConvertedCheckpoint convert_single_file_checkpoint(const TensorMap& checkpoint, 
       out.text_encoder_config = standard_configs("sd21").text_encoder;
       keep = 23;
     } else {
-      throw Error("'" + source + "': its OpenCLIP text encoder (vocabulary " + std::to_string(tok.size(0)) +
+      throw ConfigFolderNeeded("'" + source + "': its OpenCLIP text encoder (vocabulary " + std::to_string(tok.size(0)) +
                   ", width " + std::to_string(tok.size(1)) + ", " + std::to_string(layers) +
                   " layers) matches no standard SD 2.x configuration (49408, 1024, 24)" +
                   non_standard_hint("text_encoder/config.json"));
@@ -576,7 +577,7 @@ ConvertedCheckpoint convert_single_file_checkpoint(const TensorMap& checkpoint, 
     } else if (tok.size(0) == 49408 && tok.size(1) == 768 && layers == 12) {
       out.text_encoder_config = standard_configs("sd15").text_encoder;
     } else {
-      throw Error("'" + source + "': its CLIP text encoder (vocabulary " + std::to_string(tok.size(0)) + ", width " +
+      throw ConfigFolderNeeded("'" + source + "': its CLIP text encoder (vocabulary " + std::to_string(tok.size(0)) + ", width " +
                   std::to_string(tok.size(1)) + ", " + std::to_string(layers) +
                   " layers) matches no standard SD 1.x configuration (49408, 768, 12)" +
                   non_standard_hint("text_encoder/config.json"));

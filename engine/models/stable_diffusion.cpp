@@ -12,6 +12,7 @@
 #include "models/single_file_checkpoint.h"
 #include "runtime/ascii_lower.h"
 #include "runtime/device.h"
+#include "runtime/config_folder_needed.h"
 #include "runtime/error.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/state_dict.h"
@@ -119,7 +120,7 @@ std::string single_file_tokenizer_dir(const std::string& checkpoint, const std::
 std::string no_tokenizer_message(const std::string& checkpoint) {
   return "'" + checkpoint +
          "' holds no tokenizer, and none was found: give a diffusers folder with a tokenizer/ subfolder as the "
-         "config folder (--config-dir), put a tokenizer/ folder (vocab.json, merges.txt) beside the checkpoint, or "
+         "config folder, put a tokenizer/ folder (vocab.json, merges.txt) beside the checkpoint, or "
          "set MRTI_CLIP_TOKENIZER to such a folder";
 }
 
@@ -254,7 +255,7 @@ StableDiffusionModel load_single_file(const std::string& path, const ModelLoadOp
   ConvertedCheckpoint c = load_single_file_checkpoint(path, so);
 
   const std::string tok_dir = single_file_tokenizer_dir(path, c.tokenizer_dir);
-  if (tok_dir.empty()) throw Error(no_tokenizer_message(path));
+  if (tok_dir.empty()) throw ConfigFolderNeeded(no_tokenizer_message(path));
   StableDiffusionModel m;
   m.source = path;
   m.kind = "single-file";

@@ -1,5 +1,6 @@
 #include "multires/importers.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -103,9 +104,8 @@ ImportedConcept from_safetensors(const std::string& path, const std::string& nam
     auto v = as_vectors(tensor, "'" + path + "': '" + token + "'");
     return single_token(v, name.empty() ? token_name(token, path) : name, "diffusers", "", 0);
   }
-  if (t.count(kTokenEmbeddingKey))
-    throw Error("'" + path + "' is a whole text encoder: import it as an original multiresolution concept "
-                "(mrti concepts import --from-original)");
+  // A whole text encoder: an original-layout multiresolution concept.
+  if (t.count(kTokenEmbeddingKey)) return import_original_concept(path, name, 0);
   std::string keys;
   for (const auto& [k, _] : t) keys += (keys.empty() ? "" : ", ") + k;
   throw Error("'" + path + "' is not an embedding this program knows: it holds " + std::to_string(t.size()) +
@@ -142,9 +142,7 @@ ImportedConcept from_pickle(const std::string& path, const std::string& name) {
     return single_token(v, name.empty() ? token_name(token, path) : name, "diffusers", "", 0);
   }
   const TensorMap flat = flatten_tensors(root);
-  if (flat.count(kTokenEmbeddingKey))
-    throw Error("'" + path + "' is a whole text encoder: import it as an original multiresolution concept "
-                "(mrti concepts import --from-original)");
+  if (flat.count(kTokenEmbeddingKey)) return import_original_concept(path, name, 0);
   throw Error("'" + path + "' is not an embedding this program knows: expected {'<token>': tensor} (diffusers) or "
               "string_to_param (AUTOMATIC1111)");
 }
@@ -170,7 +168,7 @@ std::string sanitize_concept_name(const std::string& text) {
 }
 
 ImportedConcept import_original_concept(const std::string& path, const std::string& name, int64_t num_scales) {
-  if (num_scales < 1) throw Error("the number of scales must be at least 1 (got " + std::to_string(num_scales) + ")");
+  if (num_scales < 0) throw Error("the number of scales must be at least 1 (got " + std::to_string(num_scales) + ")");
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error("'" + path + "' does not exist");
   fs::path file, concept_dir;
@@ -200,6 +198,7 @@ ImportedConcept import_original_concept(const std::string& path, const std::stri
     throw Error("'" + file.string() + "': '" + kTokenEmbeddingKey + "' is not a float [vocab, d] table");
   const int64_t rows = table.size(0);
   const int64_t added = rows - kClipVocab;
+  if (num_scales == 0) num_scales = std::max<int64_t>(added, 1);
   if (added < num_scales)
     throw Error("'" + file.string() + "': the token embedding has " + std::to_string(rows) + " rows, " +
                 (added <= 0 ? std::string("none") : "only " + std::to_string(added)) + " beyond CLIP's " +

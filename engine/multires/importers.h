@@ -25,8 +25,9 @@ struct ImportedConcept {
 
 // `path`: the concept folder (<name>/ with text_encoder/ inside), its text_encoder/
 // folder, or the weights file itself (.bin or .safetensors). `name` "" = the folder's
-// name (made valid). Throws naming the file when the key is missing or the table has
-// no rows beyond CLIP's 49408-token vocabulary to take the scales from.
+// name (made valid). `num_scales` 0: every row beyond CLIP's 49408-token vocabulary (the
+// original code adds exactly one per scale). Throws naming the file when the key is
+// missing or the table has no rows beyond that vocabulary to take the scales from.
 ImportedConcept import_original_concept(const std::string& path, const std::string& name = "",
                                         int64_t num_scales = 10);
 

@@ -144,6 +144,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   ModelLoadOptions options;
   options.device = parse_device(request.device);
   options.dtype = parse_dtype(request.dtype, options.device);
+  options.config_dir = request.config_dir;
   options.progress = [&](const std::string& component, double fraction) {
     check_cancelled(cancel);
     if (progress) progress(component, fraction);
@@ -161,6 +162,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   info.token_width = model->text_encoder->config().hidden_size;
   info.scheduler_config = model->scheduler_config.dump();
   info.tokenizer_dir = model->tokenizer->folder();
+  info.config_dir = request.config_dir;
   // The GUI counts tokens with it as the user types: it must not parse the vocabulary again then.
   remember_tokenizer(model->tokenizer);
   impl_->model = std::move(model);
@@ -348,7 +350,9 @@ std::string concept_fit_problem(const ConceptInfo& c, int64_t model_token_width)
 std::string import_concept(const std::string& dir, const std::string& source, const std::string& name,
                            std::vector<std::string>* notes) {
   const ConceptLibrary lib(dir, true);
-  ImportedConcept imported = fs::is_directory(source) ? import_original_concept(source, name)
+  // A folder, or a file holding a whole text encoder, is an original-layout concept with
+  // as many scales as rows beyond CLIP's vocabulary.
+  ImportedConcept imported = fs::is_directory(source) ? import_original_concept(source, name, 0)
                                                       : import_embedding_file(source, name);
   lib.save(imported.concept, false);
   if (notes) *notes = imported.notes;

@@ -14,6 +14,7 @@
 #include "multires/concept_ref.h"
 #include "pipeline/sampling_parameters.h"
 #include "runtime/cancellation.h"
+#include "runtime/config_folder_needed.h"
 #include "studio/studio_shipped.h"
 #include "studio/studio_training.h"
 
@@ -29,12 +30,16 @@ struct ModelInfo {
   int64_t token_width = 0;        // the text encoder's token embedding width d
   std::string scheduler_config;   // scheduler_config.json as text (for timelines)
   std::string tokenizer_dir;      // the model's own vocabulary (token counts, initializer words)
+  std::string config_dir;         // the config folder a single file was loaded with ("" = none)
 };
 
 struct LoadRequest {
   std::string path;            // diffusers folder or single-file checkpoint
   std::string device = "auto";  // "cpu", "cuda", "auto"
   std::string dtype = "auto";   // "fp32", "fp16", "bf16", "auto"
+  // A diffusers folder of the same model, for a single file of non-standard sizes or
+  // without a tokenizer (its load throws ConfigFolderNeeded without one).
+  std::string config_dir;
 };
 
 // component ("unet", ...) and overall fraction 0..1.

@@ -283,7 +283,7 @@ namespace {
 // weights back (the run changed them in place).
 TrainOutcome drive_dreambooth(StudioEngine& engine, StudioEngine::Impl& impl, DreamBoothRun& run,
                               const TrainEvents& events, TrainingControl& control) {
-  const LoadRequest base{impl.info.source, impl.info.device, impl.info.dtype};
+  const LoadRequest base{impl.info.source, impl.info.device, impl.info.dtype, impl.info.config_dir};
   TrainOutcome out;
   try {
     out = drive(impl, run, events, control);
@@ -303,6 +303,7 @@ TrainOutcome drive_dreambooth(StudioEngine& engine, StudioEngine::Impl& impl, Dr
   impl.info.source = out.model_dir;
   impl.info.name = fs::path(out.model_dir).filename().string();
   impl.info.kind = "diffusers";
+  impl.info.config_dir.clear();
   return out;
 }
 
