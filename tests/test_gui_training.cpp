@@ -19,7 +19,9 @@
 #include <QPushButton>
 #include <QSet>
 #include <QSignalSpy>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
 #include <QSpinBox>
 #include <QTabWidget>
 
@@ -348,6 +350,12 @@ class TestGuiTraining : public QObject {
     QVERIFY2(ws->startButton()->isEnabled(), qPrintable(ws->startButton()->toolTip()));
     QCOMPARE(ws->dreamBoothJob().training.num_class_images, 2);
     QCOMPARE(ws->dreamBoothJob().training.lr, ws->unetLrBox()->value());
+    // Its disk and memory needs, from the loaded model's size.
+    QVERIFY2(ws->needsLabel()->text().contains(QStringLiteral("GB of free disk")), qPrintable(ws->needsLabel()->text()));
+    const QString withoutTextEncoder = ws->needsLabel()->text();
+    ws->trainTextEncoderBox()->setChecked(true);
+    QVERIFY(ws->needsLabel()->text() != withoutTextEncoder);
+    ws->trainTextEncoderBox()->setChecked(false);
     saveShot(w, QStringLiteral("dreambooth-form.png"));
 
     // It trains, pauses, goes on and finishes.
@@ -361,6 +369,7 @@ class TestGuiTraining : public QObject {
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
     const QString runDir = started.first().at(0).toString();
     QCOMPARE(QDir(runDir + QStringLiteral("/class-images")).entryList({QStringLiteral("*.png")}).size(), 2);
+    QTRY_COMPARE(ws->classImagesView()->count(), 2);  // and shown in the form
     QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 3 || !failed.isEmpty(), 120000);
     ws->pauseButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(!paused.isEmpty() && paused.last().at(0).toBool(), 60000);

@@ -275,7 +275,7 @@
         <translation>%1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+202"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -1105,7 +1105,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
 <context>
     <name>mrti::ui::TrainingWorkspace</name>
     <message>
-        <location filename="../ui/training_workspace.cpp" line="+68"/>
+        <location filename="../ui/training_workspace.cpp" line="+69"/>
         <source>No images yet.</source>
         <translation>Noch keine Bilder.</translation>
     </message>
@@ -1210,7 +1210,12 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Auch den Text-Encoder nachtrainieren</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+8"/>
+        <source>The class images of the run, drawn by the base model before training</source>
+        <translation>Die Klassenbilder des Laufs, vor dem Training vom Basismodell gezeichnet</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>DreamBooth</source>
         <translation>DreamBooth</translation>
     </message>
@@ -1230,7 +1235,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>UNet-Lernrate</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>The concept embeddings&apos; rate (the UNet has its own below)</source>
         <translation>Die Lernrate der Konzept-Embeddings (das UNet hat unten seine eigene)</translation>
     </message>
@@ -1366,13 +1371,13 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+279"/>
+        <location line="+281"/>
         <location line="+114"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-391"/>
+        <location line="-393"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1417,7 +1422,12 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Den ganzen Lauf zeigen (oder Doppelklick auf das Diagramm)</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="+406"/>
+        <source>Needs about %1 GB of free disk (checked at the start) and %2 GB of memory, plus the activations.</source>
+        <translation>Braucht etwa %1 GB freien Speicherplatz (beim Start geprüft) und %2 GB Arbeitsspeicher, dazu die Aktivierungen.</translation>
+    </message>
+    <message>
+        <location line="-485"/>
         <source>× batch × accumulation</source>
         <translation>× Batch × Akkumulation</translation>
     </message>
@@ -1498,7 +1508,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Training in %1.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Step %1 / %2 · loss %3</source>
         <translation>Schritt %1 / %2 · Verlust %3</translation>
     </message>
@@ -1592,7 +1602,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Ein Klassen-Prompt wird nur mit Klassenbildern verwendet: Wählen Sie, wie viele.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Load a base model first.</source>
         <translation>Laden Sie zuerst ein Basismodell.</translation>
     </message>

@@ -275,7 +275,7 @@
         <translation>Δεν ήταν δυνατή η αποθήκευση του %1: %2</translation>
     </message>
     <message>
-        <location line="+200"/>
+        <location line="+202"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -1105,7 +1105,7 @@ Choose a diffusers folder of the same model.</source>
 <context>
     <name>mrti::ui::TrainingWorkspace</name>
     <message>
-        <location filename="../ui/training_workspace.cpp" line="+68"/>
+        <location filename="../ui/training_workspace.cpp" line="+69"/>
         <source>No images yet.</source>
         <translation>Δεν υπάρχουν ακόμη εικόνες.</translation>
     </message>
@@ -1210,7 +1210,12 @@ Choose a diffusers folder of the same model.</source>
         <translation>Εκπαίδευση και του κωδικοποιητή κειμένου</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+8"/>
+        <source>The class images of the run, drawn by the base model before training</source>
+        <translation>Οι εικόνες κλάσης της εκτέλεσης, σχεδιασμένες από το βασικό μοντέλο πριν από την εκπαίδευση</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>DreamBooth</source>
         <translation>DreamBooth</translation>
     </message>
@@ -1230,7 +1235,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Ρυθμός μάθησης UNet</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>The concept embeddings&apos; rate (the UNet has its own below)</source>
         <translation>Ο ρυθμός των ενσωματώσεων της έννοιας (το UNet έχει δικό του παρακάτω)</translation>
     </message>
@@ -1366,13 +1371,13 @@ Choose a diffusers folder of the same model.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+279"/>
+        <location line="+281"/>
         <location line="+114"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-391"/>
+        <location line="-393"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1417,7 +1422,12 @@ Choose a diffusers folder of the same model.</source>
         <translation>Εμφάνιση όλης της εκτέλεσης (ή διπλό κλικ στο διάγραμμα)</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="+406"/>
+        <source>Needs about %1 GB of free disk (checked at the start) and %2 GB of memory, plus the activations.</source>
+        <translation>Χρειάζεται περίπου %1 GB ελεύθερου δίσκου (ελέγχεται στην αρχή) και %2 GB μνήμης, συν τις ενεργοποιήσεις.</translation>
+    </message>
+    <message>
+        <location line="-485"/>
         <source>× batch × accumulation</source>
         <translation>× παρτίδα × συσσώρευση</translation>
     </message>
@@ -1498,7 +1508,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Εκπαίδευση στο %1.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Step %1 / %2 · loss %3</source>
         <translation>Βήμα %1 / %2 · απώλεια %3</translation>
     </message>
@@ -1592,7 +1602,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Το prompt κλάσης χρησιμοποιείται μόνο με εικόνες κλάσης: επιλέξτε πόσες.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Load a base model first.</source>
         <translation>Φορτώστε πρώτα ένα βασικό μοντέλο.</translation>
     </message>

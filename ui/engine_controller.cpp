@@ -199,6 +199,8 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
       m.schedulerConfig = qs(info.scheduler_config);
       m.tokenizerDir = qs(info.tokenizer_dir);
       m.configDir = qs(info.config_dir);
+      m.unetParameters = info.unet_parameters;
+      m.textEncoderParameters = info.text_encoder_parameters;
       m.tokenWidth = static_cast<int>(info.token_width);
       try {
         const auto d = studio::model_defaults(r.path);

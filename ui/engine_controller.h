@@ -51,6 +51,7 @@ struct ModelDescription {
   QString name, source, kind, device, dtype, libtorchVersion, schedulerConfig;
   QString tokenizerDir;  // the model's vocabulary, for token counts and initializer words
   QString configDir;     // the config folder of a single file ("" = none)
+  qint64 unetParameters = 0, textEncoderParameters = 0;
   int tokenWidth = 0;
   // What the model is meant to be used with (studio::model_defaults), read on the engine
   // thread; defaultsProblem says why the model's own are unusable (the fields keep 512²).

@@ -10,6 +10,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -124,6 +125,15 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   unetLr_->setSingleStep(1e-6);
   unetLr_->setValue(5e-6);
   trainTextEncoder_ = new QCheckBox(tr("Fine-tune the text encoder too"));
+  needs_ = new QLabel;
+  needs_->setWordWrap(true);
+  needs_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wraps; never widens the form
+  classView_ = new QListWidget;
+  classView_->setViewMode(QListView::IconMode);
+  classView_->setIconSize(QSize(48, 48));
+  classView_->setMaximumHeight(76);
+  classView_->setToolTip(tr("The class images of the run, drawn by the base model before training"));
+  classView_->hide();
   dreamBoothBox_ = new QGroupBox(tr("DreamBooth"));
   auto* df = new QFormLayout(dreamBoothBox_);
   df->addRow(tr("Class prompt"), classPrompt_);
@@ -131,9 +141,12 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   df->addRow(tr("Class images"), classImages_);
   df->addRow(tr("UNet learning rate"), unetLr_);
   df->addRow(trainTextEncoder_);  // spans both columns: the form stays narrow
+  df->addRow(needs_);
+  df->addRow(classView_);
   dreamBoothBox_->setVisible(false);
   connect(classPrompt_, &QLineEdit::textChanged, this, &TrainingWorkspace::validate);
   connect(classImages_, qOverload<int>(&QSpinBox::valueChanged), this, &TrainingWorkspace::validate);
+  connect(trainTextEncoder_, &QCheckBox::toggled, this, &TrainingWorkspace::updateNeeds);
   connect(method_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
     const bool db = dreamBooth();
     dreamBoothBox_->setVisible(db);
@@ -358,6 +371,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
             heldSteps_.clear();
             historyPending_ = step > 0;
             if (step > 0) loadHistory(runDir);
+            showClassImages(runDir);
             refreshRuns();
           });
   connect(engine_, &EngineController::trainingStep, this, [this](const TrainingStepInfo& i) {
@@ -476,6 +490,7 @@ void TrainingWorkspace::validate() {
     classProblem_ = tr("A class prompt is used only with class images: choose how many.");
   classStatus_->setText(classProblem_);
   classStatus_->setVisible(!classProblem_.isEmpty());
+  updateNeeds();
   updateButtons();
 }
 
@@ -660,6 +675,45 @@ void TrainingWorkspace::refreshRuns() {
     if (qs(r.dir) == current) runs_->setCurrentItem(item);
   }
   updateButtons();
+}
+
+void TrainingWorkspace::updateNeeds() {
+  if (!engine_->hasModel() || engine_->model().unetParameters <= 0) {
+    needs_->clear();
+    return;
+  }
+  const auto n = studio::dreambooth_needs(engine_->model().unetParameters, engine_->model().textEncoderParameters,
+                                          dreamBoothJob().training);
+  const auto gb = [](qint64 bytes) { return QString::number(double(bytes) / 1e9, 'f', bytes < 1e8 ? 3 : 1); };
+  needs_->setText(tr("Needs about %1 GB of free disk (checked at the start) and %2 GB of memory, plus the "
+                     "activations.").arg(gb(n.disk_bytes), gb(n.memory_bytes)));
+}
+
+void TrainingWorkspace::showClassImages(const QString& runDir) {
+  // A DreamBooth run's class images, read off the GUI thread.
+  classView_->clear();
+  const QString dir = runDir + QStringLiteral("/class-images");
+  classView_->setVisible(QFileInfo(dir).isDir());
+  if (!QFileInfo(dir).isDir()) return;
+  QPointer<TrainingWorkspace> self(this);
+  QThread* t = QThread::create([self, dir] {
+    QVector<QImage> images;
+    QStringList names;
+    for (const QString& f : QDir(dir).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
+      QImage img(dir + QLatin1Char('/') + f);
+      if (img.isNull()) continue;
+      images.push_back(img.scaled(48, 48, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+      names.push_back(f);
+    }
+    if (!self) return;
+    QMetaObject::invokeMethod(self, [self, images, names] {
+      if (!self) return;
+      for (int i = 0; i < images.size(); ++i)
+        (new QListWidgetItem(QIcon(QPixmap::fromImage(images[i])), QString(), self->classView_))->setToolTip(names[i]);
+    }, Qt::QueuedConnection);
+  });
+  connect(t, &QThread::finished, t, &QObject::deleteLater);
+  t->start();
 }
 
 void TrainingWorkspace::loadHistory(const QString& runDir) {

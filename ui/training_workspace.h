@@ -55,6 +55,8 @@ class TrainingWorkspace : public QWidget {
   QSpinBox* classImagesBox() const { return classImages_; }
   QDoubleSpinBox* unetLrBox() const { return unetLr_; }
   QCheckBox* trainTextEncoderBox() const { return trainTextEncoder_; }
+  QLabel* needsLabel() const { return needs_; }
+  QListWidget* classImagesView() const { return classView_; }
   QLineEdit* nameEdit() const { return name_; }
   QLineEdit* initTokenEdit() const { return initToken_; }
   QSpinBox* stepsBox() const { return steps_; }
@@ -88,6 +90,8 @@ class TrainingWorkspace : public QWidget {
   void updateButtons();
   void setStatus(const QString& text, bool error = false);
   void loadHistory(const QString& runDir);
+  void updateNeeds();
+  void showClassImages(const QString& runDir);
   QString modelPrecision() const;
 
   EngineController* engine_;
@@ -106,6 +110,8 @@ class TrainingWorkspace : public QWidget {
   QSpinBox* classImages_;
   QDoubleSpinBox* unetLr_;
   QCheckBox* trainTextEncoder_;
+  QLabel* needs_;           // DreamBooth's disk and memory estimate
+  QListWidget* classView_;  // the class images a DreamBooth run drew
   QSpinBox* steps_;
   QDoubleSpinBox* lr_;
   QSpinBox* scales_;

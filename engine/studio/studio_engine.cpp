@@ -163,6 +163,8 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   info.scheduler_config = model->scheduler_config.dump();
   info.tokenizer_dir = model->tokenizer->folder();
   info.config_dir = request.config_dir;
+  for (const auto& p : model->unet->parameters()) info.unet_parameters += p.numel();
+  for (const auto& p : model->text_encoder->parameters()) info.text_encoder_parameters += p.numel();
   // The GUI counts tokens with it as the user types: it must not parse the vocabulary again then.
   remember_tokenizer(model->tokenizer);
   impl_->model = std::move(model);

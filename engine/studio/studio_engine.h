@@ -31,6 +31,7 @@ struct ModelInfo {
   std::string scheduler_config;   // scheduler_config.json as text (for timelines)
   std::string tokenizer_dir;      // the model's own vocabulary (token counts, initializer words)
   std::string config_dir;         // the config folder a single file was loaded with ("" = none)
+  int64_t unet_parameters = 0, text_encoder_parameters = 0;  // for DreamBooth's estimates
 };
 
 struct LoadRequest {
@@ -114,7 +115,7 @@ class StudioEngine {
   // in place (float32 weights required). A finished run leaves the model as the folder it
   // wrote (outcome.model_dir), and says so in model_info(); an unfinished one (cancelled,
   // failed) reloads the base model's weights, so what is loaded is always a folder on disk.
-  // Refused before it starts when the run folder's disk lacks dreambooth_disk_bytes().
+  // Refused before it starts when the run folder's disk lacks dreambooth_needs().disk_bytes.
   TrainOutcome train_dreambooth(const DreamBoothRequest& request, const TrainEvents& events, TrainingControl& control);
 
   struct Impl;  // opaque outside engine/studio

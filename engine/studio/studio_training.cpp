@@ -270,11 +270,16 @@ TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& event
   return drive(*impl_, *run, events, control);
 }
 
-int64_t dreambooth_disk_bytes(int64_t unet_parameters, int64_t text_parameters, const DreamBoothSettings& s) {
-  // float32: the weights checkpoint, Adam's two moments, the model folder's copy.
+DreamBoothNeeds dreambooth_needs(int64_t unet_parameters, int64_t text_parameters, const DreamBoothSettings& s) {
   const int64_t trained = unet_parameters + (s.train_text_encoder ? text_parameters : 0);
+  const int64_t frozen = unet_parameters + text_parameters - trained;
   const int64_t png = int64_t(s.resolution) * s.resolution * 3 / 2;  // a generous PNG
-  return trained * 4 * 4 + int64_t(s.num_class_images) * png;
+  DreamBoothNeeds n;
+  // float32: the weights checkpoint, Adam's two moments, the model folder's copy.
+  n.disk_bytes = trained * 4 * 4 + int64_t(s.num_class_images) * png;
+  // float32 weights, gradients and two moments of what trains; the frozen weights.
+  n.memory_bytes = trained * 4 * 4 + frozen * 4;
+  return n;
 }
 
 namespace {
@@ -327,7 +332,7 @@ TrainOutcome StudioEngine::train_dreambooth(const DreamBoothRequest& r, const Tr
     for (const auto& p : m.parameters()) n += p.numel();
     return n;
   };
-  const int64_t need = dreambooth_disk_bytes(count(*model.unet), count(*model.text_encoder), s.training);
+  const int64_t need = dreambooth_needs(count(*model.unet), count(*model.text_encoder), s.training).disk_bytes;
   if (!ec && int64_t(space.available) < need)
     throw Error("DreamBooth needs about " + gigabytes(need) + " of free disk for its checkpoints and model in " +
                 where.string() + ", and " + gigabytes(int64_t(space.available)) + " are free");

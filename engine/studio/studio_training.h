@@ -46,10 +46,14 @@ using TrainRequest = TrainingRunSettings;
 // A new DreamBooth run, likewise (model_path is set to the loaded model's).
 using DreamBoothRequest = DreamBoothRunSettings;
 
-// Free disk a DreamBooth run on a model of `unet_parameters` (and `text_parameters`, trained
-// with the text encoder) needs: its UNet checkpoint and optimizer state in float32, the
-// fine-tuned model folder, and the class images.
-int64_t dreambooth_disk_bytes(int64_t unet_parameters, int64_t text_parameters, const DreamBoothSettings& s);
+// What a DreamBooth run on a model of `unet_parameters` and `text_parameters` needs. Disk:
+// the checkpoint of what it trains (float32 weights and AdamW's two moments), the
+// fine-tuned model folder, the class images. Memory: what it trains in float32 with its
+// gradients and moments, the frozen rest in float32; activations come on top.
+struct DreamBoothNeeds {
+  int64_t disk_bytes = 0, memory_bytes = 0;
+};
+DreamBoothNeeds dreambooth_needs(int64_t unet_parameters, int64_t text_parameters, const DreamBoothSettings& s);
 
 struct TrainStep {
   int64_t step = 0, total = 0;
