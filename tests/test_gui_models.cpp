@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <QPushButton>
+#include <QDockWidget>
 #include <QSignalSpy>
 #include <QTreeWidget>
 
@@ -27,6 +28,16 @@ QTreeWidgetItem* rowOf(ModelList* list, const QString& path) {
   for (int i = 0; i < list->view()->topLevelItemCount(); ++i)
     if (list->models().at(i) == path) return list->view()->topLevelItem(i);
   return nullptr;
+}
+
+// The window with the Models dock in front, next to the test executable.
+void saveModelsShot(MainWindow& w, const QString& name) {
+  for (auto* dock : w.findChildren<QDockWidget*>())
+    if (dock->objectName() == QLatin1String("modelDock")) dock->raise();
+  QApplication::processEvents();
+  const QString dir = QCoreApplication::applicationDirPath() + QStringLiteral("/screenshots");
+  QDir().mkpath(dir);
+  QVERIFY(w.grab().save(dir + QLatin1Char('/') + name));
 }
 
 }  // namespace
@@ -73,6 +84,8 @@ class TestGuiModels : public QObject {
     QTRY_VERIFY(list->models().contains(copyPath));
     QTRY_COMPARE(list->loaded(), copyPath);
     QVERIFY(!rowOf(list, shippedModelPath())->font(0).bold());
+    QTRY_VERIFY_WITH_TIMEOUT(!list->description(copyPath).isEmpty(), 30000);
+    saveModelsShot(w, QStringLiteral("model-list.png"));
 
     // A broken folder: the message names it and why, and the copy stays loaded.
     const std::string broken = mrti_test::temp_dir("gui-models") + "/broken";

@@ -133,7 +133,12 @@ void ModelList::apply(const QString& path, const studio::ModelSummary& m) {
     item->setText(kPrecision, qs(m.dtypes));
     item->setText(kSize, QLocale().formattedDataSize(m.bytes));
   }
+  // A narrow dock shows the first columns: the whole description on hover.
   item->setData(kName, kDescribedRole, true);
+  const QString what = description(path);
+  for (int c = kType; c < kColumns; ++c)
+    if (item->toolTip(c).isEmpty()) item->setToolTip(c, what);
+  updateRows();
   Q_EMIT described(path);
 }
 
@@ -176,7 +181,8 @@ void ModelList::updateRows() {
     QFont f = item->font(kName);
     f.setBold(path == loaded_);
     for (int c = 0; c < kColumns; ++c) item->setFont(c, f);
-    item->setToolTip(kName, QDir::toNativeSeparators(path) +
+    const QString what = description(path);
+    item->setToolTip(kName, QDir::toNativeSeparators(path) + (what.isEmpty() ? QString() : QStringLiteral("\n") + what) +
                                 (path == loaded_ ? QStringLiteral("\n") + tr("in use") : QString()));
   }
   const QString selected = selectedPath();
@@ -184,6 +190,7 @@ void ModelList::updateRows() {
   cancel_->setEnabled(!loading_.isEmpty());
   remove_->setEnabled(!selected.isEmpty() && !isShippedModel(selected) && selected != loaded_);
   progress_->setVisible(!loading_.isEmpty());
+  cancel_->setVisible(!loading_.isEmpty());  // the loading row shows only while one loads
 }
 
 }  // namespace mrti::ui
