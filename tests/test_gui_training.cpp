@@ -336,7 +336,7 @@ class TestGuiTraining : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(ws->datasetView()->usedCount() == 4, 30000);
     ws->nameEdit()->setText(QStringLiteral("db_cat"));
     ws->initTokenEdit()->setText(QStringLiteral("cat"));
-    ws->stepsBox()->setValue(12);
+    ws->stepsBox()->setValue(30);
     ws->scalesBox()->setValue(2);
     ws->resolutionBox()->setValue(64);
     ws->previewEveryBox()->setValue(0);
@@ -377,9 +377,31 @@ class TestGuiTraining : public QObject {
     QTest::qWait(300);
     QCOMPARE(steps.last().at(0).value<TrainingStepInfo>().step, pausedAt);  // no step while paused
     ws->pauseButton()->click();
+    // Cancelled, it keeps a checkpoint and the base model's weights come back; resumed from
+    // the runs list, it goes on from there to the end.
+    QTRY_VERIFY_WITH_TIMEOUT(steps.last().at(0).value<TrainingStepInfo>().step >= pausedAt + 2, 120000);
+    QSignalSpy cancelled(engine, &EngineController::trainingCancelled);
+    ws->cancelButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!cancelled.isEmpty() || !finished.isEmpty(), 60000);
+    QVERIFY(finished.isEmpty());
+    {
+      const qint64 cancelStep = cancelled.first().at(1).toLongLong();
+      QTRY_VERIFY(!engine->isTraining());
+      QCOMPARE(engine->model().source, tiny);
+      QTRY_VERIFY(ws->runsList()->count() == 1);
+      ws->runsList()->setCurrentRow(0);
+      started.clear();
+      steps.clear();
+      ws->resumeSelected();
+      QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 60000);
+      QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+      QCOMPARE(started.first().at(1).toLongLong(), cancelStep);
+      QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty(), 60000);
+      QCOMPARE(steps.first().at(0).value<TrainingStepInfo>().step, cancelStep + 1);
+    }
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 300000);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
-    QCOMPARE(finished.first().at(2).toLongLong(), qint64(12));
+    QCOMPARE(finished.first().at(2).toLongLong(), qint64(30));
     const QString modelDir = finished.first().at(4).toString();
     QVERIFY(QFileInfo::exists(modelDir + QStringLiteral("/model_index.json")));
     QTRY_VERIFY(ws->runsList()->count() == 1 && ws->runsList()->item(0)->text().contains(QStringLiteral("DreamBooth")));
