@@ -95,6 +95,25 @@ void saveShot(QWidget& w, const QString& name) {
   QVERIFY(pm.save(dir + QLatin1Char('/') + name));
 }
 
+// One small picture of `prompt` from the Generate tab: "" (its parameters in `parameters`)
+// or why there is none.
+QString generateSmall(MainWindow& w, const QString& prompt, QString* parameters) {
+  w.tabs()->setCurrentIndex(0);
+  w.promptEditor()->setPlainText(prompt);
+  w.parameters()->widthBox()->setValue(64);
+  w.parameters()->heightBox()->setValue(64);
+  w.parameters()->stepsBox()->setValue(4);
+  w.parameters()->batchBox()->setValue(1);
+  QSignalSpy generated(w.engine(), &EngineController::generationFinished);
+  QSignalSpy failed(w.engine(), &EngineController::generationFailed);
+  w.generate();
+  if (!QTest::qWaitFor([&] { return !generated.isEmpty() || !failed.isEmpty(); }, 120000))
+    return QStringLiteral("no picture within two minutes");
+  if (!failed.isEmpty()) return failed.first().at(1).toString();
+  *parameters = generated.first().at(2).toStringList().value(0);
+  return {};
+}
+
 }  // namespace
 
 class TestGuiTraining : public QObject {
@@ -230,18 +249,10 @@ class TestGuiTraining : public QObject {
     const qint64 pausedAt = steps.last().at(0).value<TrainingStepInfo>().step;
 
     // Pause and probe: the Generate tab knows the concept and draws with it.
-    w.tabs()->setCurrentIndex(0);
-    w.promptEditor()->setPlainText(QStringLiteral("a painting of <probe_cat(1)>"));
-    w.parameters()->widthBox()->setValue(64);
-    w.parameters()->heightBox()->setValue(64);
-    w.parameters()->stepsBox()->setValue(4);
-    w.parameters()->batchBox()->setValue(1);
-    QSignalSpy generated(engine, &EngineController::generationFinished);
-    QSignalSpy genFailed(engine, &EngineController::generationFailed);
-    w.generate();
-    QTRY_VERIFY_WITH_TIMEOUT(!generated.isEmpty() || !genFailed.isEmpty(), 120000);
-    QVERIFY2(genFailed.isEmpty(), genFailed.isEmpty() ? "" : qPrintable(genFailed.first().at(1).toString()));
-    QVERIFY(generated.first().at(2).toStringList().first().contains(QStringLiteral("probe_cat")));
+    QString parameters;
+    const QString problem = generateSmall(w, QStringLiteral("a painting of <probe_cat(1)>"), &parameters);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(parameters.contains(QStringLiteral("probe_cat")));
     QCOMPARE(steps.last().at(0).value<TrainingStepInfo>().step, pausedAt);  // no step while paused
 
     // Continue, let a few more steps run, then cancel: a checkpoint is written.
@@ -410,18 +421,10 @@ class TestGuiTraining : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(w.modelList()->models().contains(modelDir), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(engine->model().source == modelDir, 120000);
     QTRY_COMPARE(w.modelList()->loaded(), modelDir);
-    w.tabs()->setCurrentIndex(0);
-    w.promptEditor()->setPlainText(QStringLiteral("a photo of <db_cat|0|>"));
-    w.parameters()->widthBox()->setValue(64);
-    w.parameters()->heightBox()->setValue(64);
-    w.parameters()->stepsBox()->setValue(3);
-    w.parameters()->batchBox()->setValue(1);
-    QSignalSpy generated(engine, &EngineController::generationFinished);
-    QSignalSpy genFailed(engine, &EngineController::generationFailed);
-    w.generate();
-    QTRY_VERIFY_WITH_TIMEOUT(!generated.isEmpty() || !genFailed.isEmpty(), 120000);
-    QVERIFY2(genFailed.isEmpty(), genFailed.isEmpty() ? "" : qPrintable(genFailed.first().at(1).toString()));
-    QVERIFY(generated.first().at(2).toStringList().first().contains(QStringLiteral("db_cat")));
+    QString parameters;
+    const QString problem = generateSmall(w, QStringLiteral("a photo of <db_cat|0|>"), &parameters);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(parameters.contains(QStringLiteral("db_cat")));
     saveShot(w, QStringLiteral("dreambooth-finished.png"));
   }
 };

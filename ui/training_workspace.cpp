@@ -528,22 +528,19 @@ QString TrainingWorkspace::modelPrecision() const {
   return QStringLiteral("fp32");
 }
 
-studio::TrainRequest TrainingWorkspace::job() const {
-  studio::TrainRequest j;
+template <class RunSettings>
+void TrainingWorkspace::fillShared(RunSettings& j) const {
   auto& t = j.training;
   j.data_dir = ss(dataDir_);
   j.library_dir = ss(libraryDir_);
   t.name = ss(name_->text().trimmed());
   t.init_token = ss(initToken_->text().trimmed());
-  t.property = ss(property_->currentData().toString());
   t.steps = steps_->value();
-  t.lr = lr_->value();
   t.num_scales = scales_->value();
   t.batch_size = batch_->value();
   t.grad_accum = accum_->value();
   j.preview_every = previewEvery_->value();
   t.seed = seed_->value();
-  t.precision = ss(precision_->currentData().toString());
   t.resolution = resolution_->value();
   t.lr_schedule = ss(schedule_->currentText().trimmed());
   t.warmup_steps = warmup_->value();
@@ -553,35 +550,24 @@ studio::TrainRequest TrainingWorkspace::job() const {
   t.gradient_checkpointing = checkpointing_->isChecked();
   j.out_dir = ss(runsDir_ + QLatin1Char('/') + name_->text().trimmed() + QLatin1Char('-') +
                  QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss")));
+}
+
+studio::TrainRequest TrainingWorkspace::job() const {
+  studio::TrainRequest j;
+  fillShared(j);
+  j.training.property = ss(property_->currentData().toString());
+  j.training.lr = lr_->value();
+  j.training.precision = ss(precision_->currentData().toString());
   return j;
 }
 
 bool TrainingWorkspace::dreamBooth() const { return method_->currentData().toString() == QLatin1String("dreambooth"); }
 
 studio::DreamBoothRequest TrainingWorkspace::dreamBoothJob() const {
-  // The settings the two methods share come from the same form.
-  const studio::TrainRequest ti = job();
   studio::DreamBoothRequest j;
+  fillShared(j);
   auto& t = j.training;
-  j.data_dir = ti.data_dir;
-  j.library_dir = ti.library_dir;
-  j.out_dir = ti.out_dir;
-  j.checkpoint_every = ti.checkpoint_every;
-  j.preview_every = ti.preview_every;
-  j.preview_prompt = ti.preview_prompt;
-  t.name = ti.training.name;
-  t.init_token = ti.training.init_token;
-  t.num_scales = ti.training.num_scales;
-  t.steps = ti.training.steps;
-  t.batch_size = ti.training.batch_size;
-  t.grad_accum = ti.training.grad_accum;
-  t.seed = ti.training.seed;
-  t.resolution = ti.training.resolution;
-  t.lr_schedule = ti.training.lr_schedule;
-  t.warmup_steps = ti.training.warmup_steps;
-  t.scale_lr = ti.training.scale_lr;
-  t.gradient_checkpointing = ti.training.gradient_checkpointing;
-  t.embedding_lr = ti.training.lr;
+  t.embedding_lr = lr_->value();
   t.lr = unetLr_->value();
   t.class_prompt = ss(classPrompt_->text().trimmed());
   t.num_class_images = classImages_->value();

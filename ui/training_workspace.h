@@ -91,6 +91,9 @@ class TrainingWorkspace : public QWidget {
   void setStatus(const QString& text, bool error = false);
   void loadHistory(const QString& runDir);
   void updateNeeds();
+  // The settings both methods share, from the form, into either run's record.
+  template <class RunSettings>
+  void fillShared(RunSettings& run) const;
   void showClassImages(const QString& runDir);
   QString modelPrecision() const;
 
