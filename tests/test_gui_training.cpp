@@ -95,6 +95,21 @@ void saveShot(QWidget& w, const QString& name) {
   QVERIFY(pm.save(dir + QLatin1Char('/') + name));
 }
 
+// The window on the tiny model with the Train tab in front; its concept library, output and
+// runs folders are new ones named after `tag`.
+void openTrainTabOnTinyModel(MainWindow& w, const std::string& tag) {
+  w.resize(1400, 900);
+  w.setConceptDirectory(QString::fromStdString(mrti_test::temp_dir(tag + "-lib")));
+  w.setOutputDirectory(QString::fromStdString(mrti_test::temp_dir(tag + "-out")));
+  w.trainingWorkspace()->setRunsDirectory(QString::fromStdString(mrti_test::temp_dir(tag + "-runs")));
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QSignalSpy loaded(w.engine(), &EngineController::modelLoaded);
+  w.loadModel(QString::fromStdString(mrti_test::fixture("tiny-sd15")));
+  QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 120000);
+  w.tabs()->setCurrentIndex(1);
+}
+
 // One small picture of `prompt` from the Generate tab: "" (its parameters in `parameters`)
 // or why there is none.
 QString generateSmall(MainWindow& w, const QString& prompt, QString* parameters) {
@@ -203,23 +218,11 @@ class TestGuiTraining : public QObject {
   void trainPauseProbeCancelResume() {
     MRTI_REQUIRE_FIXTURES();
     const QString data = writeDataset("gui-train-run-data");
-    const std::string lib = mrti_test::temp_dir("gui-train-run-lib");
-    const QString runs = QString::fromStdString(mrti_test::temp_dir("gui-train-run-runs"));
-    const std::string out = mrti_test::temp_dir("gui-train-run-out");
-
     MainWindow w;
-    w.resize(1400, 900);
-    w.setConceptDirectory(QString::fromStdString(lib));
-    w.setOutputDirectory(QString::fromStdString(out));
+    openTrainTabOnTinyModel(w, "gui-train-run");
+    if (QTest::currentTestFailed()) return;
     TrainingWorkspace* ws = w.trainingWorkspace();
-    ws->setRunsDirectory(runs);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
     EngineController* engine = w.engine();
-    QSignalSpy loaded(engine, &EngineController::modelLoaded);
-    w.loadModel(QString::fromStdString(mrti_test::fixture("tiny-sd15")));
-    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 120000);
-    w.tabs()->setCurrentIndex(1);
 
     ws->setDataPaths({data});
     QTRY_VERIFY_WITH_TIMEOUT(ws->datasetView()->usedCount() == 4, 30000);
@@ -321,22 +324,12 @@ class TestGuiTraining : public QObject {
   void dreamBoothFromTheTrainTab() {
     MRTI_REQUIRE_FIXTURES();
     const QString data = writeDataset("gui-db-data");
-    const std::string lib = mrti_test::temp_dir("gui-db-lib");
-    const QString runs = QString::fromStdString(mrti_test::temp_dir("gui-db-runs"));
-    MainWindow w;
-    w.resize(1400, 900);
-    w.setConceptDirectory(QString::fromStdString(lib));
-    w.setOutputDirectory(QString::fromStdString(mrti_test::temp_dir("gui-db-out")));
-    TrainingWorkspace* ws = w.trainingWorkspace();
-    ws->setRunsDirectory(runs);
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    EngineController* engine = w.engine();
-    QSignalSpy loaded(engine, &EngineController::modelLoaded);
     const QString tiny = QString::fromStdString(mrti_test::fixture("tiny-sd15"));
-    w.loadModel(tiny);
-    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 120000);
-    w.tabs()->setCurrentIndex(1);
+    MainWindow w;
+    openTrainTabOnTinyModel(w, "gui-db");
+    if (QTest::currentTestFailed()) return;
+    TrainingWorkspace* ws = w.trainingWorkspace();
+    EngineController* engine = w.engine();
 
     // The method shows DreamBooth's own settings, validated as they are typed.
     QVERIFY(!ws->classPromptEdit()->isVisible());

@@ -304,12 +304,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
                    "“a painting of <%1(3)>”.").arg(name),
                 false);
   });
-  // A DreamBooth run's model joins the model list and is the one in use (the engine holds
-  // its weights already; loading it describes it).
-  connect(training_, &TrainingWorkspace::modelTrained, this, [this](const QString& dir) {
-    rebuildRecent();
-    loadModel(dir);
-  });
+  // A DreamBooth run's model is the one in use (the engine holds its weights already;
+  // loading it describes it), and, loaded, joins the recent models and the model list.
+  connect(training_, &TrainingWorkspace::modelTrained, this, [this](const QString& dir) { loadModel(dir); });
   // While a run is active its concept is known to the prompt editors, so a paused run can
   // be tried (pause and probe) with the usual highlighting and completion.
   connect(engine_, &EngineController::trainingActiveChanged, this, &MainWindow::updateConcepts);
@@ -448,7 +445,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   setConceptDirectory(settings.value(QStringLiteral("paths/concepts"), defaultConceptDir()).toString());
   setOutputDirectory(settings.value(QStringLiteral("paths/output"), defaultOutputDir()).toString());
   training_->setRunsDirectory(settings.value(QStringLiteral("paths/runs"), defaultRunsDir()).toString());
-  rebuildRecent();  // the model list sees the runs folder's DreamBooth models
+  rebuildRecent();  // with the runs folder known, the model list sees its DreamBooth models
   prompt_->setPlainText(settings.value(QStringLiteral("prompt/positive")).toString());
   negative_->setPlainText(settings.value(QStringLiteral("prompt/negative")).toString());
   resize(1280, 820);
@@ -464,8 +461,7 @@ void MainWindow::buildMenus() {
   auto* openFolder = file->addAction(studioIcon(QStringLiteral("open")), tr("Open model &folder…"), this,
                                      &MainWindow::openModelFolder);
   file->addAction(tr("Open &checkpoint file…"), this, &MainWindow::openCheckpointFile);
-  recentMenu_ = file->addMenu(tr("&Recent models"));
-  rebuildRecent();
+  recentMenu_ = file->addMenu(tr("&Recent models"));  // filled once the settings are restored
   file->addSeparator();
   file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
   file->addSeparator();

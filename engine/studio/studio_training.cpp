@@ -8,7 +8,6 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "imaging/image_decode.h"
 #include "imaging/png_io.h"
@@ -101,6 +100,12 @@ std::string run_format(const std::string& run_dir) {
 }
 
 bool is_dreambooth_run(const std::string& run_dir) { return run_format(run_dir) == kDreamBoothRunFormat; }
+
+// A new run may not overwrite a library concept of its name on finishing.
+void refuse_taken_name(const std::string& library_dir, const std::string& name) {
+  if (!library_dir.empty() && fs::exists(fs::path(library_dir) / (name + ".safetensors")))
+    throw Error("the concept library already has a concept named '" + name + "': choose another name");
+}
 
 std::string gigabytes(int64_t bytes) {
   char buf[32];
@@ -264,8 +269,7 @@ TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& event
   if (r.out_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
   TrainingRunSettings s = r;
   s.model_path = impl_->info.source;
-  if (!r.library_dir.empty() && fs::exists(fs::path(r.library_dir) / (r.training.name + ".safetensors")))
-    throw Error("the concept library already has a concept named '" + r.training.name + "': choose another name");
+  refuse_taken_name(r.library_dir, r.training.name);
   auto run = TextualInversionRun::create(model, s);
   return drive(*impl_, *run, events, control);
 }
@@ -320,19 +324,14 @@ TrainOutcome StudioEngine::train_dreambooth(const DreamBoothRequest& r, const Tr
   if (r.out_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
   DreamBoothRunSettings s = r;
   s.model_path = impl_->info.source;
-  if (!r.library_dir.empty() && fs::exists(fs::path(r.library_dir) / (r.training.name + ".safetensors")))
-    throw Error("the concept library already has a concept named '" + r.training.name + "': choose another name");
+  refuse_taken_name(r.library_dir, r.training.name);
   // Enough disk, checked where the run folder goes (its nearest existing parent).
   fs::path where = fs::absolute(s.out_dir);
   std::error_code ec;
   while (!where.empty() && !fs::exists(where, ec) && where != where.parent_path()) where = where.parent_path();
   const auto space = fs::space(where, ec);
-  const auto count = [](const torch::nn::Module& m) {
-    int64_t n = 0;
-    for (const auto& p : m.parameters()) n += p.numel();
-    return n;
-  };
-  const int64_t need = dreambooth_needs(count(*model.unet), count(*model.text_encoder), s.training).disk_bytes;
+  const int64_t need =
+      dreambooth_needs(impl_->info.unet_parameters, impl_->info.text_encoder_parameters, s.training).disk_bytes;
   if (!ec && int64_t(space.available) < need)
     throw Error("DreamBooth needs about " + gigabytes(need) + " of free disk for its checkpoints and model in " +
                 where.string() + ", and " + gigabytes(int64_t(space.available)) + " are free");
