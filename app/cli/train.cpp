@@ -1,5 +1,6 @@
-// mrti train ti / dreambooth / resume: multiresolution textual inversion and DreamBooth
-// runs from the command line.
+// mrti train ti / dreambooth / vae / unet / resume: multiresolution textual inversion,
+// DreamBooth and from-scratch model runs from the command line, on one process or as a
+// data-parallel group (torchrun's environment, or --nproc local worker processes).
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -18,12 +19,20 @@
 #include "runtime/cpu_setup.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
+#include "training/distributed.h"
 #include "training/dreambooth_run.h"
+#include "training/local_workers.h"
 #include "training/model_training_run.h"
 #include "training/training_run.h"
 
 namespace mrti::cli {
 namespace {
+
+// How many processes train, for every train command.
+struct ProcessArgs {
+  int nproc = 1;
+  double timeout_s = 300;
+};
 
 // The options bind straight into the run's settings (the record the app fills too); what
 // is left here is only how the command line loads the model.
@@ -32,6 +41,7 @@ struct TrainArgs {
   std::string device = "auto", dtype = "fp32", config_dir;
   int threads = 0;
   bool vae_fp32 = false;
+  ProcessArgs procs;
   TrainArgs() { run.training.resolution = 0; }  // 0: the model's own size
 };
 
@@ -39,6 +49,7 @@ struct DreamBoothArgs {
   DreamBoothRunSettings run;
   std::string device = "auto";
   int threads = 0;
+  ProcessArgs procs;
   DreamBoothArgs() { run.training.resolution = 0; }
 };
 
@@ -47,6 +58,7 @@ struct ModelTrainArgs {
   ModelTrainingSettings training;
   int64_t checkpoint_every = 250, preview_every = 500;
   int threads = 0;
+  ProcessArgs procs;
 };
 
 struct ResumeArgs {
@@ -54,7 +66,80 @@ struct ResumeArgs {
   int64_t steps = 0;
   bool steps_given = false;  // 0 means "the run's own count" only when --steps is absent
   int threads = 0;
+  ProcessArgs procs;
 };
+
+// This process's place in a data-parallel group: alone, a rank torchrun (or another
+// launcher) started, or rank 0 of --nproc local workers it starts itself, which repeat
+// this command.
+struct ProcessGroup {
+  std::unique_ptr<LocalWorkers> workers;  // declared first: the group closes before they are waited for
+  std::shared_ptr<Distributed> dist;
+  std::chrono::milliseconds timeout{0};
+  DistributedEnvironment env;
+
+  bool writes() const { return !dist || dist->writes(); }
+  // Rank 0 has made or updated the run folder: the other ranks may open it now.
+  void folder_ready() {
+    if (dist) dist->rank0_done("preparing the run folder");
+  }
+  // `device` with the rank's own GPU (cuda:LOCAL_RANK) when it names CUDA without an index.
+  std::string device(const std::string& device) const {
+    if (!env.distributed()) return device;
+    const c10::Device d = parse_device(device);
+    return d.is_cuda() && !d.has_index() ? "cuda:" + std::to_string(env.local_rank) : device;
+  }
+};
+
+bool g_quiet = false;  // a rank other than 0: no progress output
+
+ProcessGroup join_group(const ProcessArgs& a, const std::string& device) {
+  ProcessGroup g;
+  g.timeout = std::chrono::milliseconds(static_cast<int64_t>(a.timeout_s * 1000));
+  g.env = DistributedEnvironment::from_environment();
+  if (!g.env.distributed() && a.nproc > 1)
+    g.workers = LocalWorkers::start(a.nproc, LocalWorkers::this_program(), LocalWorkers::this_arguments(), &g.env);
+  if (!g.env.distributed()) return g;
+  g.dist = Distributed::join(g.env, parse_device(g.device(device)).is_cuda(), g.timeout);
+  if (!g.dist->writes()) {
+    g_quiet = true;
+    // Rank 0 speaks for the group; the others only report their errors (on stderr).
+    if (!std::freopen("/dev/null", "w", stdout)) std::cerr << "rank " << g.env.rank << ": cannot silence stdout\n";
+  } else {
+    std::cout << "Training on " << g.env.world_size << " processes (" << (g.workers ? "local workers" : "launcher")
+              << ", store " << g.env.master_addr << ":" << g.env.master_port << ", timeout " << a.timeout_s << " s)\n";
+  }
+  return g;
+}
+
+// Runs `body` as this rank: its error is recorded for the other ranks, and rank 0 of
+// local workers waits for them and reports any that failed.
+void in_group(ProcessGroup& g, const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    if (g.dist) g.dist->report_failure(e.what());
+    const std::string workers = g.workers ? g.workers->failures() : "";
+    if (!workers.empty()) throw Error(std::string(e.what()) + " [worker processes: " + workers + "]");
+    throw;
+  }
+  if (g.workers) {
+    const std::string failed = g.workers->wait(g.timeout);
+    if (!failed.empty()) throw Error("worker processes failed: " + failed);
+  }
+}
+
+void add_process_options(CLI::App* c, ProcessArgs& p) {
+  c->add_option("--nproc", p.nproc,
+                "Data-parallel training processes on this machine, this one and N-1 workers it starts (under "
+                "torchrun, its RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT decide instead)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  c->add_option("--dist-timeout", p.timeout_s,
+                "Seconds a training process waits for the others before it stops with an error naming the lost one")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+}
 
 // The desktop app's default library (Qt's AppDataLocation for organisation "mrti", app
 // "mrti-studio"), so a concept trained here shows up there.
@@ -86,6 +171,18 @@ TrainingOutcome drive(const std::string& label, int64_t first_step,
   TrainingControl control;
   g_control = &control;
   auto previous = std::signal(SIGINT, on_interrupt);
+  if (g_quiet) {
+    try {
+      const TrainingOutcome outcome = train({}, control);
+      std::signal(SIGINT, previous);
+      g_control = nullptr;
+      return outcome;
+    } catch (...) {
+      std::signal(SIGINT, previous);
+      g_control = nullptr;
+      throw;
+    }
+  }
   ProgressBar bar(label, "it");
   TrainingCallbacks cb;
   cb.on_step = [&](const TrainingProgress& p) {
@@ -202,10 +299,17 @@ void run_train_model(const ModelTrainArgs& a, const std::string& stage) {
   rs.training.validate();
   if (!std::filesystem::is_directory(a.data))
     throw Error("picture folder '" + a.data + "' does not exist or is not a folder");
-  TrainingCallbacks setup;
-  setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
-  auto run = ModelTrainingRun::create(rs, setup);
-  drive(*run);
+  ProcessGroup g = join_group(a.procs, "cpu");
+  in_group(g, [&] {
+    TrainingCallbacks setup;
+    setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
+    std::unique_ptr<ModelTrainingRun> run;
+    if (g.writes()) run = ModelTrainingRun::create(rs, setup);
+    g.folder_ready();
+    if (!run) run = ModelTrainingRun::resume(rs.out_dir, 0, setup);
+    run->set_distributed(g.dist);
+    drive(*run);
+  });
 }
 
 void add_model_stage(CLI::App* train, const std::string& stage, const std::shared_ptr<ModelTrainArgs>& m) {
@@ -251,6 +355,7 @@ void add_model_stage(CLI::App* train, const std::string& stage, const std::share
       ->capture_default_str();
   c->add_option("--preview-every", m->preview_every, "Preview interval in steps (0 = none)")->capture_default_str();
   c->add_option("--threads", m->threads, "CPU threads (0 = all cores)");
+  add_process_options(c, m->procs);
   c->callback([m, stage] { run_train_model(*m, stage); });
 }
 
@@ -281,9 +386,16 @@ void run_train_ti(TrainArgs a) {
   check_library_name_free(rs.library_dir, t.name, rs.replace_library_concept);
   if (!std::filesystem::is_directory(rs.data_dir))
     throw Error("training image folder '" + rs.data_dir + "' does not exist or is not a folder");
-  auto model = load_model_for_cli(rs.model_path, a.device, t.precision, a.config_dir, a.vae_fp32);
-  auto run = TextualInversionRun::create(model, rs);
-  drive(*run);
+  ProcessGroup g = join_group(a.procs, a.device);
+  in_group(g, [&] {
+    auto model = load_model_for_cli(rs.model_path, g.device(a.device), t.precision, a.config_dir, a.vae_fp32);
+    std::unique_ptr<TextualInversionRun> run;
+    if (g.writes()) run = TextualInversionRun::create(model, rs);
+    g.folder_ready();
+    if (!run) run = TextualInversionRun::resume(model, rs.out_dir);
+    run->set_distributed(g.dist);
+    drive(*run);
+  });
 }
 
 void run_train_dreambooth(DreamBoothArgs a) {
@@ -296,14 +408,23 @@ void run_train_dreambooth(DreamBoothArgs a) {
   check_library_name_free(rs.library_dir, s.name, rs.replace_library_concept);
   if (!std::filesystem::is_directory(rs.data_dir))
     throw Error("instance image folder '" + rs.data_dir + "' does not exist or is not a folder");
-  auto model = load_model_for_cli(rs.model_path, a.device, "fp32", "", false);
-  TrainingCallbacks setup;
-  setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
-  if (s.num_class_images > 0)
-    std::cout << "Making up to " << s.num_class_images << " class images (\"" << s.class_prompt << "\") in "
-              << rs.class_images_dir() << " ...\n";
-  auto run = DreamBoothRun::create(model, rs, setup);
-  drive(*run);
+  ProcessGroup g = join_group(a.procs, a.device);
+  in_group(g, [&] {
+    auto model = load_model_for_cli(rs.model_path, g.device(a.device), "fp32", "", false);
+    std::unique_ptr<DreamBoothRun> run;
+    if (g.writes()) {
+      TrainingCallbacks setup;
+      setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
+      if (s.num_class_images > 0)
+        std::cout << "Making up to " << s.num_class_images << " class images (\"" << s.class_prompt << "\") in "
+                  << rs.class_images_dir() << " ...\n";
+      run = DreamBoothRun::create(model, rs, setup);
+    }
+    g.folder_ready();
+    if (!run) run = DreamBoothRun::resume(model, rs.out_dir);
+    run->set_distributed(g.dist);
+    drive(*run);
+  });
 }
 
 // Refuses a step count the run cannot reach (before any model load) and says when it
@@ -317,27 +438,44 @@ void check_resume_step_count(const ResumeArgs& a) {
 
 void run_train_resume(const ResumeArgs& a) {
   configure_threads(a.threads);
-  check_resume_step_count(a);
-  if (training_run_kind(a.run_dir) == TrainingRunKind::model) {
-    TrainingCallbacks setup;
-    setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
-    auto run = ModelTrainingRun::resume(a.run_dir, a.steps, setup);
+  ProcessGroup g = join_group(a.procs, a.device);
+  // Rank 0 resumes first (it may extend the step count in settings.json, or make missing
+  // class images); the others then open the run as it left it.
+  in_group(g, [&] {
+    if (g.writes()) check_resume_step_count(a);
+    const int64_t steps = g.writes() ? a.steps : 0;
+    const auto open = [&](const std::function<void()>& resume) {
+      if (g.writes()) resume();
+      g.folder_ready();
+      if (!g.writes()) resume();
+    };
+    if (training_run_kind(a.run_dir) == TrainingRunKind::model) {
+      TrainingCallbacks setup;
+      setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
+      std::unique_ptr<ModelTrainingRun> run;
+      open([&] { run = ModelTrainingRun::resume(a.run_dir, steps, setup); });
+      run->set_distributed(g.dist);
+      drive(*run);
+      return;
+    }
+    if (training_run_kind(a.run_dir) == TrainingRunKind::dreambooth) {
+      const DreamBoothRunSettings recorded = DreamBoothRun::read_settings(a.run_dir);
+      auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, g.device(a.device),
+                                      a.dtype.empty() ? "fp32" : a.dtype, a.config_dir, false);
+      std::unique_ptr<DreamBoothRun> run;
+      open([&] { run = DreamBoothRun::resume(model, a.run_dir, steps); });
+      run->set_distributed(g.dist);
+      drive(*run);
+      return;
+    }
+    const TrainingRunSettings recorded = TextualInversionRun::read_settings(a.run_dir);
+    auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, g.device(a.device),
+                                    a.dtype.empty() ? recorded.training.precision : a.dtype, a.config_dir, false);
+    std::unique_ptr<TextualInversionRun> run;
+    open([&] { run = TextualInversionRun::resume(model, a.run_dir, steps); });
+    run->set_distributed(g.dist);
     drive(*run);
-    return;
-  }
-  if (training_run_kind(a.run_dir) == TrainingRunKind::dreambooth) {
-    const DreamBoothRunSettings recorded = DreamBoothRun::read_settings(a.run_dir);
-    auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device,
-                                    a.dtype.empty() ? "fp32" : a.dtype, a.config_dir, false);
-    auto run = DreamBoothRun::resume(model, a.run_dir, a.steps);
-    drive(*run);
-    return;
-  }
-  const TrainingRunSettings recorded = TextualInversionRun::read_settings(a.run_dir);
-  auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, a.device,
-                                  a.dtype.empty() ? recorded.training.precision : a.dtype, a.config_dir, false);
-  auto run = TextualInversionRun::resume(model, a.run_dir, a.steps);
-  drive(*run);
+  });
 }
 
 }  // namespace
@@ -391,6 +529,7 @@ void add_train(CLI::App& app) {
   ti->add_flag("--vae-fp32", a->vae_fp32, "Keep the VAE in float32 (fp16 SD VAEs overflow)");
   ti->add_option("--config-dir", a->config_dir, "Diffusers folder with the configs of a single-file model");
   ti->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  add_process_options(ti, a->procs);
   ti->callback([a] { run_train_ti(*a); });
 
   auto d = std::make_shared<DreamBoothArgs>();
@@ -442,6 +581,7 @@ void add_train(CLI::App& app) {
                "Recompute the UNet's activations in the backward pass: much less memory, ~30% slower steps");
   db->add_option("--device", d->device, "cpu, cuda, cuda:N or auto (DreamBooth trains in fp32)")->capture_default_str();
   db->add_option("--threads", d->threads, "CPU threads (0 = all cores)");
+  add_process_options(db, d->procs);
   db->callback([d] { run_train_dreambooth(*d); });
 
   add_model_stage(train, "vae", std::make_shared<ModelTrainArgs>());
@@ -457,6 +597,7 @@ void add_train(CLI::App& app) {
   resume->add_option("--dtype", r->dtype, "The model's dtype (default: the run's precision)");
   resume->add_option("--config-dir", r->config_dir, "Diffusers folder with the configs of a single-file model");
   resume->add_option("--threads", r->threads, "CPU threads (0 = all cores)");
+  add_process_options(resume, r->procs);
   resume->callback([r] { run_train_resume(*r); });
 }
 

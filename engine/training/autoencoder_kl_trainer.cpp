@@ -34,15 +34,20 @@ AutoencoderKLTrainer::AutoencoderKLTrainer(ModelTrainingSettings settings, std::
 }
 
 at::Tensor AutoencoderKLTrainer::batch_loss(std::vector<double>& parts) {
+  // The whole batch's draws, then this rank's part of them.
   const int64_t B = settings_.batch_size;
+  const auto [begin, end] = shard();
   const at::Tensor index = torch::randint(0, int64_t(data_->size()), {B}, generator_, torch::kLong);
   const at::Tensor flips = torch::rand({B}, generator_, torch::kDouble);
   std::vector<at::Tensor> pixels;
-  for (int64_t b = 0; b < B; ++b)
+  for (int64_t b = begin; b < end; ++b)
     pixels.push_back(data_->pixels(std::size_t(index[b].item<int64_t>()), flips[b].item<double>() < 0.5));
   const at::Tensor x = torch::stack(pixels);
   const auto posterior = vae_->encode(x);
-  const at::Tensor z = posterior.sample_with_noise(torch::randn(posterior.mean.sizes(), generator_, torch::kFloat));
+  std::vector<int64_t> shape = posterior.mean.sizes().vec();
+  shape[0] = B;
+  const at::Tensor z =
+      posterior.sample_with_noise(torch::randn(shape, generator_, torch::kFloat).slice(0, begin, end));
   const at::Tensor recon = vae_->decode(z);
   const at::Tensor rec = (recon - x).abs().mean();
   const at::Tensor kl = 0.5 * (posterior.mean.pow(2) + posterior.var - 1 - posterior.logvar).mean();

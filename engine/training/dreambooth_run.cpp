@@ -12,6 +12,7 @@
 #include "runtime/atomic_file.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
+#include "training/distributed.h"
 
 namespace fs = std::filesystem;
 
@@ -213,6 +214,11 @@ void DreamBoothRun::write_model_folder(const std::string& dir) const {
   fs::remove_all(old);
 }
 
+void DreamBoothRun::set_distributed(std::shared_ptr<Distributed> dist) {
+  trainer_->set_distributed(dist);
+  dist_ = std::move(dist);
+}
+
 TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingControl* control) {
   TrainingOutcome out;
   const auto message = [&](const std::string& m) {
@@ -227,7 +233,12 @@ TrainingOutcome DreamBoothRun::run(const TrainingCallbacks& callbacks, TrainingC
     write_previews(model_, concept_snapshot(), loop.preview, step, settings_.out_dir, cb, cancel);
   };
   loop.train_step = [this] { return progress_of(*trainer_, trainer_->train_step()); };
+  loop.dist = dist_.get();
   if (!run_training_steps(loop, loss_log_, callbacks, control, out)) return out;
+  if (dist_ && !dist_->writes()) {
+    out.finished = true;  // rank 0 writes the results
+    return out;
+  }
   out.checkpoint = save_checkpoint();
   out.model_dir = settings_.model_output_dir();
   write_model_folder(out.model_dir);

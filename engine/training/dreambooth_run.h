@@ -29,6 +29,8 @@
 
 namespace mrti {
 
+class Distributed;
+
 struct StableDiffusionModel;
 
 
@@ -51,6 +53,9 @@ class DreamBoothRun {
                                                int64_t total_steps = 0, const DreamBoothSettings* expected = nullptr);
   static DreamBoothRunSettings read_settings(const std::string& out_dir);
 
+  // Trains as one rank of a data-parallel group (distributed.h; null: alone). Only rank 0
+  // writes into the run folder; the others open it with resume() once rank 0 made it.
+  void set_distributed(std::shared_ptr<Distributed> dist);
   // Trains until the step count is reached or `control` cancels; a finished run writes
   // the fine-tuned diffusers folder and the concept.
   TrainingOutcome run(const TrainingCallbacks& callbacks = {}, TrainingControl* control = nullptr);
@@ -76,6 +81,7 @@ class DreamBoothRun {
   std::shared_ptr<TrainingDataset> instances_, classes_;
   std::unique_ptr<DreamBoothTrainer> trainer_;
   LossLog loss_log_;
+  std::shared_ptr<Distributed> dist_;
 };
 
 }  // namespace mrti

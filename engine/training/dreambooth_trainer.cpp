@@ -21,6 +21,7 @@
 #include "tensor_io/safetensors.h"
 #include "text/clip_tokenizer.h"
 #include "training/caption_templates.h"
+#include "training/distributed.h"
 #include "training/textual_inversion_trainer.h"
 #include "training/settings_json.h"
 
@@ -126,6 +127,8 @@ DreamBoothTrainer::DreamBoothTrainer(StableDiffusionModel& model, DreamBoothSett
   T_ = num_train_timesteps_of(model_);
   noise_scheduler_ = make_scheduler("ddpm", model_.scheduler_config);
   v_prediction_ = model_.scheduler_config.value("prediction_type", std::string("epsilon")) == "v_prediction";
+  const int64_t latent_size = settings_.resolution / model_.vae->config().downscale_factor();
+  latent_shape_ = {1, model_.vae->config().latent_channels, latent_size, latent_size};
   {
     torch::NoGradGuard no_grad;
     const at::Tensor row = model_.text_encoder->token_embedding_weight()[*init_id].detach().to(torch::kFloat);
@@ -191,25 +194,58 @@ at::Tensor DreamBoothTrainer::sample_latents(const TrainingDataset& data, std::s
   return (mean + std * eps) * model_.vae->config().scaling_factor;
 }
 
-DreamBoothTrainer::Sample DreamBoothTrainer::draw(const TrainingDataset& data, bool instance) {
+DreamBoothTrainer::Sample DreamBoothTrainer::draw(const TrainingDataset& data, bool instance, bool mine) {
   Sample s;
   const auto index = static_cast<std::size_t>(
       torch::randint(0, static_cast<int64_t>(data.size()), {1}, generator_, torch::kLong).item<int64_t>());
   const bool flip = torch::rand({1}, generator_, torch::kDouble).item<double>() < settings_.flip_probability;
   s.t = torch::randint(0, T_, {1}, generator_, torch::kLong).item<int64_t>();
+  if (instance) s.scale_index = time_index(double(s.t), settings_.num_scales, T_);
+  if (!mine) {
+    torch::randn(latent_shape_, generator_, torch::kFloat);  // the latent sample's draw
+    torch::randn(latent_shape_, generator_, torch::kFloat);  // the noise
+    return s;
+  }
   const at::Tensor latents = sample_latents(data, index, flip);
   const at::Tensor noise = torch::randn(latents.sizes(), generator_, torch::kFloat).to(latents.device());
   const at::Tensor tt = torch::tensor({s.t}, torch::kLong);
   s.noisy = noise_scheduler_->add_noise(latents, noise, tt);
   s.target = v_prediction_ ? noise_scheduler_->get_velocity(latents, noise, tt) : noise;
   if (instance) {
-    s.scale_index = time_index(double(s.t), settings_.num_scales, T_);
     s.caption = fill_caption(settings_.instance_template,
                              "<" + settings_.name + "|" + std::to_string(s.scale_index) + "|>");
   } else {
     s.caption = settings_.class_prompt;
   }
   return s;
+}
+
+std::vector<at::Tensor> DreamBoothTrainer::trained_parameters() const {
+  std::vector<at::Tensor> params;
+  for (const auto& group : optimizer_->param_groups())
+    for (const auto& p : group.params()) params.push_back(p);
+  return params;
+}
+
+void DreamBoothTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
+  if (!dist) return;
+  if (settings_.batch_size < dist->world_size())
+    throw Error("a batch of " + std::to_string(settings_.batch_size) + " cannot be shared by " +
+                std::to_string(dist->world_size()) + " processes: use a batch size of at least the number of processes");
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  dist_ = std::move(dist);
+  std::vector<at::Tensor> tensors = trained_parameters();
+  tensors.push_back(embeddings_);
+  at::Tensor rng = generator_.get_state();
+  at::Tensor counters = torch::tensor({double(step_)}, torch::kDouble);
+  at::Tensor means = torch::tensor(scale_means_, torch::kDouble);
+  tensors.insert(tensors.end(), {rng, counters, means});
+  broadcast_tensors(*dist_, tensors);
+  broadcast_adamw_state(*dist_, *optimizer_);
+  generator_.set_state(rng);
+  step_ = int64_t(counters[0].item<double>());
+  for (int64_t i = 0; i < means.numel(); ++i) scale_means_[std::size_t(i)] = means[i].item<double>();
+  grads_ = std::make_unique<GradientAllReduce>(dist_, trained_parameters(), true);
 }
 
 DreamBoothStep DreamBoothTrainer::train_step() {
@@ -223,53 +259,69 @@ DreamBoothStep DreamBoothTrainer::train_step() {
   model_.unet->set_gradient_checkpointing(settings_.gradient_checkpointing);
   const bool prior = settings_.num_class_images > 0;
   const int64_t B = settings_.batch_size;
-  double loss_sum = 0, instance_sum = 0, prior_sum = 0;
+  // This rank's instance samples and as many class samples (all without a group); the
+  // losses are sums over them divided by the whole batch, so they add up over ranks.
+  const auto [begin, end] = dist_ ? dist_->shard(B) : std::pair<int64_t, int64_t>{0, B};
+  // Per micro-batch: loss, instance loss, prior loss, then every instance sample's loss
+  // (zero for other ranks' samples), summed over ranks once the step is done.
+  const int64_t row = 3 + B;
+  at::Tensor figures = torch::zeros({settings_.grad_accum, row}, torch::kDouble);
   for (int micro = 0; micro < settings_.grad_accum; ++micro) {
     // Instance samples, then as many class samples, through the UNet as one batch.
     std::vector<Sample> samples;
-    for (int64_t b = 0; b < B; ++b) samples.push_back(draw(*instances_, true));
+    for (int64_t b = 0; b < B; ++b) samples.push_back(draw(*instances_, true, b >= begin && b < end));
     if (prior)
-      for (int64_t b = 0; b < B; ++b) samples.push_back(draw(*classes_, false));
+      for (int64_t b = 0; b < B; ++b) samples.push_back(draw(*classes_, false, b >= begin && b < end));
     std::vector<at::Tensor> noisy, targets, states;
     std::vector<int64_t> ts;
     for (const auto& s : samples) {
+      if (!s.noisy.defined()) continue;
       noisy.push_back(s.noisy);
       targets.push_back(s.target);
       states.push_back(encode(s.caption));
       ts.push_back(s.t);
     }
+    for (int64_t b = 0; b < B; ++b) r.timesteps.push_back(samples[std::size_t(b)].t);
+    for (int64_t b = 0; b < B; ++b) r.scale_indices.push_back(samples[std::size_t(b)].scale_index);
+    const int64_t n = end - begin;
     const at::Tensor pred = model_.unet->forward(torch::cat(noisy), torch::tensor(ts, torch::kLong).to(model_.device),
                                                  torch::cat(states));
     const at::Tensor per_sample = (pred.to(torch::kFloat) - torch::cat(targets)).pow(2).mean({1, 2, 3});
-    const at::Tensor instance_losses = per_sample.slice(0, 0, B);
-    const at::Tensor instance_loss = instance_losses.mean();
+    const at::Tensor instance_losses = per_sample.slice(0, 0, n);
+    const at::Tensor instance_loss = instance_losses.sum() / double(B);
     at::Tensor loss = instance_loss;
+    at::Tensor prior_loss;
     if (prior) {
-      const at::Tensor prior_loss = per_sample.slice(0, B).mean();
+      prior_loss = per_sample.slice(0, n).sum() / double(B);
       loss = loss + settings_.prior_loss_weight * prior_loss;
-      prior_sum += prior_loss.item<double>();
     }
+    if (dist_ && micro + 1 == settings_.grad_accum) grads_->arm();
     (loss / double(settings_.grad_accum)).backward();
-    loss_sum += loss.item<double>();
-    instance_sum += instance_loss.item<double>();
-    const at::Tensor each = instance_losses.detach().to(torch::kCPU, torch::kDouble);
-    for (int64_t b = 0; b < B; ++b) {
-      const auto& s = samples[static_cast<std::size_t>(b)];
-      r.timesteps.push_back(s.t);
-      r.scale_indices.push_back(s.scale_index);
-      double& m = scale_means_[static_cast<std::size_t>(s.scale_index)];
-      const double l = each[b].item<double>();
-      m = std::isnan(m) ? l : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * l;
-    }
+    at::Tensor f = figures[micro];
+    f[0] = loss.item<double>();
+    f[1] = instance_loss.item<double>();
+    if (prior) f[2] = prior_loss.item<double>();
+    f.slice(0, 3 + begin, 3 + end).copy_(instance_losses.detach().to(torch::kCPU, torch::kDouble));
+  }
+  if (dist_) {
+    grads_->finish();
+    std::vector<at::Tensor> summed{figures};
+    dist_->all_reduce_sum(summed);
   }
   {
     std::lock_guard<std::mutex> lock(snapshot_mutex_);
     optimizer_->step();
   }
   ++step_;
-  r.loss = loss_sum / settings_.grad_accum;
-  r.instance_loss = instance_sum / settings_.grad_accum;
-  r.prior_loss = prior_sum / settings_.grad_accum;
+  const at::Tensor mean = figures.mean(0);
+  r.loss = mean[0].item<double>();
+  r.instance_loss = mean[1].item<double>();
+  r.prior_loss = mean[2].item<double>();
+  for (std::size_t i = 0; i < r.timesteps.size(); ++i) {
+    double& m = scale_means_[static_cast<std::size_t>(r.scale_indices[i])];
+    const double l = figures[int64_t(i) / B][3 + int64_t(i) % B].item<double>();
+    m = std::isnan(m) ? l : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * l;
+  }
   return r;
 }
 

@@ -39,8 +39,8 @@ namespace mrti {
 
 struct StableDiffusionModel;
 class Scheduler;
-
-
+class Distributed;
+class GradientAllReduce;
 
 // Generates the missing class images (class-NNNN.png) in `dir` with `prompt` until it
 // holds `count`; returns how many were made.
@@ -68,6 +68,12 @@ class DreamBoothTrainer {
   int64_t step() const { return step_; }
   // One optimizer step.
   DreamBoothStep train_step();
+  // Trains as one rank of a data-parallel group (distributed.h): makes the trained
+  // weights, concept, optimizer, generator and step equal to rank 0's; each step then runs
+  // this rank's shard of the instance (and class) samples, and the gradients are summed
+  // over ranks in buckets that overlap the backward pass. The batch size must be at least
+  // the number of processes.
+  void set_distributed(std::shared_ptr<Distributed> dist);
   // Per-scale exponential running mean of the instance loss (NaN for scales not yet sampled).
   std::vector<double> scale_loss_means() const { return scale_means_; }
   // Thread-safe copy of the concept as it is now.
@@ -93,7 +99,9 @@ class DreamBoothTrainer {
     int64_t t = 0, scale_index = -1;
     std::string caption;
   };
-  Sample draw(const TrainingDataset& data, bool instance);
+  // Another rank's sample (`mine` false) is only drawn, so the generator moves alike on every rank.
+  Sample draw(const TrainingDataset& data, bool instance, bool mine = true);
+  std::vector<at::Tensor> trained_parameters() const;
   at::Tensor sample_latents(const TrainingDataset& data, std::size_t index, bool flip);
   // name -> parameter of every text-encoder weight that trains (none without train_text_encoder).
   std::vector<std::pair<std::string, at::Tensor>> trained_text_encoder_parameters() const;
@@ -111,6 +119,9 @@ class DreamBoothTrainer {
   at::Generator generator_;
   int64_t step_ = 0;
   std::vector<double> scale_means_;
+  std::vector<int64_t> latent_shape_;  // [1, C, h, w] of one image's latents
+  std::shared_ptr<Distributed> dist_;
+  std::unique_ptr<GradientAllReduce> grads_;
   mutable std::mutex snapshot_mutex_;  // the optimizer step against snapshots
 };
 

@@ -24,6 +24,9 @@ class ExponentialMovingAverage {
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
   int64_t updates() const { return updates_; }
+  void set_updates(int64_t n) { updates_ = n; }
+  // The averaged tensors themselves, in the module's parameter order.
+  const std::vector<at::Tensor>& shadow() const { return shadow_; }
 
  private:
   double decay_;

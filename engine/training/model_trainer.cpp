@@ -5,6 +5,7 @@
 
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
+#include "training/distributed.h"
 
 namespace mrti {
 
@@ -36,13 +37,60 @@ void ModelTrainer::set_trained_modules(
                   .weight_decay(settings_.weight_decay));
 }
 
+std::pair<int64_t, int64_t> ModelTrainer::shard() const {
+  const int64_t B = settings_.batch_size;
+  return dist_ ? dist_->shard(B) : std::pair<int64_t, int64_t>{0, B};
+}
+
+void ModelTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
+  if (!dist) return;
+  if (settings_.batch_size < dist->world_size())
+    throw Error("a batch of " + std::to_string(settings_.batch_size) + " cannot be shared by " +
+                std::to_string(dist->world_size()) + " processes: use a batch size of at least the number of processes");
+  dist_ = std::move(dist);
+  std::vector<at::Tensor> tensors, params;
+  for (auto& [name, m] : modules_) {
+    for (auto& p : m->parameters()) params.push_back(p);
+    for (auto& b : m->buffers()) tensors.push_back(b);
+  }
+  tensors.insert(tensors.end(), params.begin(), params.end());
+  for (auto& a : averages_) tensors.insert(tensors.end(), a->shadow().begin(), a->shadow().end());
+  at::Tensor rng = generator_.get_state();
+  std::vector<double> counters{double(step_)};
+  for (auto& a : averages_) counters.push_back(double(a->updates()));
+  at::Tensor counts = torch::tensor(counters, torch::kDouble);
+  tensors.insert(tensors.end(), {rng, counts});
+  broadcast_tensors(*dist_, tensors);
+  broadcast_adamw_state(*dist_, *optimizer_);
+  generator_.set_state(rng);
+  step_ = int64_t(counts[0].item<double>());
+  for (std::size_t i = 0; i < averages_.size(); ++i) averages_[i]->set_updates(int64_t(counts[int64_t(i) + 1].item<double>()));
+  grads_ = std::make_unique<GradientAllReduce>(dist_, params, true);
+}
+
 ModelStepResult ModelTrainer::train_step() {
   ModelStepResult r;
   r.lr = schedule_.at(step_);
   for (auto& g : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(r.lr);
   optimizer_->zero_grad();
   const at::Tensor loss = batch_loss(r.parts);
-  loss.backward();
+  if (dist_) {
+    // Each shard's mean weighted by its share of the batch: the sum over ranks is the batch's mean.
+    const auto [begin, end] = shard();
+    const double share = double(end - begin) / double(settings_.batch_size);
+    grads_->arm();
+    (loss * share).backward();
+    grads_->finish();
+    std::vector<double> figures{loss.item<double>()};
+    figures.insert(figures.end(), r.parts.begin(), r.parts.end());
+    std::vector<at::Tensor> summed{torch::tensor(figures, torch::kDouble) * share};
+    dist_->all_reduce_sum(summed);
+    r.loss = summed[0][0].item<double>();
+    for (std::size_t i = 0; i < r.parts.size(); ++i) r.parts[i] = summed[0][int64_t(i) + 1].item<double>();
+  } else {
+    loss.backward();
+    r.loss = loss.item<double>();
+  }
   if (settings_.max_grad_norm > 0) {
     std::vector<at::Tensor> params;
     for (auto& [name, m] : modules_)
@@ -52,7 +100,6 @@ ModelStepResult ModelTrainer::train_step() {
   optimizer_->step();
   for (std::size_t i = 0; i < modules_.size(); ++i) averages_[i]->update(*modules_[i].second);
   ++step_;
-  r.loss = loss.item<double>();
   return r;
 }
 

@@ -26,6 +26,9 @@ class AdamW;
 
 namespace mrti {
 
+class Distributed;
+class GradientAllReduce;
+
 struct ModelStepResult {
   double loss = 0;
   double lr = 0;
@@ -37,6 +40,11 @@ class ModelTrainer {
   virtual ~ModelTrainer();
 
   ModelStepResult train_step();
+  // Trains as one rank of a data-parallel group (distributed.h): makes the weights, their
+  // averages, the optimizer, generator and step equal to rank 0's; each step then runs
+  // this rank's shard of the batch and sums the gradients over ranks in buckets that
+  // overlap the backward pass. The batch size must be at least the number of processes.
+  void set_distributed(std::shared_ptr<Distributed> dist);
   int64_t step() const { return step_; }
   const ModelTrainingSettings& settings() const { return settings_; }
 
@@ -55,8 +63,11 @@ class ModelTrainer {
   explicit ModelTrainer(ModelTrainingSettings settings);
   // Call once the trained modules exist: registers them with AdamW and the averages.
   void set_trained_modules(std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>> modules);
-  // The loss of one batch (before backward); fills parts.
+  // The mean loss over this rank's shard of one batch (before backward); fills parts
+  // (means over the shard too). Draws the random numbers of the whole batch.
   virtual at::Tensor batch_loss(std::vector<double>& parts) = 0;
+  // This rank's samples [begin, end) of a batch (all of it without a group).
+  std::pair<int64_t, int64_t> shard() const;
   // A copy of trained module `i` holding the averaged weights.
   void copy_average_to(std::size_t i, torch::nn::Module& into) const;
 
@@ -69,6 +80,8 @@ class ModelTrainer {
   std::vector<std::unique_ptr<ExponentialMovingAverage>> averages_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   LrSchedule schedule_;
+  std::shared_ptr<Distributed> dist_;
+  std::unique_ptr<GradientAllReduce> grads_;
 };
 
 // "fp16" or "fp32" as a dtype for written weights.

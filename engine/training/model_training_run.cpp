@@ -8,6 +8,7 @@
 #include "models/stable_diffusion.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
+#include "training/distributed.h"
 #include "training/autoencoder_kl_trainer.h"
 #include "training/text_to_image_trainer.h"
 
@@ -161,6 +162,11 @@ void ModelTrainingRun::write_output() const {
   fs::remove_all(old);
 }
 
+void ModelTrainingRun::set_distributed(std::shared_ptr<Distributed> dist) {
+  trainer_->set_distributed(dist);
+  dist_ = std::move(dist);
+}
+
 TrainingOutcome ModelTrainingRun::run(const TrainingCallbacks& callbacks, TrainingControl* control) {
   TrainingOutcome out;
   StepLoop loop;
@@ -191,7 +197,12 @@ TrainingOutcome ModelTrainingRun::run(const TrainingCallbacks& callbacks, Traini
     write_png(p.path, p.image);
     if (cb.on_preview) cb.on_preview(p);
   };
+  loop.dist = dist_.get();
   if (!run_training_steps(loop, loss_log_, callbacks, control, out)) return out;
+  if (dist_ && !dist_->writes()) {
+    out.finished = true;  // rank 0 writes the results
+    return out;
+  }
   out.checkpoint = save_checkpoint();
   write_output();
   out.model_dir = settings_.output_dir();

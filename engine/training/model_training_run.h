@@ -23,6 +23,8 @@
 
 namespace mrti {
 
+class Distributed;
+
 struct ModelTrainingRunSettings {
   std::string data_dir;       // pictures (and, for the unet stage, their .txt captions)
   std::string out_dir;        // the run folder
@@ -47,6 +49,9 @@ class ModelTrainingRun {
                                                   const TrainingCallbacks& callbacks = {});
   static ModelTrainingRunSettings read_settings(const std::string& out_dir);
 
+  // Trains as one rank of a data-parallel group (distributed.h; null: alone). Only rank 0
+  // writes into the run folder; the others open it with resume() once rank 0 made it.
+  void set_distributed(std::shared_ptr<Distributed> dist);
   // Trains until the step count is reached or `control` cancels; a finished run writes
   // its result folder (outcome.model_dir).
   TrainingOutcome run(const TrainingCallbacks& callbacks = {}, TrainingControl* control = nullptr);
@@ -65,6 +70,7 @@ class ModelTrainingRun {
   std::shared_ptr<TrainingDataset> data_;
   std::unique_ptr<ModelTrainer> trainer_;
   LossLog loss_log_;
+  std::shared_ptr<Distributed> dist_;
 };
 
 }  // namespace mrti

@@ -16,6 +16,7 @@
 #include "multires/multires_pipeline.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
+#include "training/distributed.h"
 #include "training/caption_templates.h"
 #include "training/dataset.h"
 #include "training/lr_schedule.h"
@@ -278,12 +279,20 @@ bool run_training_steps(const StepLoop& loop, LossLog& log,
     for (double l : recent) sum += l;
     out.final_loss_mean = recent.empty() ? 0 : sum / double(recent.size());
   };
+  const bool writes = !loop.dist || loop.dist->writes();
+  // Work only rank 0 does; the others wait for it (through the store, not a collective).
+  const auto rank0_only = [&](const char* what, const std::function<void()>& work) {
+    if (writes) work();
+    if (loop.dist) loop.dist->rank0_done(what);
+  };
   while (loop.current_step() < loop.total_steps) {
-    const auto model_lock = wait_for_next_step(control, callbacks);
-    if (control && control->cancel.cancelled()) {
-      out.checkpoint = loop.save_checkpoint();
+    const auto model_lock = wait_for_next_step(loop.dist ? nullptr : control, callbacks);
+    bool stop = control && control->cancel.cancelled();
+    if (loop.dist) stop = loop.dist->any(stop);
+    if (stop) {
+      rank0_only("cancel checkpoint", [&] { out.checkpoint = loop.save_checkpoint(); });
       finish();
-      message("cancelled at step " + std::to_string(out.step) + "; checkpoint " + out.checkpoint);
+      message("cancelled at step " + std::to_string(out.step) + (writes ? "; checkpoint " + out.checkpoint : ""));
       return false;
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -302,15 +311,19 @@ bool run_training_steps(const StepLoop& loop, LossLog& log,
       callbacks.on_step(p);
     }
     if (loop.checkpoint_every > 0 && p.step % loop.checkpoint_every == 0 && p.step < loop.total_steps) {
-      out.checkpoint = loop.save_checkpoint();
-      message("checkpoint at step " + std::to_string(p.step));
+      rank0_only("checkpoint", [&] {
+        out.checkpoint = loop.save_checkpoint();
+        message("checkpoint at step " + std::to_string(p.step));
+      });
     }
     if (loop.preview_every > 0 && p.step % loop.preview_every == 0 && loop.write_previews) {
-      try {
-        loop.write_previews(p.step, callbacks, control ? &control->cancel : nullptr);
-      } catch (const Cancelled&) {
-        // The cancel is handled at the top of the loop, after this step's checkpoint.
-      }
+      rank0_only("previews", [&] {
+        try {
+          loop.write_previews(p.step, callbacks, control ? &control->cancel : nullptr);
+        } catch (const Cancelled&) {
+          // The cancel is handled at the top of the loop, after this step's checkpoint.
+        }
+      });
     }
     loop_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }

@@ -19,6 +19,7 @@ namespace mrti {
 
 struct StableDiffusionModel;
 struct Concept;
+class Distributed;
 
 enum class TrainingRunKind { textual_inversion, dreambooth, model };
 inline constexpr const char* kTextualInversionRunFormat = "mrti-ti-run/1";
@@ -163,6 +164,10 @@ struct StepLoop {
   std::function<std::string()> save_checkpoint;  // returns the state file
   // Writes the previews of `step` (throws Cancelled when `cancel` is set).
   std::function<void(int64_t step, const TrainingCallbacks&, const CancellationToken* cancel)> write_previews;
+  // One rank of a data-parallel group (or null): only rank 0 writes checkpoints, logs and
+  // previews while the others wait for it; a cancel on any rank stops all at the same step;
+  // pause does not apply.
+  Distributed* dist = nullptr;
 };
 
 // A StepLoop with a run's step count, cadence and folder; the run adds the callbacks.

@@ -95,14 +95,20 @@ TextToImageTrainer::TextToImageTrainer(ModelTrainingSettings settings, std::shar
 TextToImageTrainer::~TextToImageTrainer() = default;
 
 at::Tensor TextToImageTrainer::batch_loss(std::vector<double>&) {
+  // The whole batch's draws, then this rank's part of them.
   const int64_t B = settings_.batch_size;
-  const at::Tensor index = torch::randint(0, latent_mean_.size(0), {B}, generator_, torch::kLong);
-  const at::Tensor t = torch::randint(0, T_, {B}, generator_, torch::kLong);
-  const at::Tensor drop = torch::rand({B}, generator_, torch::kDouble) < settings_.caption_dropout;
+  const auto [begin, end] = shard();
+  const at::Tensor all_index = torch::randint(0, latent_mean_.size(0), {B}, generator_, torch::kLong);
+  const at::Tensor t = torch::randint(0, T_, {B}, generator_, torch::kLong).slice(0, begin, end);
+  const at::Tensor drop =
+      (torch::rand({B}, generator_, torch::kDouble) < settings_.caption_dropout).slice(0, begin, end);
+  std::vector<int64_t> shape = latent_mean_.sizes().vec();
+  shape[0] = B;
+  const at::Tensor sample_noise = torch::randn(shape, generator_, torch::kFloat).slice(0, begin, end);
+  const at::Tensor noise = torch::randn(shape, generator_, torch::kFloat).slice(0, begin, end);
+  const at::Tensor index = all_index.slice(0, begin, end);
   const at::Tensor mean = latent_mean_.index_select(0, index), std = latent_std_.index_select(0, index);
-  const at::Tensor sample_noise = torch::randn(mean.sizes(), generator_, torch::kFloat);
   const at::Tensor latents = (mean + std * sample_noise) * scaling_factor_;
-  const at::Tensor noise = torch::randn(latents.sizes(), generator_, torch::kFloat);
   const at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, t);
   const at::Tensor ids = torch::where(drop.unsqueeze(1), empty_ids_.unsqueeze(0), ids_.index_select(0, index));
   const at::Tensor states = text_encoder_->forward(ids).last_hidden_state;

@@ -17,6 +17,7 @@
 #include "schedulers/scheduler.h"
 #include "text/clip_tokenizer.h"
 #include "training/caption_templates.h"
+#include "training/distributed.h"
 #include "training/settings_json.h"
 
 namespace mrti {
@@ -106,6 +107,8 @@ TextualInversionTrainer::TextualInversionTrainer(StableDiffusionModel& model, Te
   else if (prediction != "epsilon")
     throw Error("textual inversion supports epsilon and v_prediction models, not prediction_type '" + prediction + "'");
   scaling_factor_ = model_.vae->config().scaling_factor;
+  const int64_t latent_size = settings_.resolution / model_.vae->config().downscale_factor();
+  latent_shape_ = {1, model_.vae->config().latent_channels, latent_size, latent_size};
 
   torch::NoGradGuard no_grad;
   const at::Tensor row = model_.text_encoder->token_embedding_weight()[*init_id].detach().to(torch::kFloat);
@@ -231,11 +234,13 @@ at::Tensor TextualInversionTrainer::image_latents(std::size_t index, bool flip, 
   return ((mean + std * eps) * scaling_factor_).to(torch::kFloat);
 }
 
-TrainingBatch TextualInversionTrainer::next_batch() {
+TrainingBatch TextualInversionTrainer::next_batch() { return draw_batch(0, settings_.batch_size, nullptr); }
+
+TrainingBatch TextualInversionTrainer::draw_batch(int64_t begin, int64_t end, std::vector<int64_t>* timesteps) {
   if (!dataset_ || dataset_->size() == 0) throw Error("textual inversion: no training images to draw from");
   TrainingBatch b;
   std::vector<at::Tensor> latents, noise, ts;
-  for (int i = 0; i < settings_.batch_size; ++i) {
+  for (int64_t i = 0; i < settings_.batch_size; ++i) {
     const auto index = static_cast<std::size_t>(
         torch::randint(0, static_cast<int64_t>(dataset_->size()), {1}, generator_, torch::kLong).item<int64_t>());
     const bool flip = torch::rand({1}, generator_, torch::kDouble).item<double>() < settings_.flip_probability;
@@ -247,6 +252,13 @@ TrainingBatch TextualInversionTrainer::next_batch() {
       crop_rng.seed(static_cast<uint64_t>(
           torch::randint(0, int64_t(1) << 62, {1}, generator_, torch::kLong).item<int64_t>()));
     const int64_t t = torch::randint(0, T_, {1}, generator_, torch::kLong).item<int64_t>();
+    if (timesteps) timesteps->push_back(t);
+    if (i < begin || i >= end) {
+      // Another rank's sample: only its draws (the latent sample's and the noise), in order.
+      torch::randn(latent_shape_, generator_, torch::kFloat);
+      torch::randn(latent_shape_, generator_, torch::kFloat);
+      continue;
+    }
     const at::Tensor lat = image_latents(index, flip, settings_.center_crop ? nullptr : &crop_rng);
     latents.push_back(lat);
     noise.push_back(torch::randn(lat.sizes(), generator_, torch::kFloat));
@@ -257,6 +269,26 @@ TrainingBatch TextualInversionTrainer::next_batch() {
   b.noise = torch::cat(noise);
   b.timesteps = torch::cat(ts);
   return b;
+}
+
+void TextualInversionTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
+  if (!dist) return;
+  if (settings_.batch_size < dist->world_size())
+    throw Error("a batch of " + std::to_string(settings_.batch_size) + " cannot be shared by " +
+                std::to_string(dist->world_size()) + " processes: use a batch size of at least the number of processes");
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  dist_ = std::move(dist);
+  at::Tensor rng = generator_.get_state();
+  at::Tensor counters = torch::tensor({double(step_), loss_scale_, double(good_steps_)}, torch::kDouble);
+  at::Tensor means = torch::tensor(scale_means_, torch::kDouble);
+  broadcast_tensors(*dist_, {embeddings_, rng, counters, means});
+  broadcast_adamw_state(*dist_, *optimizer_);
+  generator_.set_state(rng);
+  step_ = int64_t(counters[0].item<double>());
+  loss_scale_ = counters[1].item<double>();
+  good_steps_ = int64_t(counters[2].item<double>());
+  for (int64_t i = 0; i < means.numel(); ++i) scale_means_[std::size_t(i)] = means[i].item<double>();
+  grads_ = std::make_unique<GradientAllReduce>(dist_, std::vector<at::Tensor>{embeddings_}, false);
 }
 
 void TextualInversionTrainer::apply_lr(double lr) {
@@ -308,29 +340,36 @@ StepResult TextualInversionTrainer::train_step() {
   StepResult r;
   r.lr = schedule_.at(step_);
   optimizer_->zero_grad();
-  std::vector<std::pair<int64_t, double>> sample_losses;
+  // This rank's share of every micro-batch (all of it without a group); its loss is
+  // weighted by that share, so the sum over ranks is the loss of the whole batch.
+  const int64_t B = settings_.batch_size;
+  const auto [begin, end] = dist_ ? dist_->shard(B) : std::pair<int64_t, int64_t>{0, B};
+  const double share = double(end - begin) / double(B);
+  std::vector<double> losses;
   for (int a = 0; a < settings_.grad_accum; ++a) {
-    const TrainingBatch batch = next_batch();
-    std::vector<int64_t> scales;
-    const at::Tensor loss = forward_loss(batch, &r.noise_pred, &r.encoder_hidden_states, &scales);
-    (loss * ((dynamic_loss_scale_ ? loss_scale_ : 1.0) / double(settings_.grad_accum))).backward();
-    const double l = loss.item<double>();
-    r.loss += l / settings_.grad_accum;
-    const at::Tensor t = batch.timesteps.reshape({-1});
-    for (std::size_t i = 0; i < scales.size(); ++i) {
-      r.timesteps.push_back(t[i].item<int64_t>());
-      r.scale_indices.push_back(scales[i]);
-      sample_losses.emplace_back(scales[i], l);
-    }
+    const TrainingBatch batch = draw_batch(begin, end, &r.timesteps);
+    const at::Tensor loss = forward_loss(batch, &r.noise_pred, &r.encoder_hidden_states, nullptr);
+    (loss * ((dynamic_loss_scale_ ? loss_scale_ : 1.0) * share / double(settings_.grad_accum))).backward();
+    losses.push_back(loss.item<double>() * share);
+  }
+  if (dist_) {
+    grads_->finish();
+    std::vector<at::Tensor> summed{torch::tensor(losses, torch::kDouble)};
+    dist_->all_reduce_sum(summed);
+    for (std::size_t a = 0; a < losses.size(); ++a) losses[a] = summed[0][int64_t(a)].item<double>();
   }
   apply_lr(r.lr);
   r.skipped = !optimizer_step();
   r.grad = embeddings_.grad().detach().clone();
   ++step_;
-  for (const auto& [s, l] : sample_losses) {
-    double& m = scale_means_[s];
+  for (std::size_t i = 0; i < r.timesteps.size(); ++i) {
+    const int64_t s = time_index(double(r.timesteps[i]), settings_.num_scales, T_);
+    const double l = losses[i / std::size_t(B)];
+    r.scale_indices.push_back(s);
+    double& m = scale_means_[std::size_t(s)];
     m = std::isnan(m) ? l : (1 - kRunningMeanWeight) * m + kRunningMeanWeight * l;
   }
+  for (double l : losses) r.loss += l / settings_.grad_accum;
   return r;
 }
 

@@ -42,6 +42,8 @@ namespace mrti {
 
 struct StableDiffusionModel;
 class Scheduler;
+class Distributed;
+class GradientAllReduce;
 
 // One micro-batch, as fed to the UNet.
 struct TrainingBatch {
@@ -89,6 +91,11 @@ class TextualInversionTrainer {
 
   // Draws the next micro-batch from the dataset with the generator.
   TrainingBatch next_batch();
+  // Trains as one rank of a data-parallel group (distributed.h): makes the concept,
+  // optimizer, generator and step equal to rank 0's, then each train_step() runs this
+  // rank's shard of every micro-batch and sums the gradients over ranks. The batch size
+  // must be at least the number of processes.
+  void set_distributed(std::shared_ptr<Distributed> dist);
   // One optimizer step over grad_accum drawn micro-batches.
   StepResult train_step();
   // One optimizer step on a given batch (no accumulation), at rate `lr` (< 0: the schedule's).
@@ -127,6 +134,9 @@ class TextualInversionTrainer {
   at::Tensor forward_loss(const TrainingBatch& batch, at::Tensor* noise_pred, at::Tensor* states,
                           std::vector<int64_t>* scales);
   at::Tensor image_latents(std::size_t index, bool flip, std::mt19937_64* crop_rng);
+  // Draws all batch_size samples' random numbers but encodes only samples [begin, end);
+  // appends every sample's timestep to `timesteps`.
+  TrainingBatch draw_batch(int64_t begin, int64_t end, std::vector<int64_t>* timesteps);
   void apply_lr(double lr);
   // Unscales the gradient (fp16) and steps unless it overflowed; returns whether it stepped.
   bool optimizer_step();
@@ -148,6 +158,9 @@ class TextualInversionTrainer {
   double loss_scale_ = 1;
   int64_t good_steps_ = 0;          // since the scale last changed
   std::map<std::string, Layout> layouts_;
+  std::vector<int64_t> latent_shape_;  // [1, C, h, w] of one image's latents
+  std::shared_ptr<Distributed> dist_;
+  std::unique_ptr<GradientAllReduce> grads_;
   std::map<std::pair<std::size_t, bool>, std::pair<at::Tensor, at::Tensor>> latent_cache_;  // mean, std
   mutable std::mutex snapshot_mutex_;
 };

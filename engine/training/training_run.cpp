@@ -12,6 +12,7 @@
 #include "runtime/atomic_file.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
+#include "training/distributed.h"
 
 namespace fs = std::filesystem;
 
@@ -163,6 +164,11 @@ Concept TextualInversionRun::finished_concept() const {
   return c;
 }
 
+void TextualInversionRun::set_distributed(std::shared_ptr<Distributed> dist) {
+  trainer_->set_distributed(dist);
+  dist_ = std::move(dist);
+}
+
 TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, TrainingControl* control) {
   TrainingOutcome out;
   const auto message = [&](const std::string& m) {
@@ -183,7 +189,12 @@ TrainingOutcome TextualInversionRun::run(const TrainingCallbacks& callbacks, Tra
               std::to_string(trainer_->loss_scale()));
     return p;
   };
+  loop.dist = dist_.get();
   if (!run_training_steps(loop, loss_log_, callbacks, control, out)) return out;
+  if (dist_ && !dist_->writes()) {
+    out.finished = true;  // rank 0 writes the results
+    return out;
+  }
   out.checkpoint = save_checkpoint();
   out.finished = true;
   const Concept concept = finished_concept();

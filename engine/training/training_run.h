@@ -27,6 +27,8 @@
 
 namespace mrti {
 
+class Distributed;
+
 struct StableDiffusionModel;
 
 // TrainingProgress, TrainingPreview, TrainingCallbacks, TrainingOutcome: training_events.h.
@@ -49,6 +51,9 @@ class TextualInversionRun {
                                                      const TextualInversionSettings* expected = nullptr);
   static TrainingRunSettings read_settings(const std::string& out_dir);
 
+  // Trains as one rank of a data-parallel group (distributed.h; null: alone). Only rank 0
+  // writes into the run folder; the others open it with resume() once rank 0 made it.
+  void set_distributed(std::shared_ptr<Distributed> dist);
   // Trains until the step count is reached or `control` cancels.
   TrainingOutcome run(const TrainingCallbacks& callbacks = {}, TrainingControl* control = nullptr);
 
@@ -70,6 +75,7 @@ class TextualInversionRun {
   std::shared_ptr<TrainingDataset> dataset_;
   std::unique_ptr<TextualInversionTrainer> trainer_;
   LossLog loss_log_;
+  std::shared_ptr<Distributed> dist_;
 };
 
 }  // namespace mrti
