@@ -6,6 +6,8 @@
 // are written next to the test executable.
 #include "test_support.h"
 
+#include <cmath>
+
 #include <QApplication>
 #include <QDir>
 #include <QDragEnterEvent>
@@ -319,6 +321,49 @@ class TestGuiTraining : public QObject {
     const QString png = runDir + QStringLiteral("/loss-export.png");
     QVERIFY(plot->exportPng(png));
     QVERIFY(QImage(png).width() == 1200);
+  }
+
+  void trainOnTwoProcesses() {
+    MRTI_REQUIRE_FIXTURES();
+    // The workers are the command line program of this build.
+    qputenv("MRTI_WORKER_PROGRAM", MRTI_CLI_PATH);
+    const QString data = writeDataset("gui-train-two-data");
+    MainWindow w;
+    openTrainTabOnTinyModel(w, "gui-train-two");
+    if (QTest::currentTestFailed()) return;
+    TrainingWorkspace* ws = w.trainingWorkspace();
+    EngineController* engine = w.engine();
+    ws->setDataPaths({data});
+    QTRY_VERIFY_WITH_TIMEOUT(ws->datasetView()->usedCount() == 4, 30000);
+    ws->nameEdit()->setText(QStringLiteral("two_cat"));
+    ws->initTokenEdit()->setText(QStringLiteral("cat"));
+    ws->stepsBox()->setValue(8);
+    ws->scalesBox()->setValue(3);
+    ws->resolutionBox()->setValue(64);
+    ws->batchBox()->setValue(2);
+    ws->previewEveryBox()->setValue(4);
+    ws->checkpointEveryBox()->setValue(0);
+    ws->processesBox()->setValue(2);
+    QSignalSpy started(engine, &EngineController::trainingStarted);
+    QSignalSpy steps(engine, &EngineController::trainingStep);
+    QSignalSpy finished(engine, &EngineController::trainingFinished);
+    QSignalSpy failed(engine, &EngineController::trainingFailed);
+    ws->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!steps.isEmpty() || !failed.isEmpty(), 120000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+    // A run on several processes cannot pause; it can still be cancelled.
+    QTRY_VERIFY(!ws->pauseButton()->isEnabled());
+    QVERIFY(ws->cancelButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 300000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+    QCOMPARE(finished.first().at(2).toLongLong(), qint64(8));
+    // The plot shows the whole batch's loss of every step, the previews came from rank 0.
+    QTRY_COMPARE(ws->lossPlot()->rawPointCount(), 8);
+    for (const auto& s : steps) QVERIFY(std::isfinite(s.at(0).value<TrainingStepInfo>().loss));
+    const QString runDir = started.first().at(0).toString();
+    QCOMPARE(QDir(runDir + QStringLiteral("/previews")).entryList({QStringLiteral("*.png")}, QDir::Files).size(), 6);
+    QTRY_VERIFY(w.conceptBrowser()->model()->scales().count("two_cat") == 1);
+    saveShot(*ws, QStringLiteral("training-two-processes.png"));
   }
 
   void dreamBoothFromTheTrainTab() {

@@ -296,7 +296,7 @@
         <translation>Warten Sie, bis die laufende Erzeugung oder das Laden des Modells abgeschlossen ist.</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+75"/>
         <source>Cannot resume %1: %2</source>
         <translation>%1 kann nicht fortgesetzt werden: %2</translation>
     </message>
@@ -491,13 +491,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+492"/>
+        <location line="+488"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location line="-493"/>
+        <location line="-489"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -538,35 +538,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+95"/>
+        <location line="+92"/>
         <location line="+15"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-109"/>
-        <location line="+68"/>
+        <location line="-106"/>
+        <location line="+65"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-39"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Das Konzept &lt;%1&gt; ist trainiert und in Ihrer Bibliothek. Probieren Sie es im Tab „Erzeugen“ aus, z. B. „a painting of &lt;%1(3)&gt;“.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
         <source>Select a finished image first to reuse its seed.</source>
         <translation>Wählen Sie zuerst ein fertiges Bild, um seinen Seed wiederzuverwenden.</translation>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+259"/>
+        <location line="+258"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-252"/>
+        <location line="-251"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
     </message>
@@ -675,7 +675,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>&amp;Zuletzt verwendete Modelle</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
@@ -995,12 +995,12 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Einzeldatei</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+33"/>
         <source>Loading %1: %p%</source>
         <translation>%1 wird geladen: %p%</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>in use</source>
         <translation>in Verwendung</translation>
     </message>
@@ -1335,7 +1335,12 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>{} steht für das Konzept in jeder Vorschaustufe</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>Data-parallel processes on this computer: each takes its share of every batch and of the cores. A run on several processes cannot pause.</source>
+        <translation>Datenparallele Prozesse auf diesem Rechner: Jeder übernimmt seinen Teil jedes Batches und der Kerne. Ein Lauf auf mehreren Prozessen kann nicht pausieren.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Resolution</source>
         <translation>Auflösung</translation>
     </message>
@@ -1365,19 +1370,24 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Vorschau-Prompt</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
+        <source>Processes</source>
+        <translation>Prozesse</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Start training</source>
         <translation>Training starten</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+281"/>
-        <location line="+114"/>
+        <location line="+101"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location line="-393"/>
+        <location line="-380"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Während der Pause kann der Tab „Erzeugen“ das Konzept im aktuellen Zustand verwenden</translation>
     </message>
@@ -1422,12 +1432,12 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Den ganzen Lauf zeigen (oder Doppelklick auf das Diagramm)</translation>
     </message>
     <message>
-        <location line="+406"/>
+        <location line="+394"/>
         <source>Needs about %1 GB of free disk (checked at the start) and %2 GB of memory, plus the activations.</source>
         <translation>Braucht etwa %1 GB freien Speicherplatz (beim Start geprüft) und %2 GB Arbeitsspeicher, dazu die Aktivierungen.</translation>
     </message>
     <message>
-        <location line="-485"/>
+        <location line="-477"/>
         <source>× batch × accumulation</source>
         <translation>× Batch × Akkumulation</translation>
     </message>
@@ -1447,7 +1457,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Aktivierungen im Rückwärtsdurchlauf neu berechnen: weniger Speicher, langsamere Schritte</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+79"/>
         <source>Export…</source>
         <translation>Exportieren…</translation>
     </message>
@@ -1613,7 +1623,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+114"/>
+        <location line="+101"/>
         <source>Continue</source>
         <translation>Weiter</translation>
     </message>
@@ -1638,7 +1648,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>%1 hat alle %2 Schritte beendet; erhöhen Sie „Schritte“ darüber hinaus, um ihn zu verlängern.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Export the loss plot</source>
         <translation>Verlustdiagramm exportieren</translation>
     </message>

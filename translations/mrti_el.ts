@@ -296,7 +296,7 @@
         <translation>Περιμένετε να ολοκληρωθεί η τρέχουσα δημιουργία ή φόρτωση μοντέλου.</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+75"/>
         <source>Cannot resume %1: %2</source>
         <translation>Δεν είναι δυνατή η συνέχιση του %1: %2</translation>
     </message>
@@ -491,13 +491,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+492"/>
+        <location line="+488"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-493"/>
+        <location line="-489"/>
         <source>Cancel</source>
         <translation>Ακύρωση</translation>
     </message>
@@ -538,35 +538,35 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+95"/>
+        <location line="+92"/>
         <location line="+15"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-109"/>
-        <location line="+68"/>
+        <location line="-106"/>
+        <location line="+65"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-42"/>
+        <location line="-39"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Η έννοια &lt;%1&gt; εκπαιδεύτηκε και βρίσκεται στη βιβλιοθήκη σας. Δοκιμάστε τη στην καρτέλα «Δημιουργία», π.χ. «a painting of &lt;%1(3)&gt;».</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
         <source>Select a finished image first to reuse its seed.</source>
         <translation>Επιλέξτε πρώτα μια ολοκληρωμένη εικόνα για να επαναχρησιμοποιήσετε τον σπόρο της.</translation>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+259"/>
+        <location line="+258"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-252"/>
+        <location line="-251"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
     </message>
@@ -675,7 +675,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Πρόσφατα &amp;μοντέλα</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Ρυθμίσεις…</translation>
     </message>
@@ -995,12 +995,12 @@ Choose a diffusers folder of the same model.</source>
         <translation>μεμονωμένο αρχείο</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+33"/>
         <source>Loading %1: %p%</source>
         <translation>Φόρτωση %1: %p%</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>in use</source>
         <translation>σε χρήση</translation>
     </message>
@@ -1335,7 +1335,12 @@ Choose a diffusers folder of the same model.</source>
         <translation>Το {} αντιστοιχεί στην έννοια σε κάθε κλίμακα προεπισκόπησης</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>Data-parallel processes on this computer: each takes its share of every batch and of the cores. A run on several processes cannot pause.</source>
+        <translation>Διεργασίες παράλληλων δεδομένων σε αυτόν τον υπολογιστή: καθεμία αναλαμβάνει το μερίδιό της από κάθε παρτίδα και από τους πυρήνες. Μια εκτέλεση σε πολλές διεργασίες δεν μπορεί να τεθεί σε παύση.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Resolution</source>
         <translation>Ανάλυση</translation>
     </message>
@@ -1365,19 +1370,24 @@ Choose a diffusers folder of the same model.</source>
         <translation>Προτροπή προεπισκόπησης</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+2"/>
+        <source>Processes</source>
+        <translation>Διεργασίες</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Start training</source>
         <translation>Έναρξη εκπαίδευσης</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+281"/>
-        <location line="+114"/>
+        <location line="+101"/>
         <source>Pause</source>
         <translation>Παύση</translation>
     </message>
     <message>
-        <location line="-393"/>
+        <location line="-380"/>
         <source>While paused, the Generate tab can use the concept as it is now</source>
         <translation>Κατά την παύση, η καρτέλα «Δημιουργία» μπορεί να χρησιμοποιήσει την έννοια όπως είναι τώρα</translation>
     </message>
@@ -1422,12 +1432,12 @@ Choose a diffusers folder of the same model.</source>
         <translation>Εμφάνιση όλης της εκτέλεσης (ή διπλό κλικ στο διάγραμμα)</translation>
     </message>
     <message>
-        <location line="+406"/>
+        <location line="+394"/>
         <source>Needs about %1 GB of free disk (checked at the start) and %2 GB of memory, plus the activations.</source>
         <translation>Χρειάζεται περίπου %1 GB ελεύθερου δίσκου (ελέγχεται στην αρχή) και %2 GB μνήμης, συν τις ενεργοποιήσεις.</translation>
     </message>
     <message>
-        <location line="-485"/>
+        <location line="-477"/>
         <source>× batch × accumulation</source>
         <translation>× παρτίδα × συσσώρευση</translation>
     </message>
@@ -1447,7 +1457,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Επανυπολογισμός ενεργοποιήσεων στο πίσω πέρασμα: λιγότερη μνήμη, πιο αργά βήματα</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+79"/>
         <source>Export…</source>
         <translation>Εξαγωγή…</translation>
     </message>
@@ -1613,7 +1623,7 @@ Choose a diffusers folder of the same model.</source>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+114"/>
+        <location line="+101"/>
         <source>Continue</source>
         <translation>Συνέχεια</translation>
     </message>
@@ -1638,7 +1648,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Το %1 ολοκλήρωσε και τα %2 βήματα· αυξήστε τα «Βήματα» πάνω από αυτά για να το επεκτείνετε.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Export the loss plot</source>
         <translation>Εξαγωγή διαγράμματος απώλειας</translation>
     </message>

@@ -338,6 +338,7 @@ bool EngineController::runTraining(const QString& name, int numScales,
   training_ = control;
   trainingName_ = name;
   trainingScales_ = numScales;
+  runningProcesses_ = trainingProcesses_;
   Q_EMIT trainingActiveChanged(true);
   QMetaObject::invokeMethod(
       trainingWorker_, [this, control, work = std::move(work)] { work(*engine_, *control); }, Qt::QueuedConnection);
@@ -388,14 +389,16 @@ void reportOutcome(EngineController* c, const std::function<studio::TrainOutcome
 
 bool EngineController::startTraining(const studio::TrainRequest& r) {
   return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales),
-                     [this, r](studio::StudioEngine& engine, TrainingControl& control) {
+                     [this, r, n = trainingProcesses_](studio::StudioEngine& engine, TrainingControl& control) {
+                       engine.set_training_processes(n);
                        reportOutcome(this, [&] { return engine.train(r, trainingEvents(this), control); });
                      });
 }
 
 bool EngineController::startDreamBooth(const studio::DreamBoothRequest& r) {
   return runTraining(qs(r.training.name), static_cast<int>(r.training.num_scales),
-                     [this, r](studio::StudioEngine& engine, TrainingControl& control) {
+                     [this, r, n = trainingProcesses_](studio::StudioEngine& engine, TrainingControl& control) {
+                       engine.set_training_processes(n);
                        reportOutcome(this, [&] { return engine.train_dreambooth(r, trainingEvents(this), control); });
                      });
 }
@@ -407,7 +410,9 @@ bool EngineController::resumeTraining(const QString& runDir, qint64 totalSteps) 
     return false;
   }
   return runTraining(qs(run.name), static_cast<int>(run.num_scales),
-                     [this, runDir, totalSteps](studio::StudioEngine& engine, TrainingControl& control) {
+                     [this, runDir, totalSteps, n = trainingProcesses_](studio::StudioEngine& engine,
+                                                                        TrainingControl& control) {
+                       engine.set_training_processes(n);
                        reportOutcome(this, [&] {
                          return engine.resume_training(ss(runDir), totalSteps, trainingEvents(this), control);
                        });

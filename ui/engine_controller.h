@@ -86,6 +86,11 @@ class EngineController : public QObject {
   // as its output folder (load it to describe it), and an unfinished one the base again.
   bool startDreamBooth(const studio::DreamBoothRequest& request);
   bool resumeTraining(const QString& runDir, qint64 totalSteps = 0);
+  // Processes the next run trains on (this one and workers running `mrti`); a run on more
+  // than one cannot pause.
+  void setTrainingProcesses(int processes) { trainingProcesses_ = processes; }
+  int trainingProcesses() const { return trainingProcesses_; }
+  int runningProcesses() const { return runningProcesses_; }
   void setTrainingPaused(bool paused);
   void cancelTraining();  // saves a checkpoint first
   bool isTraining() const { return training_ != nullptr; }
@@ -156,6 +161,8 @@ class EngineController : public QObject {
   std::shared_ptr<mrti::TrainingControl> training_;  // set while a run is active (GUI thread)
   QString trainingName_;
   int trainingScales_ = 0;
+  int trainingProcesses_ = 1;
+  int runningProcesses_ = 1;  // of the run in progress
   ModelDescription model_;
 };
 

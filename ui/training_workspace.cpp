@@ -208,6 +208,9 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   previewPrompt_->setToolTip(tr("{} stands for the concept at each previewed scale"));
   checkpointing_ = new QCheckBox(tr("Gradient checkpointing"));
   checkpointing_->setToolTip(tr("Recompute activations in the backward pass: less memory, slower steps"));
+  processes_ = spin(1, 64, 1, 1);
+  processes_->setToolTip(tr("Data-parallel processes on this computer: each takes its share of every batch and "
+                            "of the cores. A run on several processes cannot pause."));
   // Long entries elide in a narrow window instead of widening the form.
   for (QComboBox* c : {property_, schedule_, method_}) {
     c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -221,6 +224,7 @@ TrainingWorkspace::TrainingWorkspace(EngineController* engine, QWidget* parent) 
   af->addRow(tr("Checkpoint every"), checkpointEvery_);
   af->addRow(tr("Preview prompt"), previewPrompt_);
   af->addRow(QString(), checkpointing_);
+  af->addRow(tr("Processes"), processes_);
   auto* al = new QVBoxLayout(advanced_);
   al->addWidget(advancedBody);
   advancedBody->setVisible(false);
@@ -507,7 +511,7 @@ void TrainingWorkspace::updateButtons() {
   else if (!classProblem_.isEmpty()) why = classProblem_;
   start_->setEnabled(ready && classProblem_.isEmpty());
   start_->setToolTip(why);
-  pause_->setEnabled(active);
+  pause_->setEnabled(active && engine_->runningProcesses() == 1);
   pause_->setChecked(active && engine_->isTrainingPaused());
   pause_->setText(pause_->isChecked() ? tr("Continue") : tr("Pause"));
   cancel_->setEnabled(active);
@@ -592,6 +596,7 @@ void TrainingWorkspace::start() {
     launch = [this, j] { engine_->startTraining(j); };
     precision = qs(j.training.precision);
   }
+  engine_->setTrainingProcesses(processes_->value());
   if (precision != modelPrecision()) {
     // The model runs in the training precision: reload it that way first.
     pendingStart_ = true;
@@ -633,6 +638,7 @@ void TrainingWorkspace::resumeSelected() {
               true);
     return;
   }
+  engine_->setTrainingProcesses(processes_->value());
   engine_->resumeTraining(dir, total);
 }
 

@@ -64,6 +64,8 @@ class TrainingWorkspace : public QWidget {
   QSpinBox* previewEveryBox() const { return previewEvery_; }
   QSpinBox* resolutionBox() const { return resolution_; }
   QSpinBox* checkpointEveryBox() const { return checkpointEvery_; }
+  QSpinBox* processesBox() const { return processes_; }
+  QSpinBox* batchBox() const { return batch_; }
   QPushButton* startButton() const { return start_; }
   QPushButton* pauseButton() const { return pause_; }
   QPushButton* cancelButton() const { return cancel_; }
@@ -131,6 +133,7 @@ class TrainingWorkspace : public QWidget {
   QSpinBox* checkpointEvery_;
   QLineEdit* previewPrompt_;
   QCheckBox* checkpointing_;
+  QSpinBox* processes_ = nullptr;
   QPushButton* start_;
   QPushButton* pause_;
   QPushButton* cancel_;

@@ -111,6 +111,13 @@ class StudioEngine {
   // dataset are not the run's.
   TrainOutcome resume_training(const std::string& run_dir, int64_t total_steps, const TrainEvents& events,
                                TrainingControl& control);
+  // The number of data-parallel processes the next runs train on (1 = this one alone).
+  // With more, this process is rank 0 and starts the others as `mrti train resume RUN`
+  // workers (the `mrti` beside this program, or $MRTI_WORKER_PROGRAM), each with its share
+  // of the cores; the progress events report the loss of the whole batch. Such a run
+  // cannot pause (the workers wait at the next step only so long).
+  void set_training_processes(int processes);
+  int training_processes() const;
   // A multiresolution DreamBooth run, driven like train(): it fine-tunes the loaded model
   // in place (float32 weights required). A finished run leaves the model as the folder it
   // wrote (outcome.model_dir), and says so in model_info(); an unfinished one (cancelled,

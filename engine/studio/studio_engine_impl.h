@@ -32,6 +32,8 @@ struct StudioEngine::Impl {
   };
   mutable std::mutex training_mutex;
   Training training;
+  // Training processes on this machine (this one as rank 0 and workers running `mrti`).
+  int training_processes = 1;
 
   StableDiffusionModel& require_model() const;
   // Access to the model for generation: throws while a run is training, and waits for the

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
 #include "imaging/image_decode.h"
@@ -16,7 +18,9 @@
 #include "studio/studio_engine.h"
 #include "studio/studio_engine_impl.h"
 #include "training/dataset.h"
+#include "training/distributed.h"
 #include "training/dreambooth_run.h"
+#include "training/local_workers.h"
 #include "training/run_folder.h"
 #include "training/training_run.h"
 
@@ -55,10 +59,62 @@ class ActiveTraining {
 };
 
 // A textual-inversion or DreamBooth run, reported through `events`.
+// How long a worker waits for the others (and the others for it) before it gives up.
+constexpr auto kGroupTimeout = std::chrono::seconds(300);
+
+// This process as rank 0 of a local group whose workers resume the run folder through the
+// command line, with the loaded model's device and an equal share of the cores each.
+struct LocalGroup {
+  std::unique_ptr<LocalWorkers> workers;  // declared first: the group closes before they are waited for
+  std::shared_ptr<Distributed> dist;
+  int threads_before = 0;
+  ~LocalGroup() {
+    if (threads_before > 0) at::set_num_threads(threads_before);
+  }
+};
+
+std::string worker_program() {
+  if (const char* p = std::getenv("MRTI_WORKER_PROGRAM"); p && *p) return p;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path() / "mrti").string();
+}
+
+void start_local_group(StudioEngine::Impl& impl, const std::string& run_dir, LocalGroup& g) {
+  const int n = impl.training_processes;
+  const std::string program = worker_program();
+  if (!fs::is_regular_file(program))
+    throw Error("training on " + std::to_string(n) + " processes needs the mrti command line program, which is not at " +
+                program);
+  const int threads = std::max(1, int(std::thread::hardware_concurrency()) / n);
+  std::vector<std::string> args{"train", "resume", run_dir, "--device", impl.info.device,
+                                "--threads", std::to_string(threads),
+                                "--dist-timeout", std::to_string(kGroupTimeout.count())};
+  if (!impl.info.config_dir.empty()) args.insert(args.end(), {"--config-dir", impl.info.config_dir});
+  DistributedEnvironment env;
+  g.workers = LocalWorkers::start(n, program, args, &env);
+  g.threads_before = at::get_num_threads();
+  at::set_num_threads(threads);
+  g.dist = Distributed::join(env, impl.model->device.is_cuda(), kGroupTimeout);
+  g.dist->rank0_done("preparing the run folder");
+}
+
 template <class Run>
 TrainOutcome drive(StudioEngine::Impl& impl, Run& run, const TrainEvents& events, TrainingControl& control) {
-  const ActiveTraining active(impl, run, control);
+  LocalGroup group;
   const auto& s = run.settings();
+  if (impl.training_processes > 1) {
+    if (events.on_message)
+      events.on_message("starting " + std::to_string(impl.training_processes - 1) + " worker processes");
+    try {
+      start_local_group(impl, s.out_dir, group);
+      run.set_distributed(group.dist);
+    } catch (const std::exception& e) {
+      const std::string failed = group.workers ? group.workers->failures() : "";
+      throw Error(std::string(e.what()) + (failed.empty() ? "" : " [worker processes: " + failed + "]"));
+    }
+  }
+  const ActiveTraining active(impl, run, control);
   if (events.on_message) events.on_message(run.dataset().report().summary());
   if (events.on_start) events.on_start(s.out_dir, run.trainer().step(), s.training.steps, s.training.num_scales);
   TrainingCallbacks callbacks;
@@ -80,7 +136,18 @@ TrainOutcome drive(StudioEngine::Impl& impl, Run& run, const TrainEvents& events
   };
   callbacks.on_paused = events.on_paused;
   callbacks.on_message = events.on_message;
-  const TrainingOutcome o = run.run(callbacks, &control);
+  TrainingOutcome o;
+  try {
+    o = run.run(callbacks, &control);
+  } catch (const std::exception& e) {
+    const std::string failed = group.workers ? group.workers->failures() : "";
+    if (failed.empty()) throw;
+    throw Error(std::string(e.what()) + " [worker processes: " + failed + "]");
+  }
+  if (group.workers) {
+    const std::string failed = group.workers->wait(kGroupTimeout);
+    if (!failed.empty()) throw Error("worker processes failed: " + failed);
+  }
   TrainOutcome out;
   out.finished = o.finished;
   out.step = o.step;
@@ -263,6 +330,13 @@ std::vector<TrainPreview> read_previews(const std::string& run_dir) {
   }
   return out;
 }
+
+void StudioEngine::set_training_processes(int processes) {
+  if (processes < 1 || processes > 256) throw Error("the number of training processes must be between 1 and 256");
+  impl_->training_processes = processes;
+}
+
+int StudioEngine::training_processes() const { return impl_->training_processes; }
 
 TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& events, TrainingControl& control) {
   auto& model = impl_->require_model();
