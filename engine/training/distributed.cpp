@@ -78,6 +78,8 @@ DistributedEnvironment DistributedEnvironment::from_environment() {
 }
 
 struct Distributed::State {
+  // NCCL reduces CUDA tensors only: CPU ones (counters, generator states) go through this device.
+  c10::optional<c10::Device> staging;
   c10::intrusive_ptr<c10d::TCPStore> store;  // the group's connection
   c10::intrusive_ptr<c10d::TCPStore> beats;  // heartbeats and waits: a connection of its own
   c10::intrusive_ptr<Group> group;
@@ -121,6 +123,7 @@ std::shared_ptr<Distributed> Distributed::join(const DistributedEnvironment& env
       }
     }
   });
+  if (cuda) s.staging = c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(env.local_rank));
   auto prefixed = c10::make_intrusive<c10d::PrefixStore>("group", s.store);
   d->guarded("joining the process group", [&] {
     if (cuda) {
@@ -169,12 +172,23 @@ void Distributed::guarded(const char* operation, F&& f) {
   }
 }
 
+namespace {
+// The tensor as the group's backend takes it, and back into `t` after the collective.
+at::Tensor staged(const at::Tensor& t, const c10::optional<c10::Device>& staging) {
+  return staging && t.device() != *staging ? t.to(*staging) : t;
+}
+void unstage(at::Tensor& t, const at::Tensor& s) {
+  if (!s.is_same(t)) t.copy_(s);
+}
+}  // namespace
+
 void Distributed::all_reduce_sum(std::vector<at::Tensor>& tensors) {
   if (tensors.empty()) return;
   guarded("summing over the training processes", [&] {
     for (auto& t : tensors) {
-      std::vector<at::Tensor> one{t};
+      std::vector<at::Tensor> one{staged(t, state_->staging)};
       state_->group->allreduce(one)->wait();
+      unstage(t, one[0]);
     }
   });
 }
@@ -213,8 +227,9 @@ std::unique_ptr<Distributed::Pending> Distributed::all_reduce_sum_async(at::Tens
 void Distributed::broadcast(std::vector<at::Tensor>& tensors) {
   guarded("copying rank 0's state to every process", [&] {
     for (auto& t : tensors) {
-      std::vector<at::Tensor> one{t};
+      std::vector<at::Tensor> one{staged(t, state_->staging)};
       state_->group->broadcast(one)->wait();
+      unstage(t, one[0]);
     }
   });
 }
