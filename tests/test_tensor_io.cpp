@@ -219,6 +219,26 @@ class TestTensorIo : public QObject {
     fs::remove_all(dir);
   }
 
+  void releasedPagesComeBackFromTheFile() {
+    // Loading drops a mapped tensor's pages once copied into the model: reading the tensor
+    // again gives the file's values; a tensor in ordinary memory is left alone.
+    const auto dir = mrti_test::temp_dir("tio-release");
+    const auto path = dir + "/w.safetensors";
+    const at::Tensor values = torch::randn({3, 1024, 257});  // pages shared with neighbours at both ends
+    mrti::save_safetensors(path, {{"a", torch::ones({7})}, {"w", values}, {"z", torch::full({5}, 2.0)}});
+    const auto file = mrti::read_safetensors(path);
+    const at::Tensor w = file.tensors.at("w");
+    QVERIFY(torch::equal(w, values));
+    mrti::release_mapped_pages(w);
+    QVERIFY(torch::equal(w, values));
+    QVERIFY(torch::equal(file.tensors.at("a"), torch::ones({7})));
+    QVERIFY(torch::equal(file.tensors.at("z"), torch::full({5}, 2.0)));
+    const at::Tensor heap = values.clone();
+    mrti::release_mapped_pages(heap);
+    QVERIFY(torch::equal(heap, values));
+    fs::remove_all(dir);
+  }
+
   void saveIsAtomic() {
     const auto dir = mrti_test::temp_dir("tio-atomic");
     const auto path = dir + "/keep.safetensors";

@@ -75,9 +75,33 @@ void place(torch::nn::Module& m, const c10::Device& device, c10::ScalarType dtyp
   m.eval();
 }
 
+// A model loaded in 16 bits is built with 16-bit parameters from the start (their random
+// initial values are overwritten by the file), so its float32 form, twice the size, is never
+// allocated. LibTorch's modules take the process's default dtype, which is global: this is
+// set only for the moment of construction.
+class BuildDtype {
+ public:
+  explicit BuildDtype(c10::ScalarType target) : before_(c10::get_default_dtype()) {
+    if (target == c10::kBFloat16 || target == c10::kHalf)
+      c10::set_default_dtype(c10::scalarTypeToTypeMeta(c10::kBFloat16));
+  }
+  ~BuildDtype() { c10::set_default_dtype(before_); }
+  BuildDtype(const BuildDtype&) = delete;
+  BuildDtype& operator=(const BuildDtype&) = delete;
+
+ private:
+  caffe2::TypeMeta before_;
+};
+
+template <class Module, class Config>
+Module build_in(const Config& config, c10::ScalarType dtype) {
+  BuildDtype build(dtype);
+  return Module(config);
+}
+
 ClipTextModel build_text_encoder(const ClipTextConfig& config, const TensorMap& weights, const std::string& source,
                                  const c10::Device& device, c10::ScalarType dtype) {
-  ClipTextModel m(config);
+  ClipTextModel m = build_in<ClipTextModel>(config, dtype);
   load_clip_text_weights(m, weights, source);
   place(*m, device, dtype);
   return m;
@@ -85,7 +109,7 @@ ClipTextModel build_text_encoder(const ClipTextConfig& config, const TensorMap& 
 
 UNet2DConditionModel build_unet(const UNet2DConditionConfig& config, const TensorMap& weights,
                                 const std::string& source, const c10::Device& device, c10::ScalarType dtype) {
-  UNet2DConditionModel m(config);
+  UNet2DConditionModel m = build_in<UNet2DConditionModel>(config, dtype);
   load_state_dict(*m, weights, source);
   place(*m, device, dtype);
   return m;
@@ -93,7 +117,7 @@ UNet2DConditionModel build_unet(const UNet2DConditionConfig& config, const Tenso
 
 AutoencoderKL build_vae(const AutoencoderKLConfig& config, const TensorMap& weights, const std::string& source,
                         const c10::Device& device, c10::ScalarType dtype) {
-  AutoencoderKL m(config);
+  AutoencoderKL m = build_in<AutoencoderKL>(config, dtype);
   // Older diffusers files name the mid-block attention query/key/value/proj_attn.
   load_state_dict(*m, normalize_vae_state_dict(weights), source);
   place(*m, device, dtype);

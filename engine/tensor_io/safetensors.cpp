@@ -10,6 +10,8 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <map>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,12 +70,27 @@ class Fd {
   int fd_;
 };
 
+// The live mappings' address ranges, so release_mapped_pages can tell a view of one from
+// any other memory (where dropping pages would lose data).
+std::mutex g_mappings_mutex;
+std::map<uintptr_t, uintptr_t> g_mappings;  // begin -> end
+
 // Tensors alias this mapping; it is unmapped when the last of them goes away.
 struct Mapping {
   void* addr = nullptr;
   size_t size = 0;
+  void add() {
+    std::lock_guard<std::mutex> lock(g_mappings_mutex);
+    g_mappings[reinterpret_cast<uintptr_t>(addr)] = reinterpret_cast<uintptr_t>(addr) + size;
+  }
   ~Mapping() {
-    if (addr && addr != MAP_FAILED) ::munmap(addr, size);
+    if (addr && addr != MAP_FAILED) {
+      {
+        std::lock_guard<std::mutex> lock(g_mappings_mutex);
+        g_mappings.erase(reinterpret_cast<uintptr_t>(addr));
+      }
+      ::munmap(addr, size);
+    }
   }
 };
 
@@ -234,6 +251,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
     map->addr = nullptr;
     fail(path, std::string("cannot memory-map: ") + std::strerror(errno));
   }
+  map->add();
   const char* data = static_cast<const char*>(map->addr) + h.data_start;
 
   SafetensorsFile out;
@@ -248,6 +266,22 @@ SafetensorsFile read_safetensors(const std::string& path) {
     out.tensors.emplace(e.name, std::move(t));
   }
   return out;
+}
+
+void release_mapped_pages(const at::Tensor& t) {
+  if (!t.defined() || !t.device().is_cpu() || !t.is_contiguous()) return;
+  const auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
+  const auto end = begin + static_cast<uintptr_t>(t.nbytes());
+  std::lock_guard<std::mutex> lock(g_mappings_mutex);
+  auto it = g_mappings.upper_bound(begin);
+  if (it == g_mappings.begin()) return;
+  --it;
+  if (begin < it->first || end > it->second) return;
+  // Whole pages inside the tensor only: a neighbour's data on a shared page stays.
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  // MAP_PRIVATE and never written: dropped pages come back from the file when read.
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 Metadata read_safetensors_metadata(const std::string& path) {

@@ -19,6 +19,12 @@ struct SafetensorsFile {
 // matching shapes); every failure throws mrti::Error naming the file and the problem.
 SafetensorsFile read_safetensors(const std::string& path);
 
+// Drops the resident pages of `t` when it is a view of a memory-mapped safetensors file
+// (read_safetensors), so copying a whole file into a model never holds the file's pages
+// and the model at once; the data is read again from the file if the tensor is used
+// later. Does nothing for any other tensor.
+void release_mapped_pages(const at::Tensor& t);
+
 // Only the `__metadata__`: the header is read and validated, the data is not mapped.
 Metadata read_safetensors_metadata(const std::string& path);
 

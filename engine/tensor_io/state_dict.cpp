@@ -138,7 +138,10 @@ LoadReport load_state_dict(torch::nn::Module& module, const TensorMap& weights, 
 
   // Validated first and copied after, so a bad file never leaves a half-loaded model.
   torch::NoGradGuard no_grad;
-  for (auto& [dst, src] : copies) dst.copy_(src);  // copy_ converts dtype and device
+  for (auto& [dst, src] : copies) {
+    dst.copy_(src);  // copy_ converts dtype and device
+    release_mapped_pages(src);  // the file's pages and the model's copy are not held together
+  }
   return report;
 }
 
