@@ -36,7 +36,7 @@ namespace {
 struct BenchArgs {
   ModelArgs m;
   std::string size, sampler;
-  int batch = 1, repeats = 3, warmup = 1, image_steps = 20;
+  int batch = 1, repeats = 3, warmup = 1, image_steps = 20, image_runs = 1;
   bool skip_image = false, skip_training = false, channels_last = false;
 };
 
@@ -51,6 +51,14 @@ struct Row {
 // The largest resident memory of the process while it lives, sampled every few
 // milliseconds from /proc/self/statm. Sampled rather than read from VmHWM, which would have
 // to be reset per row and would then hide earlier peaks from outside measurements.
+// The process's resident memory now.
+double resident_gib() {
+  std::ifstream f("/proc/self/statm");
+  long long size = 0, resident = 0;
+  f >> size >> resident;
+  return double(resident) * double(::sysconf(_SC_PAGESIZE)) / double(1 << 30);
+}
+
 class PeakMemory {
  public:
   PeakMemory() : thread_([this] {
@@ -163,6 +171,7 @@ void run_bench(BenchArgs a) {
   rows.push_back(r);
   rows.push_back(time_it("VAE decode (batch " + std::to_string(B) + ")", dev, a.warmup, a.repeats,
                          [&] { decode_latents(model, latents.to(torch::kFloat)); }));
+  std::string resident_line;  // with --image-runs
   if (!a.skip_image) {
     TextToImageRequest req;
     req.prompt = "a photograph of an astronaut riding a horse";
@@ -176,6 +185,20 @@ void run_bench(BenchArgs a) {
     r = time_it("whole image, " + std::to_string(a.image_steps) + " steps", dev, 0, 1,
                 [&] { text_to_image(model, req); });
     rows.push_back(r);
+    if (a.image_runs > 1) {
+      // Many pictures in one process, as the app makes them: resident memory must not grow.
+      const double first = resident_gib();
+      for (int i = 1; i < a.image_runs; ++i) {
+        req.seed = 1 + i;
+        text_to_image(model, req);
+      }
+      const double last = resident_gib();
+      char line[160];
+      std::snprintf(line, sizeof line, "memory: resident after 1 picture / after %d %20.3f / %.3f\n", a.image_runs,
+                    first, last);
+      resident_line = line;
+      std::cerr << "  " << line;
+    }
   }
 
   // Textual-inversion training steps in the model's precision (fp16 only on CUDA): with
@@ -226,6 +249,7 @@ void run_bench(BenchArgs a) {
   std::printf("\n%-50s %14s\n", "peak resident memory during", "GiB");
   for (const auto& row : rows)
     if (row.peak_gib > 0) std::printf("memory: %-42s %14.2f\n", row.what.c_str(), row.peak_gib);
+  std::printf("%s", resident_line.c_str());
 }
 
 }  // namespace
@@ -239,6 +263,11 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--repeats", a->repeats, "Timed runs per stage")->capture_default_str();
   cmd->add_option("--warmup", a->warmup, "Untimed runs first")->capture_default_str();
   cmd->add_option("--image-steps", a->image_steps, "Steps of the whole-image run")->capture_default_str();
+  cmd->add_option("--image-runs", a->image_runs,
+                  "Whole pictures made in a row (the first is timed; with more, the resident memory after the "
+                  "first and the last is shown)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_option("--sampler", a->sampler, "Sampler of the whole-image run");
   cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors");
   cmd->add_flag("--skip-image", a->skip_image, "Leave out the whole-image run");
