@@ -154,6 +154,9 @@ class TestMultiresPrompt : public QObject {
     QTest::newRow("fraction above 1") << "<cat(1.5)>" << "<cat(1.5)>" << "outside [0, 1]" << 1;
     QTest::newRow("unknown concept") << "a <bird[1]>" << "<bird[1]>" << "unknown concept 'bird'" << 3;
     QTest::newRow("case") << "<Cat|1|>" << "<Cat|1|>" << "did you mean 'cat'" << 1;
+    // Positions count characters, not bytes (ü, é and the emoji are 2, 2 and 4 bytes).
+    QTest::newRow("after multi-byte text") << QString::fromUtf8("über café 🦉 <cat[10]>") << "<cat[10]>"
+                                           << "out of range" << 13;
   }
 
   void errors() {
@@ -168,7 +171,19 @@ class TestMultiresPrompt : public QObject {
     QVERIFY2(what.contains(message), qPrintable(what));
     QVERIFY2(what.contains(QString("at character %1 ").arg(position)), qPrintable(what));
     QCOMPARE(QString::fromStdString(e->token()), token);
-    QCOMPARE(int(e->span().byte_begin), position - 1);
+    QCOMPARE(e->span().byte_begin, prompt.toStdString().find(token.toStdString()));
+  }
+
+  void manyUnknownReferencesEachGetAPosition() {
+    // A long prompt of unknown <name> references (ordinary text, one warning each): every
+    // warning names its own character position, counted once for the whole prompt.
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += "\xc3\xa9 <bird> ";  // "é <bird> ", 9 characters
+    const auto parsed = parse_prompt(text, kKnown);
+    QCOMPARE(int(parsed.warnings.size()), 2000);
+    QVERIFY2(mrti_test::contains(parsed.warnings.front(), "at character 3 "), parsed.warnings.front().c_str());
+    QVERIFY2(mrti_test::contains(parsed.warnings.back(), "at character " + std::to_string(1999 * 9 + 3) + " "),
+             parsed.warnings.back().c_str());
   }
 
   void negativePromptErrorsSaySo() {

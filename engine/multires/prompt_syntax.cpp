@@ -40,12 +40,17 @@ std::vector<std::size_t> utf16_offsets(const std::string& text) {
   return map;
 }
 
-// 1-based code point position of byte `offset`, for messages.
-std::size_t char_position(const std::string& text, std::size_t offset) {
+// For each byte offset, the 1-based code point position there (for messages): computed
+// once per prompt, so a prompt full of bad references is not read again per message.
+std::vector<std::size_t> char_positions(const std::string& text) {
+  std::vector<std::size_t> pos(text.size() + 1);
   std::size_t count = 0;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    pos[i] = count + 1;
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++count;
-  return count + 1;
+  }
+  pos[text.size()] = count + 1;
+  return pos;
 }
 
 struct ParsedK {
@@ -144,8 +149,11 @@ std::vector<std::string> ParsedPrompt::concept_names() const {
 ParsedPrompt parse_prompt(const std::string& text, const ConceptScales& known, const PromptParseOptions& options) {
   const auto u16 = utf16_offsets(text);
   const auto span = [&](std::size_t b, std::size_t e) { return TextSpan{b, e, u16[b], u16[e]}; };
+  std::vector<std::size_t> positions;  // made on the first message
   const auto where = [&](const std::string& token, std::size_t at) {
-    return "'" + token + "' at character " + std::to_string(char_position(text, at)) + " of the " + options.what;
+    if (positions.empty()) positions = char_positions(text);
+    return "'" + token + "' at character " + std::to_string(positions[std::min(at, text.size())]) + " of the " +
+           options.what;
   };
   const auto num_scales_of = [&](const std::string& name) -> std::optional<int64_t> {
     auto it = known.find(name);

@@ -159,6 +159,12 @@ std::pair<int64_t, int64_t> Distributed::shard(int64_t n) const {
   return {n * env_.rank / env_.world_size, n * (env_.rank + 1) / env_.world_size};
 }
 
+void Distributed::check_batch_size(int64_t batch) const {
+  if (batch < env_.world_size)
+    throw Error("a batch of " + std::to_string(batch) + " cannot be shared by " + std::to_string(env_.world_size) +
+                " processes: use a batch size of at least the number of processes");
+}
+
 template <class F>
 void Distributed::guarded(const char* operation, F&& f) {
   try {

@@ -59,6 +59,8 @@ class Distributed {
   // This rank's contiguous part [begin, end) of n items; every rank's part is non-empty
   // when n >= world_size.
   std::pair<int64_t, int64_t> shard(int64_t n) const;
+  // Refuses, saying what to do, a batch too small to give every rank a sample.
+  void check_batch_size(int64_t batch) const;
 
   // In place: every rank ends with the sum over ranks.
   void all_reduce_sum(std::vector<at::Tensor>& tensors);

@@ -229,9 +229,7 @@ std::vector<at::Tensor> DreamBoothTrainer::trained_parameters() const {
 
 void DreamBoothTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
   if (!dist) return;
-  if (settings_.batch_size < dist->world_size())
-    throw Error("a batch of " + std::to_string(settings_.batch_size) + " cannot be shared by " +
-                std::to_string(dist->world_size()) + " processes: use a batch size of at least the number of processes");
+  dist->check_batch_size(settings_.batch_size);
   std::lock_guard<std::mutex> lock(snapshot_mutex_);
   dist_ = std::move(dist);
   std::vector<at::Tensor> tensors = trained_parameters();

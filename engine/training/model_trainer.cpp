@@ -44,9 +44,7 @@ std::pair<int64_t, int64_t> ModelTrainer::shard() const {
 
 void ModelTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
   if (!dist) return;
-  if (settings_.batch_size < dist->world_size())
-    throw Error("a batch of " + std::to_string(settings_.batch_size) + " cannot be shared by " +
-                std::to_string(dist->world_size()) + " processes: use a batch size of at least the number of processes");
+  dist->check_batch_size(settings_.batch_size);
   dist_ = std::move(dist);
   std::vector<at::Tensor> tensors, params;
   for (auto& [name, m] : modules_) {

@@ -273,9 +273,7 @@ TrainingBatch TextualInversionTrainer::draw_batch(int64_t begin, int64_t end, st
 
 void TextualInversionTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
   if (!dist) return;
-  if (settings_.batch_size < dist->world_size())
-    throw Error("a batch of " + std::to_string(settings_.batch_size) + " cannot be shared by " +
-                std::to_string(dist->world_size()) + " processes: use a batch size of at least the number of processes");
+  dist->check_batch_size(settings_.batch_size);
   std::lock_guard<std::mutex> lock(snapshot_mutex_);
   dist_ = std::move(dist);
   at::Tensor rng = generator_.get_state();
