@@ -208,6 +208,18 @@ class TestDistributed : public QObject {
     }
   }
 
+  void batchTooSmallForTheProcessesIsRefusedBeforeAnything() {
+    const std::string data = picture_folder("dist-small-data");
+    const std::string base = mrti_test::temp_dir("dist-small");
+    QStringList args = ti_args(data, base + "/run", base + "/lib", 4);
+    args[args.indexOf("--batch-size") + 1] = "1";
+    args << "--nproc" << "2" << "--dist-timeout" << "30";
+    const auto r = mrti_cli(args);
+    QVERIFY2(r.code > 0, qPrintable(r.out));
+    QVERIFY2(r.err.contains("a batch of 1 cannot be shared by 2 processes"), qPrintable(r.err));
+    QVERIFY2(!fs::exists(base + "/run"), "the refused run left a folder");
+  }
+
   void runOfTwoProcessesResumesOnOne() {
     const std::string data = picture_folder("dist-resume-data");
     const std::string base = mrti_test::temp_dir("dist-resume");

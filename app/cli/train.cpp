@@ -301,6 +301,7 @@ void run_train_model(const ModelTrainArgs& a, const std::string& stage) {
     throw Error("picture folder '" + a.data + "' does not exist or is not a folder");
   ProcessGroup g = join_group(a.procs, "cpu");
   in_group(g, [&] {
+    if (g.dist) g.dist->check_batch_size(rs.training.batch_size);  // before the run folder exists
     TrainingCallbacks setup;
     setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
     std::unique_ptr<ModelTrainingRun> run;
@@ -388,6 +389,7 @@ void run_train_ti(TrainArgs a) {
     throw Error("training image folder '" + rs.data_dir + "' does not exist or is not a folder");
   ProcessGroup g = join_group(a.procs, a.device);
   in_group(g, [&] {
+    if (g.dist) g.dist->check_batch_size(t.batch_size);  // before the run folder exists
     auto model = load_model_for_cli(rs.model_path, g.device(a.device), t.precision, a.config_dir, a.vae_fp32);
     std::unique_ptr<TextualInversionRun> run;
     if (g.writes()) run = TextualInversionRun::create(model, rs);
@@ -410,6 +412,7 @@ void run_train_dreambooth(DreamBoothArgs a) {
     throw Error("instance image folder '" + rs.data_dir + "' does not exist or is not a folder");
   ProcessGroup g = join_group(a.procs, a.device);
   in_group(g, [&] {
+    if (g.dist) g.dist->check_batch_size(s.batch_size);  // before the run folder exists
     auto model = load_model_for_cli(rs.model_path, g.device(a.device), "fp32", "", false);
     std::unique_ptr<DreamBoothRun> run;
     if (g.writes()) {

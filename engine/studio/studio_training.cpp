@@ -344,6 +344,7 @@ TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& event
   TrainingRunSettings s = r;
   s.model_path = impl_->info.source;
   refuse_taken_name(r.library_dir, r.training.name);
+  check_batch_size(r.training.batch_size, impl_->training_processes);  // before the run folder exists
   auto run = TextualInversionRun::create(model, s);
   return drive(*impl_, *run, events, control);
 }
@@ -399,6 +400,7 @@ TrainOutcome StudioEngine::train_dreambooth(const DreamBoothRequest& r, const Tr
   DreamBoothRunSettings s = r;
   s.model_path = impl_->info.source;
   refuse_taken_name(r.library_dir, r.training.name);
+  check_batch_size(r.training.batch_size, impl_->training_processes);
   // Enough disk, checked where the run folder goes (its nearest existing parent).
   fs::path where = fs::absolute(s.out_dir);
   std::error_code ec;

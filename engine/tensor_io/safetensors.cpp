@@ -71,23 +71,30 @@ class Fd {
 };
 
 // The live mappings' address ranges, so release_mapped_pages can tell a view of one from
-// any other memory (where dropping pages would lose data).
-std::mutex g_mappings_mutex;
-std::map<uintptr_t, uintptr_t> g_mappings;  // begin -> end
+// any other memory (where dropping pages would lose data). Never destroyed: a tensor held
+// by a static object may unmap its file after the end of main.
+struct MappingRegistry {
+  std::mutex mutex;
+  std::map<uintptr_t, uintptr_t> ranges;  // begin -> end
+};
+MappingRegistry& mappings() {
+  static auto* registry = new MappingRegistry;
+  return *registry;
+}
 
 // Tensors alias this mapping; it is unmapped when the last of them goes away.
 struct Mapping {
   void* addr = nullptr;
   size_t size = 0;
   void add() {
-    std::lock_guard<std::mutex> lock(g_mappings_mutex);
-    g_mappings[reinterpret_cast<uintptr_t>(addr)] = reinterpret_cast<uintptr_t>(addr) + size;
+    std::lock_guard<std::mutex> lock(mappings().mutex);
+    mappings().ranges[reinterpret_cast<uintptr_t>(addr)] = reinterpret_cast<uintptr_t>(addr) + size;
   }
   ~Mapping() {
     if (addr && addr != MAP_FAILED) {
       {
-        std::lock_guard<std::mutex> lock(g_mappings_mutex);
-        g_mappings.erase(reinterpret_cast<uintptr_t>(addr));
+        std::lock_guard<std::mutex> lock(mappings().mutex);
+        mappings().ranges.erase(reinterpret_cast<uintptr_t>(addr));
       }
       ::munmap(addr, size);
     }
@@ -272,9 +279,10 @@ void release_mapped_pages(const at::Tensor& t) {
   if (!t.defined() || !t.device().is_cpu() || !t.is_contiguous()) return;
   const auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
   const auto end = begin + static_cast<uintptr_t>(t.nbytes());
-  std::lock_guard<std::mutex> lock(g_mappings_mutex);
-  auto it = g_mappings.upper_bound(begin);
-  if (it == g_mappings.begin()) return;
+  std::lock_guard<std::mutex> lock(mappings().mutex);
+  const auto& ranges = mappings().ranges;
+  auto it = ranges.upper_bound(begin);
+  if (it == ranges.begin()) return;
   --it;
   if (begin < it->first || end > it->second) return;
   // Whole pages inside the tensor only: a neighbour's data on a shared page stays.

@@ -159,11 +159,13 @@ std::pair<int64_t, int64_t> Distributed::shard(int64_t n) const {
   return {n * env_.rank / env_.world_size, n * (env_.rank + 1) / env_.world_size};
 }
 
-void Distributed::check_batch_size(int64_t batch) const {
-  if (batch < env_.world_size)
-    throw Error("a batch of " + std::to_string(batch) + " cannot be shared by " + std::to_string(env_.world_size) +
+void check_batch_size(int64_t batch, int processes) {
+  if (batch < processes)
+    throw Error("a batch of " + std::to_string(batch) + " cannot be shared by " + std::to_string(processes) +
                 " processes: use a batch size of at least the number of processes");
 }
+
+void Distributed::check_batch_size(int64_t batch) const { mrti::check_batch_size(batch, env_.world_size); }
 
 template <class F>
 void Distributed::guarded(const char* operation, F&& f) {

@@ -41,6 +41,9 @@ struct DistributedEnvironment {
   bool distributed() const { return world_size > 1; }
 };
 
+// Refuses, saying what to do, a batch too small to give each of `processes` ranks a sample.
+void check_batch_size(int64_t batch, int processes);
+
 class Distributed {
  public:
   // Connects to the store and forms the group; blocks until every rank has joined or the
