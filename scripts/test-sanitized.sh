@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer: a
+# -DMRTI_SANITIZE=ON build in build-asan/ (GCC; LibTorch and Qt themselves are not
+# instrumented), then ctest with sanitizer reports made fatal. Too slow for CI's time on two
+# cores; run it by hand. Extra arguments go to ctest (e.g. -R test_tensor_io).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMRTI_SANITIZE=ON "${launcher[@]}" >/dev/null
+start=$(date +%s)
+cmake --build build-asan -j"${JOBS:-2}"
+echo "built in $(( $(date +%s) - start )) s"
+export MRTI_FIXTURES_DIR="${MRTI_FIXTURES_DIR:+$(realpath "$MRTI_FIXTURES_DIR")}"
+# Leaks of LibTorch's and Qt's process-lifetime caches are not ours; every other report fails
+# the test (halt_on_error), and the reports are kept in build-asan/sanitizer-logs/.
+mkdir -p build-asan/sanitizer-logs
+export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=0:log_path=$PWD/build-asan/sanitizer-logs/asan:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$PWD/build-asan/sanitizer-logs/ubsan:${UBSAN_OPTIONS:-}"
+start=$(date +%s)
+status=0
+(cd build-asan && ctest --output-on-failure -j"${JOBS:-2}" --timeout 5400 "$@") || status=$?
+echo "ran in $(( $(date +%s) - start )) s"
+reports=$(find build-asan/sanitizer-logs -type f | wc -l)
+echo "sanitizer reports: $reports (build-asan/sanitizer-logs/)"
+[ "$reports" = 0 ] || status=1
+exit $status
