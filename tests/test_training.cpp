@@ -22,6 +22,7 @@
 #include "training/dataset.h"
 #include "training/dreambooth_trainer.h"
 #include "training/lr_schedule.h"
+#include "training/model_training_settings.h"
 #include "training/textual_inversion_trainer.h"
 #include "training/training_run.h"
 
@@ -645,6 +646,23 @@ class TestTraining : public QObject {
     QCOMPARE(QString::fromStdString(j.at("precision").get<std::string>()), QString("fp16"));
     QCOMPARE(QString::fromStdString(TextualInversionSettings::from_json(j).precision), QString("fp16"));
     QCOMPARE(TextualInversionSettings::from_json(nlohmann::json::object()).precision, std::string("fp32"));
+  }
+
+  void settings_numbers_must_fit_their_fields() {
+    // Found by the settings fuzzer: a float far beyond a whole-number field's range was
+    // converted (undefined behaviour); an integer beyond an int field's range would wrap.
+    using nlohmann::json;
+    MRTI_EXPECT_ERROR(TextualInversionSettings::from_json(json{{"num_scales", 4.44444e33}}), "num_scales",
+                      "not a whole number");
+    MRTI_EXPECT_ERROR(TextualInversionSettings::from_json(json{{"batch_size", 4294967297LL}}), "batch_size",
+                      "not a whole number");
+    MRTI_EXPECT_ERROR(DreamBoothSettings::from_json(json{{"steps", 2.5}}), "steps", "not a whole number");
+    MRTI_EXPECT_ERROR(ModelTrainingSettings::from_json(json{{"steps", json(18446744073709551615ULL)}}), "steps",
+                      "not a whole number");
+    MRTI_EXPECT_ERROR(TextualInversionSettings::from_json(json{{"steps", "ten"}}), "steps", "wrong type");
+    // Whole numbers written as floats still read, as other tools write them.
+    QCOMPARE(TextualInversionSettings::from_json(json{{"steps", 300.0}}).steps, int64_t(300));
+    QCOMPARE(TextualInversionSettings::from_json(json{{"num_scales", 6}}).num_scales, int64_t(6));
   }
 
   void gradient_checkpointing_gives_the_same_gradient() {
