@@ -51,13 +51,15 @@ struct Row {
 // The largest resident memory of the process while it lives, sampled every few
 // milliseconds from /proc/self/statm. Sampled rather than read from VmHWM, which would have
 // to be reset per row and would then hide earlier peaks from outside measurements.
-// The process's resident memory now.
-double resident_gib() {
+// The process's resident memory now (0 where /proc cannot tell).
+long long resident_bytes() {
   std::ifstream f("/proc/self/statm");
   long long size = 0, resident = 0;
-  f >> size >> resident;
-  return double(resident) * double(::sysconf(_SC_PAGESIZE)) / double(1 << 30);
+  if (!(f >> size >> resident)) return 0;
+  return resident * ::sysconf(_SC_PAGESIZE);
 }
+
+double resident_gib() { return double(resident_bytes()) / double(1 << 30); }
 
 class PeakMemory {
  public:
@@ -78,10 +80,7 @@ class PeakMemory {
 
  private:
   void sample() {
-    std::ifstream f("/proc/self/statm");
-    long long size = 0, resident = 0;
-    if (!(f >> size >> resident)) return;
-    const long long bytes = resident * ::sysconf(_SC_PAGESIZE);
+    const long long bytes = resident_bytes();
     long long seen = peak_.load();
     while (bytes > seen && !peak_.compare_exchange_weak(seen, bytes)) {
     }

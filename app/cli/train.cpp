@@ -119,14 +119,10 @@ void in_group(ProcessGroup& g, const std::function<void()>& body) {
     body();
   } catch (const std::exception& e) {
     if (g.dist) g.dist->report_failure(e.what());
-    const std::string workers = g.workers ? g.workers->failures() : "";
-    if (!workers.empty()) throw Error(std::string(e.what()) + " [worker processes: " + workers + "]");
-    throw;
+    if (!g.workers || g.workers->failures().empty()) throw;
+    throw Error(g.workers->explain(e.what()));
   }
-  if (g.workers) {
-    const std::string failed = g.workers->wait(g.timeout);
-    if (!failed.empty()) throw Error("worker processes failed: " + failed);
-  }
+  if (g.workers) g.workers->finish(g.timeout);
 }
 
 void add_process_options(CLI::App* c, ProcessArgs& p) {
@@ -285,6 +281,19 @@ void drive(ModelTrainingRun& run) {
   std::cout << (s.training.stage == "vae" ? "VAE: " : "Model: ") << outcome.model_dir << "\n";
 }
 
+// Rank 0 makes (or updates) the run folder with `first`; the other ranks then open it with
+// `others`; every rank trains its part of the run.
+template <class Run>
+void train_in_group(ProcessGroup& g, const std::function<std::unique_ptr<Run>()>& first,
+                    const std::function<std::unique_ptr<Run>()>& others) {
+  std::unique_ptr<Run> run;
+  if (g.writes()) run = first();
+  g.folder_ready();
+  if (!run) run = others();
+  run->set_distributed(g.dist);
+  drive(*run);
+}
+
 void run_train_model(const ModelTrainArgs& a, const std::string& stage) {
   configure_threads(a.threads);
   ModelTrainingRunSettings rs;
@@ -304,12 +313,9 @@ void run_train_model(const ModelTrainArgs& a, const std::string& stage) {
     if (g.dist) g.dist->check_batch_size(rs.training.batch_size);  // before the run folder exists
     TrainingCallbacks setup;
     setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
-    std::unique_ptr<ModelTrainingRun> run;
-    if (g.writes()) run = ModelTrainingRun::create(rs, setup);
-    g.folder_ready();
-    if (!run) run = ModelTrainingRun::resume(rs.out_dir, 0, setup);
-    run->set_distributed(g.dist);
-    drive(*run);
+    train_in_group<ModelTrainingRun>(
+        g, [&] { return ModelTrainingRun::create(rs, setup); },
+        [&] { return ModelTrainingRun::resume(rs.out_dir, 0, setup); });
   });
 }
 
@@ -391,12 +397,9 @@ void run_train_ti(TrainArgs a) {
   in_group(g, [&] {
     if (g.dist) g.dist->check_batch_size(t.batch_size);  // before the run folder exists
     auto model = load_model_for_cli(rs.model_path, g.device(a.device), t.precision, a.config_dir, a.vae_fp32);
-    std::unique_ptr<TextualInversionRun> run;
-    if (g.writes()) run = TextualInversionRun::create(model, rs);
-    g.folder_ready();
-    if (!run) run = TextualInversionRun::resume(model, rs.out_dir);
-    run->set_distributed(g.dist);
-    drive(*run);
+    train_in_group<TextualInversionRun>(
+        g, [&] { return TextualInversionRun::create(model, rs); },
+        [&] { return TextualInversionRun::resume(model, rs.out_dir); });
   });
 }
 
@@ -414,19 +417,15 @@ void run_train_dreambooth(DreamBoothArgs a) {
   in_group(g, [&] {
     if (g.dist) g.dist->check_batch_size(s.batch_size);  // before the run folder exists
     auto model = load_model_for_cli(rs.model_path, g.device(a.device), "fp32", "", false);
-    std::unique_ptr<DreamBoothRun> run;
-    if (g.writes()) {
+    const auto create = [&] {
       TrainingCallbacks setup;
       setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
       if (s.num_class_images > 0)
         std::cout << "Making up to " << s.num_class_images << " class images (\"" << s.class_prompt << "\") in "
                   << rs.class_images_dir() << " ...\n";
-      run = DreamBoothRun::create(model, rs, setup);
-    }
-    g.folder_ready();
-    if (!run) run = DreamBoothRun::resume(model, rs.out_dir);
-    run->set_distributed(g.dist);
-    drive(*run);
+      return DreamBoothRun::create(model, rs, setup);
+    };
+    train_in_group<DreamBoothRun>(g, create, [&] { return DreamBoothRun::resume(model, rs.out_dir); });
   });
 }
 
@@ -447,37 +446,32 @@ void run_train_resume(const ResumeArgs& a) {
   in_group(g, [&] {
     if (g.writes()) check_resume_step_count(a);
     const int64_t steps = g.writes() ? a.steps : 0;
-    const auto open = [&](const std::function<void()>& resume) {
-      if (g.writes()) resume();
-      g.folder_ready();
-      if (!g.writes()) resume();
-    };
     if (training_run_kind(a.run_dir) == TrainingRunKind::model) {
       TrainingCallbacks setup;
       setup.on_message = [](const std::string& m) { std::cout << m << "\n"; };
-      std::unique_ptr<ModelTrainingRun> run;
-      open([&] { run = ModelTrainingRun::resume(a.run_dir, steps, setup); });
-      run->set_distributed(g.dist);
-      drive(*run);
+      const std::function<std::unique_ptr<ModelTrainingRun>()> resume = [&] {
+        return ModelTrainingRun::resume(a.run_dir, steps, setup);
+      };
+      train_in_group(g, resume, resume);
       return;
     }
     if (training_run_kind(a.run_dir) == TrainingRunKind::dreambooth) {
       const DreamBoothRunSettings recorded = DreamBoothRun::read_settings(a.run_dir);
       auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, g.device(a.device),
                                       a.dtype.empty() ? "fp32" : a.dtype, a.config_dir, false);
-      std::unique_ptr<DreamBoothRun> run;
-      open([&] { run = DreamBoothRun::resume(model, a.run_dir, steps); });
-      run->set_distributed(g.dist);
-      drive(*run);
+      const std::function<std::unique_ptr<DreamBoothRun>()> resume = [&] {
+        return DreamBoothRun::resume(model, a.run_dir, steps);
+      };
+      train_in_group(g, resume, resume);
       return;
     }
     const TrainingRunSettings recorded = TextualInversionRun::read_settings(a.run_dir);
     auto model = load_model_for_cli(a.model.empty() ? recorded.model_path : a.model, g.device(a.device),
                                     a.dtype.empty() ? recorded.training.precision : a.dtype, a.config_dir, false);
-    std::unique_ptr<TextualInversionRun> run;
-    open([&] { run = TextualInversionRun::resume(model, a.run_dir, steps); });
-    run->set_distributed(g.dist);
-    drive(*run);
+    const std::function<std::unique_ptr<TextualInversionRun>()> resume = [&] {
+      return TextualInversionRun::resume(model, a.run_dir, steps);
+    };
+    train_in_group(g, resume, resume);
   });
 }
 

@@ -110,8 +110,8 @@ TrainOutcome drive(StudioEngine::Impl& impl, Run& run, const TrainEvents& events
       start_local_group(impl, s.out_dir, group);
       run.set_distributed(group.dist);
     } catch (const std::exception& e) {
-      const std::string failed = group.workers ? group.workers->failures() : "";
-      throw Error(std::string(e.what()) + (failed.empty() ? "" : " [worker processes: " + failed + "]"));
+      if (!group.workers || group.workers->failures().empty()) throw;
+      throw Error(group.workers->explain(e.what()));
     }
   }
   const ActiveTraining active(impl, run, control);
@@ -140,14 +140,10 @@ TrainOutcome drive(StudioEngine::Impl& impl, Run& run, const TrainEvents& events
   try {
     o = run.run(callbacks, &control);
   } catch (const std::exception& e) {
-    const std::string failed = group.workers ? group.workers->failures() : "";
-    if (failed.empty()) throw;
-    throw Error(std::string(e.what()) + " [worker processes: " + failed + "]");
+    if (!group.workers || group.workers->failures().empty()) throw;
+    throw Error(group.workers->explain(e.what()));
   }
-  if (group.workers) {
-    const std::string failed = group.workers->wait(kGroupTimeout);
-    if (!failed.empty()) throw Error("worker processes failed: " + failed);
-  }
+  if (group.workers) group.workers->finish(kGroupTimeout);
   TrainOutcome out;
   out.finished = o.finished;
   out.step = o.step;

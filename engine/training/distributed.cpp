@@ -165,6 +165,10 @@ void check_batch_size(int64_t batch, int processes) {
                 " processes: use a batch size of at least the number of processes");
 }
 
+std::pair<int64_t, int64_t> shard_of(const Distributed* dist, int64_t n) {
+  return dist ? dist->shard(n) : std::pair<int64_t, int64_t>{0, n};
+}
+
 void Distributed::check_batch_size(int64_t batch) const { mrti::check_batch_size(batch, env_.world_size); }
 
 template <class F>

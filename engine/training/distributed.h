@@ -44,6 +44,10 @@ struct DistributedEnvironment {
 // Refuses, saying what to do, a batch too small to give each of `processes` ranks a sample.
 void check_batch_size(int64_t batch, int processes);
 
+class Distributed;
+// The part [begin, end) of n items a rank of `dist` takes: all of them without a group.
+std::pair<int64_t, int64_t> shard_of(const Distributed* dist, int64_t n);
+
 class Distributed {
  public:
   // Connects to the store and forms the group; blocks until every rank has joined or the

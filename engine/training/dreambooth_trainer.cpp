@@ -259,7 +259,7 @@ DreamBoothStep DreamBoothTrainer::train_step() {
   const int64_t B = settings_.batch_size;
   // This rank's instance samples and as many class samples (all without a group); the
   // losses are sums over them divided by the whole batch, so they add up over ranks.
-  const auto [begin, end] = dist_ ? dist_->shard(B) : std::pair<int64_t, int64_t>{0, B};
+  const auto [begin, end] = shard_of(dist_.get(), B);
   // Per micro-batch: loss, instance loss, prior loss, then every instance sample's loss
   // (zero for other ranks' samples), summed over ranks once the step is done.
   const int64_t row = 3 + B;

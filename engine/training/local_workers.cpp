@@ -139,6 +139,16 @@ std::string LocalWorkers::failures() {
   return out;
 }
 
+std::string LocalWorkers::explain(const std::string& what) {
+  const std::string failed = failures();
+  return failed.empty() ? what : what + " [worker processes: " + failed + "]";
+}
+
+void LocalWorkers::finish(std::chrono::milliseconds timeout) {
+  const std::string failed = wait(timeout);
+  if (!failed.empty()) throw Error("worker processes failed: " + failed);
+}
+
 std::string LocalWorkers::wait(std::chrono::milliseconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (true) {

@@ -26,6 +26,10 @@ class LocalWorkers {
   std::string wait(std::chrono::milliseconds timeout);
   // The same without waiting: workers that already ended badly.
   std::string failures();
+  // `what` (this process's error), with the workers that already ended badly, if any.
+  std::string explain(const std::string& what);
+  // After a run: waits for the workers as wait() does and throws when any failed.
+  void finish(std::chrono::milliseconds timeout);
   ~LocalWorkers();
 
  private:

@@ -37,10 +37,7 @@ void ModelTrainer::set_trained_modules(
                   .weight_decay(settings_.weight_decay));
 }
 
-std::pair<int64_t, int64_t> ModelTrainer::shard() const {
-  const int64_t B = settings_.batch_size;
-  return dist_ ? dist_->shard(B) : std::pair<int64_t, int64_t>{0, B};
-}
+std::pair<int64_t, int64_t> ModelTrainer::shard() const { return shard_of(dist_.get(), settings_.batch_size); }
 
 void ModelTrainer::set_distributed(std::shared_ptr<Distributed> dist) {
   if (!dist) return;

@@ -33,19 +33,17 @@ T setting_or(const nlohmann::json& j, const char* key, T fallback) {
       if (x > static_cast<uint64_t>(std::numeric_limits<T>::max())) throw out_of_range();
       return static_cast<T>(x);
     }
-    if (v.is_number_integer()) {
-      const auto x = v.get<int64_t>();
-      if (x < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-          x > static_cast<int64_t>(std::numeric_limits<T>::max()))
-        throw out_of_range();
-      return static_cast<T>(x);
-    }
-    if (v.is_number_float()) {
-      const double x = v.get<double>();
-      // 2^63 is the first double beyond int64_t; a double holds every int32 exactly.
-      if (!std::isfinite(x) || x != std::trunc(x) || x < -9.2233720368547758e18 || x >= 9.2233720368547758e18)
-        throw out_of_range();
-      const auto w = static_cast<int64_t>(x);
+    if (v.is_number_integer() || v.is_number_float()) {
+      int64_t w = 0;
+      if (v.is_number_integer()) {
+        w = v.get<int64_t>();
+      } else {
+        const double x = v.get<double>();
+        // 2^63 is the first double beyond int64_t; a double holds every int32 exactly.
+        if (!std::isfinite(x) || x != std::trunc(x) || x < -9.2233720368547758e18 || x >= 9.2233720368547758e18)
+          throw out_of_range();
+        w = static_cast<int64_t>(x);
+      }
       if (w < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
           w > static_cast<int64_t>(std::numeric_limits<T>::max()))
         throw out_of_range();

@@ -341,7 +341,7 @@ StepResult TextualInversionTrainer::train_step() {
   // This rank's share of every micro-batch (all of it without a group); its loss is
   // weighted by that share, so the sum over ranks is the loss of the whole batch.
   const int64_t B = settings_.batch_size;
-  const auto [begin, end] = dist_ ? dist_->shard(B) : std::pair<int64_t, int64_t>{0, B};
+  const auto [begin, end] = shard_of(dist_.get(), B);
   const double share = double(end - begin) / double(B);
   std::vector<double> losses;
   for (int a = 0; a < settings_.grad_accum; ++a) {
