@@ -685,6 +685,18 @@ void TestImaging::decodeSizeLimit() {
   QVERIFY(sof != std::string::npos);
   jpg[sof + 5] = char(0xFF), jpg[sof + 6] = char(0xFF), jpg[sof + 7] = char(0xFF), jpg[sof + 8] = char(0xFF);
   EXPECT_ERROR(mrti::decode_image(jpg.data(), jpg.size(), "bomb.jpg"), "bomb.jpg", "65535x65535", "megapixels");
+  // A text chunk declaring 2 GB in a file of a few hundred bytes (the image fuzzer's case:
+  // the decoder allocated the declared length before reading it) is refused by its offset.
+  std::string text_bomb = mrti::encode_png(img, {{"parameters", "a cat"}});
+  QCOMPARE(text_bomb.substr(37, 4), std::string("tEXt"));
+  put_be32(text_bomb, 33, 0x7A545874u);
+  for (const auto& decode : {+[](const std::string& s) { return mrti::decode_image(s.data(), s.size(), "text.png"); },
+                             +[](const std::string& s) { return mrti::decode_png(s.data(), s.size(), "text.png"); }})
+    EXPECT_ERROR(decode(text_bomb), "text.png", "corrupt PNG", "'tEXt' at byte 33", "2052348020");
+  // Bytes after IEND are not chunks.
+  const std::string trailing = mrti::encode_png(img) + std::string("\0\0\0\xFFjunk", 8);
+  QCOMPARE(mrti::decode_image(trailing.data(), trailing.size()).width, img.width);
+  QCOMPARE(mrti::decode_png(trailing.data(), trailing.size()).width, img.width);
   // 8192x8192 itself is allowed (only declared here: it fails later as cut short).
   set_png_size(png, 8192, 8192);
   try {

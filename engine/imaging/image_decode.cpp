@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "imaging/png_io.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
 
@@ -175,6 +176,7 @@ Image decode_image(const void* data, std::size_t size, const std::string& name) 
     throw Error("'" + name + "' declares " + std::to_string(dims->first) + "x" + std::to_string(dims->second) +
                 " pixels, more than the " + std::to_string(kMaxImagePixels / 1000000) +
                 " megapixels an image may have here (8192x8192)");
+  if (format == "PNG") check_png_chunk_lengths(p, size, name);
   cv::Mat bgr;
   std::string why;
   try {

@@ -1,6 +1,7 @@
 #include "imaging/png_io.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -327,6 +328,24 @@ std::optional<std::string> find_png_text(const PngText& text, const std::string&
   return std::nullopt;
 }
 
+void check_png_chunk_lengths(const void* data, std::size_t size, const std::string& name) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (std::size_t at = 8; at <= size && size - at >= 8;) {
+    const uint32_t length = be32(p + at);
+    const std::string type(reinterpret_cast<const char*>(p + at + 4), 4);
+    const std::size_t left = size - at - 8;
+    if (length > 0x7FFFFFFFu || (type != "IDAT" && std::size_t{length} + 4 > left)) {
+      std::string shown;
+      for (char c : type) shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+      throw Error("'" + name + "' is a corrupt PNG image: its chunk '" + shown + "' at byte " + std::to_string(at) +
+                  " declares " + std::to_string(length) + " bytes, but the file has " +
+                  std::to_string(left >= 4 ? left - 4 : 0) + " after it");
+    }
+    if (type == "IEND") break;
+    at += std::size_t{length} + 12;
+  }
+}
+
 Image decode_png(const std::string& path) {
   const std::string bytes = read_file(path);
   return decode_png(bytes.data(), bytes.size(), path);
@@ -336,6 +355,7 @@ Image decode_png(const void* data, std::size_t size, const std::string& name) {
   if (size == 0) throw Error("'" + name + "' is empty (0 bytes), not a PNG image");
   if (size < 8 || png_sig_cmp(static_cast<png_const_bytep>(data), 0, 8) != 0)
     throw Error("'" + name + "' is not a PNG image (bad signature)");
+  check_png_chunk_lengths(data, size, name);
   // Every object is built before setjmp (see above).
   Image img;
   std::vector<uint8_t> buffer;

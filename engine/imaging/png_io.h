@@ -34,6 +34,13 @@ PngText read_png_text(const void* data, std::size_t size, const std::string& nam
 // The first value stored under `key`, if any.
 std::optional<std::string> find_png_text(const PngText& text, const std::string& key);
 
+// Refuses a PNG whose chunk list declares more bytes than the file holds, before any
+// decoder sees it: libpng allocates an ancillary chunk's declared length before reading
+// it, so a few hundred bytes declaring a 2 GB text chunk would cost 2 GB. Image data
+// (IDAT) that runs past the end is left to the decoder, which reports a file cut short.
+// Throws mrti::Error naming the chunk and its offset.
+void check_png_chunk_lengths(const void* data, std::size_t size, const std::string& name);
+
 // Decodes a PNG to RGB8 the way PIL's convert("RGB") does: palette and grey expanded,
 // 16-bit reduced to the high byte, alpha dropped, no gamma correction.
 Image decode_png(const std::string& path);
