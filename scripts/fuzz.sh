@@ -9,6 +9,7 @@
 #   scripts/fuzz.sh --seeds                   rewrites fuzz/corpus with make_seeds
 #   FUZZ_RUNS=N scripts/fuzz.sh SECONDS ...   stops each target after N executions too
 #   FUZZ_TIMEOUT=S                            seconds one input may take (default 30; raise it on a busy machine)
+#   FUZZ_MAX_LEN=B                            longest input in bytes (default 65536; longer corpus files are cut)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=(safetensors torch_pickle importers tokenizer prompt image settings_json)
@@ -39,7 +40,7 @@ for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t"
   log="build-fuzz/fuzz_$t.log"
   if ! "./build-fuzz/fuzz/fuzz_$t" "build-fuzz/corpus/$t" "fuzz/corpus/$t" -max_total_time="$seconds" \
-      ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+      ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=4096 -max_len="${FUZZ_MAX_LEN:-65536}" -print_final_stats=1 \
       -artifact_prefix="build-fuzz/findings/$t-" >"$log" 2>&1; then
     status=1
   fi

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +13,9 @@
 #include "models/standard_configs.h"
 #include "models/config_json.h"
 #include "models/unet_2d_condition_model.h"
+#include "runtime/cpu_features.h"
 #include "runtime/error.h"
+#include "runtime/op_profile.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/state_dict.h"
 
@@ -320,6 +323,58 @@ class TestUNet : public QObject {
     MRTI_EXPECT_ERROR(unet->forward(sample, torch::tensor({1, 2, 3}), torch::randn({2, 77, 32})), "timestep");
     MRTI_EXPECT_ERROR(unet->forward(sample, torch::tensor({1, 2}), torch::randn({2, 77, 768})),
                         "encoder_hidden_states");
+  }
+
+  // The benchmark's achieved rate divides this count by time: it must be the exact matrix
+  // work of each operator, counted once however the operator is implemented underneath.
+  void profile_counts_the_matrix_work() {
+    torch::NoGradGuard no_grad;
+    mrti::OpProfile profile;
+    at::conv2d(torch::randn({2, 8, 10, 12}), torch::randn({16, 8, 3, 3}), {}, 1, 1);
+    at::linear(torch::randn({3, 5, 8}), torch::randn({4, 8}), torch::randn({4}));
+    at::matmul(torch::randn({6, 7}), torch::randn({7, 9}));
+    at::bmm(torch::randn({2, 3, 4}), torch::randn({2, 4, 5}));
+    double attention = 0;
+#ifdef MRTI_TORCH2
+    at::scaled_dot_product_attention(torch::randn({1, 2, 6, 4}), torch::randn({1, 2, 5, 4}), torch::randn({1, 2, 5, 3}));
+    attention = 2.0 * 2 * 6 * 5 * (4 + 3);
+#endif
+    at::softmax(torch::randn({4, 4}), -1);
+    const auto ops = profile.finish();
+    std::map<std::string, mrti::OpTotals> by_name;
+    for (const auto& o : ops) by_name[o.name] = o;
+    QCOMPARE(by_name["aten::conv2d"].flops, 2.0 * (2 * 16 * 10 * 12) * (8 * 9));
+    QCOMPARE(by_name["aten::linear"].flops, 2.0 * (3 * 5 * 8) * 4);
+    QCOMPARE(by_name["aten::matmul"].flops, 2.0 * 6 * 7 * 9);
+    QCOMPARE(by_name["aten::bmm"].flops, 2.0 * 2 * 3 * 4 * 5);
+    QCOMPARE(by_name["aten::scaled_dot_product_attention"].flops, attention);
+    QCOMPARE(by_name["aten::softmax"].flops, 0.0);
+    QCOMPARE(by_name["aten::conv2d"].calls, int64_t(1));
+    // Only outermost operators: the addmm inside linear and the randn calls' fills are not
+    // counted again, and the matrix work adds up to exactly the ones above.
+    QVERIFY(!by_name.count("aten::addmm"));
+    QVERIFY(!by_name.count("aten::mkldnn_convolution") && !by_name.count("aten::_convolution"));
+    QCOMPARE(mrti::total_flops(ops), 2.0 * (2 * 16 * 10 * 12 * 72 + 3 * 5 * 8 * 4 + 6 * 7 * 9 + 2 * 3 * 4 * 5) + attention);
+    QVERIFY(mrti::total_seconds(ops) > 0);
+    // Work after finish() is not recorded, and a second profile may start.
+    at::mm(torch::randn({2, 2}), torch::randn({2, 2}));
+    mrti::OpProfile again;
+    at::mm(torch::randn({2, 3}), torch::randn({3, 4}));
+    const auto second = again.finish();
+    QCOMPARE(mrti::total_flops(second), 2.0 * 2 * 3 * 4);
+  }
+
+  void cpu_features_come_from_the_flags() {
+    const auto f = mrti::parse_cpuinfo(
+        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8480+\n"
+        "flags\t\t: fpu avx2 fma avx512f avx512_bf16 avx512_vnni amx_bf16 amx_tile amx_int8\n\n"
+        "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n");
+    QCOMPARE(f.model, std::string("Intel(R) Xeon(R) Platinum 8480+"));
+    QVERIFY(f.avx512_bf16 && f.avx512_vnni && f.amx_bf16 && f.amx_int8 && f.amx_tile && !f.avx_vnni);
+    QCOMPARE(f.summary(), std::string("AVX2 FMA AVX-512 AVX512-BF16 AVX512-VNNI AMX-BF16 AMX-INT8"));
+    const auto epyc = mrti::parse_cpuinfo("model name : AMD EPYC\nflags : avx2 fma avx512f avx512_bf16\n");
+    QCOMPARE(epyc.summary(), std::string("AVX2 FMA AVX-512 AVX512-BF16, no AMX"));
+    QCOMPARE(mrti::parse_cpuinfo("").summary(), std::string("no AMX"));
   }
 };
 

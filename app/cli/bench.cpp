@@ -8,6 +8,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <vector>
 #include <thread>
 #include <atomic>
 
@@ -23,7 +24,10 @@
 #include "pipeline/memory_format.h"
 #include "pipeline/prompt_encoding.h"
 #include "pipeline/text_to_image_pipeline.h"
+#include "runtime/cpu_features.h"
 #include "runtime/cpu_setup.h"
+#include "runtime/machine_peak.h"
+#include "runtime/op_profile.h"
 #include "runtime/device.h"
 #include "training/dataset.h"
 #include "training/textual_inversion_trainer.h"
@@ -38,6 +42,7 @@ struct BenchArgs {
   std::string size, sampler;
   int batch = 1, repeats = 3, warmup = 1, image_steps = 20, image_runs = 1;
   bool skip_image = false, skip_training = false, channels_last = false;
+  bool skip_peak = false, profile = false;
 };
 
 struct Row {
@@ -46,6 +51,7 @@ struct Row {
   int runs = 0;
   std::string rate;
   double peak_gib = 0;  // the process's peak resident memory during the row (CPU)
+  std::vector<OpTotals> ops;  // per operator, from one extra or warm-up run (rows that are profiled)
 };
 
 // The largest resident memory of the process while it lives, sampled every few
@@ -95,11 +101,20 @@ void sync(const c10::Device& d) {
 }
 
 // On the CPU each row also gives the process's peak resident memory during it.
+// A profiled row counts its operators in its first warm-up run (or in one more run when
+// there is none), never in a timed one: the callbacks cost time.
 Row time_it(const std::string& what, const c10::Device& device, int warmup, int repeats,
-            const std::function<void()>& fn) {
+            const std::function<void()>& fn, bool profiled = false) {
   std::optional<PeakMemory> peak;
   if (!device.is_cuda()) peak.emplace();
-  for (int i = 0; i < warmup; ++i) fn();
+  std::vector<OpTotals> ops;
+  if (profiled) {
+    OpProfile profile;
+    fn();
+    sync(device);
+    ops = profile.finish();
+  }
+  for (int i = profiled ? 1 : 0; i < warmup; ++i) fn();
   sync(device);
   std::vector<double> t;
   for (int i = 0; i < repeats; ++i) {
@@ -114,9 +129,50 @@ Row time_it(const std::string& what, const c10::Device& device, int warmup, int 
   r.median_s = t[t.size() / 2];
   r.min_s = t.front();
   r.runs = repeats;
+  r.ops = std::move(ops);
   if (peak) r.peak_gib = peak->gib();
   std::cerr << "  " << what << ": " << r.median_s << " s\n";
   return r;
+}
+
+// The machine's peak and what the profiled rows achieve against it, in tables of their own
+// (prefixed, so that scripts reading the timing rows are not confused).
+void print_rates(const std::vector<Row>& rows, const std::optional<MachinePeak>& peak, c10::ScalarType dt) {
+  if (peak) {
+    std::printf("\n%-64s %10s\n", "machine peak (this LibTorch, these threads)", "TFLOP/s");
+    for (const auto& k : peak->kernels)
+      std::printf("peak: %-58s %10.3f\n", (k.what + ", " + dtype_name(k.dtype)).c_str(), k.tflops());
+  }
+  const double limit = peak ? peak->tflops(dt) : 0;
+  std::printf("\n%-44s %12s %10s %14s\n", "achieved (matrix work / median time)", "GFLOP", "TFLOP/s",
+              limit > 0 ? ("of " + dtype_name(dt) + " peak").c_str() : "");
+  for (const auto& row : rows) {
+    const double flops = total_flops(row.ops);
+    if (flops <= 0) continue;
+    const double rate = flops / row.median_s / 1e12;
+    if (limit > 0)
+      std::printf("rate: %-38s %12.1f %10.3f %13.0f%%\n", row.what.c_str(), flops / 1e9, rate, 100 * rate / limit);
+    else
+      std::printf("rate: %-38s %12.1f %10.3f\n", row.what.c_str(), flops / 1e9, rate);
+  }
+}
+
+// The operators of a profiled run by time (from that run, which the callbacks slow a little).
+void print_profile(const Row& row) {
+  const double total = total_seconds(row.ops);
+  std::printf("\nprofile of one run: %s (%.3f s in operators)\n", row.what.c_str(), total);
+  std::printf("%-40s %8s %10s %7s %10s\n", "operator", "calls", "seconds", "share", "TFLOP/s");
+  double shown = 0;
+  for (std::size_t i = 0; i < row.ops.size() && i < 16; ++i) {
+    const auto& o = row.ops[i];
+    shown += o.seconds;
+    char rate[32] = "";
+    if (o.flops > 0 && o.seconds > 0) std::snprintf(rate, sizeof rate, "%.3f", o.flops / o.seconds / 1e12);
+    std::printf("op: %-36s %8lld %10.4f %6.1f%% %10s\n", o.name.c_str(), static_cast<long long>(o.calls), o.seconds,
+                100 * o.seconds / total, rate);
+  }
+  if (row.ops.size() > 16)
+    std::printf("op: %-36s %8s %10.4f %6.1f%%\n", "(the others)", "", total - shown, 100 * (total - shown) / total);
 }
 
 void run_bench(BenchArgs a) {
@@ -165,11 +221,11 @@ void run_bench(BenchArgs a) {
   auto lat2 = torch::cat({latents, latents});
   if (channels_last) lat2 = lat2.contiguous(at::MemoryFormat::ChannelsLast);
   r = time_it("UNet step, guided (batch " + std::to_string(2 * B) + ")", dev, a.warmup, a.repeats,
-              [&] { model.unet->forward(lat2, t, both); });
+              [&] { model.unet->forward(lat2, t, both); }, true);
   r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
   rows.push_back(r);
   rows.push_back(time_it("VAE decode (batch " + std::to_string(B) + ")", dev, a.warmup, a.repeats,
-                         [&] { decode_latents(model, latents.to(torch::kFloat)); }));
+                         [&] { decode_latents(model, latents.to(torch::kFloat)); }, true));
   std::string resident_line;  // with --image-runs
   if (!a.skip_image) {
     TextToImageRequest req;
@@ -233,14 +289,29 @@ void run_bench(BenchArgs a) {
     fs::remove_all(data);
   }
 
+  std::optional<MachinePeak> peak;
+  if (!a.skip_peak) {
+    std::cerr << "measuring the machine's peak (convolution and matrix product)\n";
+    peak = measure_machine_peak(dev, dt == torch::kFloat ? std::vector<c10::ScalarType>{dt}
+                                                         : std::vector<c10::ScalarType>{dt, torch::kFloat});
+  }
+
   std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.m.model.c_str(), w, h, a.batch);
   std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
               dtype_name(dt).c_str(), channels_last ? "channels_last" : "contiguous", current_threads(),
               torch_version().c_str());
+  if (!dev.is_cuda()) {
+    const CpuFeatures cpu = cpu_features();
+    std::printf("cpu=%s  (%s)\n", cpu.model.empty() ? "unknown" : cpu.model.c_str(), cpu.summary().c_str());
+  }
   std::printf("%-40s %12s %12s %6s  %s\n", "stage", "median s", "min s", "runs", "");
   for (const auto& row : rows)
     std::printf("%-40s %12.4f %12.4f %6d  %s\n", row.what.c_str(), row.median_s, row.min_s, row.runs,
                 row.rate.c_str());
+  print_rates(rows, peak, dt);
+  if (a.profile)
+    for (const auto& row : rows)
+      if (!row.ops.empty()) print_profile(row);
   // Peak memory in its own table: the timing rows keep the columns scripts read.
   bool any_peak = false;
   for (const auto& row : rows) any_peak = any_peak || row.peak_gib > 0;
@@ -270,6 +341,9 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--sampler", a->sampler, "Sampler of the whole-image run");
   cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors");
   cmd->add_flag("--skip-image", a->skip_image, "Leave out the whole-image run");
+  cmd->add_flag("--skip-peak", a->skip_peak, "Leave out the measurement of the machine's peak rate");
+  cmd->add_flag("--profile", a->profile,
+                "Show where the time of a guided UNet step and a VAE decode goes, operator by operator");
   cmd->add_flag("--skip-training", a->skip_training, "Leave out the textual-inversion training steps");
   cmd->callback([a] { run_bench(*a); });
 }
