@@ -224,8 +224,10 @@ void run_bench(BenchArgs a) {
               [&] { model.unet->forward(lat2, t, both); }, true);
   r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
   rows.push_back(r);
-  rows.push_back(time_it("VAE decode (batch " + std::to_string(B) + ")", dev, a.warmup, a.repeats,
-                         [&] { decode_latents(model, latents.to(torch::kFloat)); }, true));
+  rows.push_back(time_it(std::string(a.m.vae_tiling ? "VAE decode in tiles" : "VAE decode") + " (batch " +
+                             std::to_string(B) + ")",
+                         dev, a.warmup, a.repeats,
+                         [&] { decode_latents(model, latents.to(torch::kFloat), false, a.m.vae_tiling); }, true));
   std::string resident_line;  // with --image-runs
   if (!a.skip_image) {
     TextToImageRequest req;
@@ -237,6 +239,7 @@ void run_bench(BenchArgs a) {
     req.sampler = a.sampler;
     req.seed = 1;
     req.previews = false;
+    req.decode_vae_in_tiles = a.m.vae_tiling;
     r = time_it("whole image, " + std::to_string(a.image_steps) + " steps", dev, 0, 1,
                 [&] { text_to_image(model, req); });
     rows.push_back(r);
@@ -328,6 +331,7 @@ void add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Time the text encoder, a UNet step, the VAE decode and a whole image");
   add_model_options(cmd, a->m, false);
+  cmd->add_flag("--vae-tiling", a->m.vae_tiling, "Decode in blended tiles of the model's size");
   cmd->add_option("--size", a->size, "WIDTHxHEIGHT (default: the size the model was trained at)");
   cmd->add_option("--batch", a->batch, "Images per UNet call")->capture_default_str();
   cmd->add_option("--repeats", a->repeats, "Timed runs per stage")->capture_default_str();

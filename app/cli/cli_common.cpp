@@ -69,7 +69,12 @@ void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32) {
   cmd->add_option("--config-dir", m.config_dir, "Diffusers folder with configs for a non-standard single file");
   cmd->add_option("--device", m.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   cmd->add_option("--dtype", m.dtype, "fp32, fp16, bf16 or auto (fp16 on CUDA, fp32 on CPU)")->capture_default_str();
-  if (vae_fp32) cmd->add_flag("--vae-fp32", m.vae_fp32, "Decode with the VAE in float32");
+  if (vae_fp32) {
+    cmd->add_flag("--vae-fp32", m.vae_fp32, "Decode with the VAE in float32");
+    cmd->add_flag("--vae-tiling", m.vae_tiling,
+                  "Decode pictures larger than the model's size in blended tiles (less memory, nearly the same "
+                  "picture)");
+  }
   cmd->add_option("--threads", m.threads, "CPU threads (0 = all cores)");
 }
 
@@ -106,6 +111,7 @@ TextToImageRequest sampling_request(const SamplingArgs& s, const ModelArgs& m) {
   r.steps = steps;
   r.guidance = cfg;
   r.decode_vae_in_float32 = m.vae_fp32;
+  r.decode_vae_in_tiles = m.vae_tiling;
   r.previews = false;
   std::tie(r.width, r.height) = parse_size(size);
   if (!s.init_latents.empty()) r.initial_latents = read_initial_latents(s.init_latents);
@@ -176,6 +182,7 @@ GenerationParameters run_parameters(const StableDiffusionModel& model, const std
   p.sampler = scheduler_display_name(*make_scheduler(request.sampler, model.scheduler_config));
   p.extra["Device"] = model.device.str();
   p.extra["Dtype"] = dtype_name(model.dtype);
+  if (request.decode_vae_in_tiles) p.extra["VAE tiling"] = "true";
   return p;
 }
 

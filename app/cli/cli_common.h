@@ -21,9 +21,11 @@ struct ModelArgs {
   std::string model, config_dir, device = "auto", dtype = "auto";
   int threads = 0;
   bool vae_fp32 = false;
+  bool vae_tiling = false;
 };
 
-// Binds --model, --config-dir, --device, --dtype, --threads and (with `vae_fp32`) --vae-fp32.
+// Binds --model, --config-dir, --device, --dtype, --threads and (with `vae_fp32`) --vae-fp32
+// and --vae-tiling.
 void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32 = true);
 
 // The sampling options generate and sweep share. CLI11 binds them straight into `p`, the

@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "models/group_norm_statistics.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -99,7 +100,7 @@ AttentionImpl::AttentionImpl(const AttentionOptions& options) : options_(options
 at::Tensor AttentionImpl::forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states) {
   const bool spatial = hidden_states.dim() == 4;
   at::Tensor x = hidden_states;
-  if (group_norm) x = spatial ? group_norm->forward(x) : group_norm->forward(x.transpose(1, 2)).transpose(1, 2);
+  if (group_norm) x = spatial ? mrti::group_norm(group_norm, x) : mrti::group_norm(group_norm, x.transpose(1, 2)).transpose(1, 2);
   if (spatial) x = x.flatten(2).transpose(1, 2);  // [B, H*W, C]; a view for channels_last input
   const at::Tensor& context = encoder_hidden_states.defined() ? encoder_hidden_states : x;
 

@@ -1,11 +1,14 @@
 #include "models/autoencoder_kl.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
 #include "models/config_json.h"
+#include "models/group_norm_statistics.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -124,8 +127,72 @@ at::Tensor AutoencoderKLImpl::decode(const at::Tensor& latent) {
   if (!latent.defined() || latent.dim() != 4 || latent.size(1) != config_.latent_channels)
     throw Error("VAE decode: latent must be [B, " + std::to_string(config_.latent_channels) + ", h, w], got " +
                 shape_str(latent));
+  const int64_t tile = config_.sample_size / config_.downscale_factor();
+  if (tiling_ && (latent.size(2) > tile || latent.size(3) > tile)) return tiled_decode(latent);
   return per_item(latent, slicing_,
                   [this](const at::Tensor& z) { return decoder->forward(post_quant_conv->forward(z)); });
+}
+
+namespace {
+// b's first `extent` rows (dim 2) or columns (dim 3) fade in from a's last ones, in place.
+void blend(const at::Tensor& a, at::Tensor& b, int64_t dim, int64_t extent) {
+  extent = std::min({a.size(dim), b.size(dim), extent});
+  if (extent <= 0) return;
+  std::vector<int64_t> shape(4, 1);
+  shape[dim] = extent;
+  const at::Tensor w = (at::arange(extent, at::TensorOptions().dtype(at::kDouble)) / double(extent))
+                           .to(b.scalar_type())
+                           .to(b.device())
+                           .view(shape);
+  at::Tensor head = b.narrow(dim, 0, extent);
+  head.copy_(a.narrow(dim, a.size(dim) - extent, extent) * (1 - w) + head * w);
+}
+}  // namespace
+
+at::Tensor AutoencoderKLImpl::tiled_decode(const at::Tensor& latent) {
+  // diffusers' AutoencoderKL.tiled_decode: tiles of sample_size pixels every 3/4 tile, each
+  // blended with the tile above and the one to its left (already blended themselves), then
+  // cut to the stride.
+  // Unlike diffusers, every tile is normalised with the GroupNorm statistics of the whole
+  // picture, recorded from a decode of the latent shrunk to one tile (nearest neighbours,
+  // so the latent values themselves are kept): tiles normalised by their own statistics
+  // came out in visibly different tones.
+  const int64_t tile = std::max<int64_t>(1, config_.sample_size / config_.downscale_factor());
+  const int64_t stride = std::max<int64_t>(1, int64_t(double(tile) * (1 - 0.25)));
+  const int64_t blend_extent = int64_t(double(config_.sample_size) * 0.25);
+  const int64_t keep = config_.sample_size - blend_extent;
+  const auto decode_whole = [this](const at::Tensor& t) { return decoder->forward(post_quant_conv->forward(t)); };
+  GroupNormStatistics stats;
+  {
+    const double scale = std::min(1.0, double(tile) / double(std::max(latent.size(2), latent.size(3))));
+    const int64_t h = std::max<int64_t>(1, int64_t(std::lround(double(latent.size(2)) * scale)));
+    const int64_t w = std::max<int64_t>(1, int64_t(std::lround(double(latent.size(3)) * scale)));
+    const GroupNormStatistics::Use record(stats, GroupNormStatistics::Mode::Record);
+    decode_whole(at::upsample_nearest2d(latent, {h, w}));
+  }
+  std::vector<std::vector<at::Tensor>> rows;
+  for (int64_t i = 0; i < latent.size(2); i += stride) {
+    std::vector<at::Tensor> row;
+    for (int64_t j = 0; j < latent.size(3); j += stride) {
+      const at::Tensor z = latent.narrow(2, i, std::min(tile, latent.size(2) - i))
+                               .narrow(3, j, std::min(tile, latent.size(3) - j));
+      const GroupNormStatistics::Use replay(stats, GroupNormStatistics::Mode::Replay);
+      row.push_back(decode_whole(z));
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<at::Tensor> out_rows;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::vector<at::Tensor> out_row;
+    for (std::size_t j = 0; j < rows[i].size(); ++j) {
+      at::Tensor& t = rows[i][j];
+      if (i > 0) blend(rows[i - 1][j], t, 2, blend_extent);
+      if (j > 0) blend(rows[i][j - 1], t, 3, blend_extent);
+      out_row.push_back(t.narrow(2, 0, std::min(keep, t.size(2))).narrow(3, 0, std::min(keep, t.size(3))));
+    }
+    out_rows.push_back(at::cat(out_row, 3));
+  }
+  return at::cat(out_rows, 2);
 }
 
 // ---- state-dict key and shape normalisation ----

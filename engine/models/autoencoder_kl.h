@@ -50,6 +50,16 @@ class AutoencoderKLImpl : public torch::nn::Module {
   // Encode/decode one batch item at a time: lower peak memory, same results.
   void set_slicing(bool enabled) { slicing_ = enabled; }
 
+  // Decode latents larger than the model's own size (config sample_size, 512 pixels for SD)
+  // in overlapping tiles of that size, blended linearly over a quarter tile, as diffusers'
+  // enable_tiling(): memory stays that of one tile however large the picture. Every tile is
+  // normalised with GroupNorm statistics of the whole picture (from a decode of it shrunk to
+  // one tile), so the tiles agree in tone; the result is close to, not equal to, the whole
+  // decode (a tile's convolutions do not see past its edges, hence the blending).
+  void set_tiling(bool enabled) { tiling_ = enabled; }
+  bool tiling() const { return tiling_; }
+  at::Tensor tiled_decode(const at::Tensor& latent);
+
   const AutoencoderKLConfig& config() const { return config_; }
 
   Encoder encoder{nullptr};
@@ -59,6 +69,7 @@ class AutoencoderKLImpl : public torch::nn::Module {
  private:
   AutoencoderKLConfig config_;
   bool slicing_ = false;
+  bool tiling_ = false;
 };
 TORCH_MODULE(AutoencoderKL);
 

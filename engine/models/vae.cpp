@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include "models/group_norm_statistics.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -56,7 +57,7 @@ at::Tensor EncoderImpl::forward(const at::Tensor& sample) {
   for (auto& block : down_) x = block->forward(x);  // 2. down
   x = mid_block->forward(x);                        // 3. mid
   // 4. out: the moments (mean and log-variance when double_z)
-  return conv_out->forward(activate(conv_norm_out->forward(x), act_));
+  return conv_out->forward(activate(group_norm(conv_norm_out, x), act_));
 }
 
 DecoderImpl::DecoderImpl(const VaeCoderOptions& o) : act_(o.act) {
@@ -82,7 +83,7 @@ at::Tensor DecoderImpl::forward(const at::Tensor& latent) {
   at::Tensor x = conv_in->forward(latent);        // 1. in
   x = mid_block->forward(x);                      // 2. mid
   for (auto& block : up_) x = block->forward(x);  // 3. up
-  return conv_out->forward(activate(conv_norm_out->forward(x), act_));  // 4. out
+  return conv_out->forward(activate(group_norm(conv_norm_out, x), act_));  // 4. out
 }
 
 DiagonalGaussianDistribution::DiagonalGaussianDistribution(const at::Tensor& moments_) : moments(moments_) {

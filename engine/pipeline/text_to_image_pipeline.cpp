@@ -40,7 +40,7 @@ at::Tensor seeded_noise(int64_t seed, int64_t latent_height, int64_t latent_widt
 }
 
 
-at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents, bool float32_vae) {
+at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents, bool float32_vae, bool tiled) {
   torch::NoGradGuard no_grad;
   auto vae_dtype = model.vae->parameters().front().scalar_type();
   if (float32_vae && vae_dtype != at::kFloat) {
@@ -50,7 +50,16 @@ at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents
   const double scaling = model.vae->config().scaling_factor;
   auto z = (latents.to(model.device, at::kFloat) / scaling).to(vae_dtype);
   if (uses_channels_last(model)) z = z.contiguous(at::MemoryFormat::ChannelsLast);
-  auto image = model.vae->decode(z).to(at::kFloat);
+  const bool tiling_before = model.vae->tiling();
+  model.vae->set_tiling(tiled);
+  at::Tensor image;
+  try {
+    image = model.vae->decode(z).to(at::kFloat);
+  } catch (...) {
+    model.vae->set_tiling(tiling_before);
+    throw;
+  }
+  model.vae->set_tiling(tiling_before);
   // clamp() keeps NaN, which would become an all-black picture saved as if it were one.
   if (!torch::isfinite(image).all().item<bool>())
     throw Error("the VAE produced NaN or infinite values: its weights are damaged, or this precision overflows "
@@ -154,7 +163,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
     throw Error("the UNet produced NaN or infinite values: its weights are damaged, or this precision overflows "
                 "(try float32)");
   result.final_latents = latents.to(at::kCPU);
-  result.images_tensor = decode_latents(model, latents, request.decode_vae_in_float32);
+  result.images_tensor = decode_latents(model, latents, request.decode_vae_in_float32, request.decode_vae_in_tiles);
   result.images = tensor_to_images(result.images_tensor);
   return result;
 }

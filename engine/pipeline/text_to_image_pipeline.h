@@ -20,6 +20,9 @@ struct TextToImageRequest : SamplingParameters {
   // Unscaled N(0,1) initial latents [batch, 4, h/8, w/8]; replaces the seeded noise.
   at::Tensor initial_latents;
   bool decode_vae_in_float32 = false;
+  // Pictures larger than the model's own size are decoded in blended tiles of that size
+  // (AutoencoderKL::set_tiling): the VAE's memory stays that of one tile.
+  bool decode_vae_in_tiles = false;
 };
 
 struct StepEvent {
@@ -62,6 +65,7 @@ TextToImageResult text_to_image(StableDiffusionModel& model, const TextToImageRe
                                 const StepCallback& on_step = {}, const CancellationToken* cancel = nullptr);
 
 // Decodes latents [B, 4, h, w] to images [B, H, W, 3] float32 in [0, 1] on the CPU.
-at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents, bool float32_vae = false);
+at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents, bool float32_vae = false,
+                          bool tiled = false);
 
 }  // namespace mrti

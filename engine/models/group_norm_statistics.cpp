@@ -1,0 +1,48 @@
+#include "models/group_norm_statistics.h"
+
+#include <ATen/ATen.h>
+
+#include "runtime/error.h"
+
+namespace mrti {
+
+namespace {
+thread_local GroupNormStatistics* active = nullptr;
+}
+
+GroupNormStatistics::Use::Use(GroupNormStatistics& stats, Mode mode) : previous_(active) {
+  stats.mode_ = mode;
+  stats.next_ = 0;
+  active = &stats;
+}
+
+GroupNormStatistics::Use::~Use() { active = previous_; }
+
+at::Tensor group_norm(const torch::nn::GroupNorm& layer, const at::Tensor& x) {
+  GroupNormStatistics* stats = active;
+  if (!stats) return layer.ptr()->forward(x);
+  const auto& o = layer->options;
+  const int64_t n = x.size(0), groups = o.num_groups();
+  const at::Tensor grouped = x.reshape({n, groups, -1}).to(at::kFloat);
+  if (stats->mode_ == GroupNormStatistics::Mode::Record) {
+    auto [var, mean] = at::var_mean(grouped, {2}, /*unbiased=*/false, /*keepdim=*/false);
+    stats->mean_.push_back(mean);
+    stats->var_.push_back(var);
+    return layer.ptr()->forward(x);
+  }
+  if (stats->next_ >= stats->mean_.size())
+    throw Error("shared GroupNorm statistics: more normalisations than were recorded");
+  const at::Tensor mean = stats->mean_[stats->next_], var = stats->var_[stats->next_];
+  ++stats->next_;
+  if (mean.size(0) != n || mean.size(1) != groups)
+    throw Error("shared GroupNorm statistics: recorded for a different batch or layer");
+  at::Tensor y = ((grouped - mean.unsqueeze(2)) * at::rsqrt(var.unsqueeze(2) + o.eps())).reshape(x.sizes());
+  if (o.affine()) {
+    std::vector<int64_t> shape(x.dim(), 1);
+    shape[1] = x.size(1);
+    y = y * layer->weight.to(at::kFloat).view(shape) + layer->bias.to(at::kFloat).view(shape);
+  }
+  return y.to(x.scalar_type()).contiguous(x.suggest_memory_format());
+}
+
+}  // namespace mrti
