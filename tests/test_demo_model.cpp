@@ -68,6 +68,22 @@ class TestDemoModel : public QObject {
     QVERIFY(s.rate(s.shape) >= 0.8);
   }
 
+  void deepCacheKeepsTheScores() {
+    // The same held-out captions and seeds with the deep features computed every third step.
+    auto exact = evaluate_shape_captions(demo_model(), held_out_shape_captions(), 2, 100, default_request()).score;
+    TextToImageRequest r = default_request();
+    r.deep_cache_interval = 3;
+    const auto cached = evaluate_shape_captions(demo_model(), held_out_shape_captions(), 2, 100, r).score;
+    qInfo("held-out captions, exact / DeepCache 3: foreground %.1f / %.1f%%, background %.1f / %.1f%%, shape %.1f / "
+          "%.1f%%",
+          100 * exact.rate(exact.foreground), 100 * cached.rate(cached.foreground), 100 * exact.rate(exact.background),
+          100 * cached.rate(cached.background), 100 * exact.rate(exact.shape), 100 * cached.rate(cached.shape));
+    QCOMPARE(cached.images, exact.images);
+    QVERIFY(cached.rate(cached.foreground) >= exact.rate(exact.foreground) - 0.05);
+    QVERIFY(cached.rate(cached.background) >= exact.rate(exact.background) - 0.05);
+    QVERIFY(cached.rate(cached.shape) >= exact.rate(exact.shape) - 0.05);
+  }
+
   void conceptFineScaleShowsTheDetailCoarseDoesNot() {
     QVERIFY2(fs::exists(kConcept), kConcept.c_str());
     const Concept c = load_concept(kConcept);

@@ -5,12 +5,14 @@
 #include <functional>
 #include <map>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
 #include "models/attention_processor.h"
 #include "models/autoencoder_kl.h"
 #include "models/clip_text_model.h"
 #include "models/standard_configs.h"
+#include "models/token_merging.h"
 #include "models/config_json.h"
 #include "models/unet_2d_condition_model.h"
 #include "runtime/cpu_features.h"
@@ -323,6 +325,75 @@ class TestUNet : public QObject {
     MRTI_EXPECT_ERROR(unet->forward(sample, torch::tensor({1, 2, 3}), torch::randn({2, 77, 32})), "timestep");
     MRTI_EXPECT_ERROR(unet->forward(sample, torch::tensor({1, 2}), torch::randn({2, 77, 768})),
                         "encoder_hidden_states");
+  }
+
+  void deep_cache_reuses_exactly_the_deep_features() {
+    MRTI_REQUIRE_FIXTURES();
+    auto unet = load_tiny_unet();
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(3);
+    const auto sample = torch::randn({2, 4, 8, 8}), states = torch::randn({2, 77, 32});
+    const auto t = torch::tensor(500);
+    const at::Tensor plain = unet->forward(sample, t, states);
+    mrti::UNetShortcuts cache;
+    cache.deep_cache_interval = 2;
+    // Call 1 is whole and keeps the deep features; call 2 runs only the outer blocks on them,
+    // which for the same input must give the whole UNet's answer; call 3 is whole again.
+    QVERIFY(torch::equal(unet->forward(sample, t, states, &cache), plain));
+    QVERIFY(cache.deep.defined());
+    QVERIFY(torch::allclose(unet->forward(sample, t, states, &cache), plain, 1e-5, 1e-6));
+    const auto other = torch::randn({2, 4, 8, 8});
+    const at::Tensor other_plain = unet->forward(other, t, states);
+    QVERIFY(torch::equal(unet->forward(other, t, states, &cache), other_plain));
+    // Between whole calls a new input reuses the old deep features: a different answer.
+    const at::Tensor reused = unet->forward(sample, t, states, &cache);
+    QVERIFY(!torch::allclose(reused, plain, 1e-3, 1e-3));
+    QCOMPARE(cache.calls, 4);
+    // interval 1: every call whole.
+    mrti::UNetShortcuts off;
+    QVERIFY(torch::equal(unet->forward(sample, t, states, &off), plain));
+    QVERIFY(torch::equal(unet->forward(other, t, states, &off), other_plain));
+  }
+
+  void token_merging_merges_alike_tokens_and_restores_them() {
+    torch::NoGradGuard no_grad;
+    // An 8x6 grid whose 2x2 windows each hold one value: merging any token into its window's
+    // destination loses nothing, so unmerge(merge(x)) gives x back.
+    const int64_t h = 8, w = 6, c = 5;
+    const auto windows = torch::randn({2, h / 2, w / 2, c});
+    const auto x = windows.repeat_interleave(2, 1).repeat_interleave(2, 2).reshape({2, h * w, c});
+    auto gen = at::detail::createCPUGenerator(7);
+    const mrti::TokenMerge merge(x, h, w, h * w / 2, gen);
+    const auto merged = merge.merge(x);
+    QCOMPARE(merged.sizes().vec(), (std::vector<int64_t>{2, h * w / 2, c}));
+    QVERIFY(torch::allclose(merge.unmerge(merged), x, 1e-6, 1e-6));
+    // Nothing to merge: the tokens pass unchanged; more than the sources: capped.
+    const mrti::TokenMerge none(x, h, w, 0, gen);
+    QVERIFY(torch::equal(none.merge(x), x) && torch::equal(none.unmerge(x), x));
+    const mrti::TokenMerge most(x, h, w, h * w, gen);
+    QCOMPARE(most.merge(x).size(1), h * w / 4);
+    QVERIFY(torch::allclose(most.unmerge(most.merge(x)), x, 1e-6, 1e-6));
+  }
+
+  void token_merging_in_the_unet() {
+    MRTI_REQUIRE_FIXTURES();
+    auto unet = load_tiny_unet();
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(5);
+    const auto sample = torch::randn({2, 4, 16, 16}), states = torch::randn({2, 77, 32});
+    const auto t = torch::tensor(300);
+    const at::Tensor plain = unet->forward(sample, t, states);
+    mrti::UNetShortcuts tome;
+    tome.token_merge_ratio = 0.5;
+    const at::Tensor merged = unet->forward(sample, t, states, &tome);
+    const double rel = ((merged - plain).norm() / plain.norm()).item<double>();
+    qInfo("UNet output with half the highest-resolution tokens merged: relative difference %.3f", rel);
+    QVERIFY(rel > 1e-6);  // it did merge
+    QVERIFY(rel < 0.5);   // and stays an approximation of the same output
+    tome.calls = 0;
+    QVERIFY(torch::equal(unet->forward(sample, t, states, &tome), merged));  // the same choice for the same call
+    mrti::UNetShortcuts none;
+    QVERIFY(torch::equal(unet->forward(sample, t, states, &none), plain));
   }
 
   // The benchmark's achieved rate divides this count by time: it must be the exact matrix

@@ -40,7 +40,8 @@ namespace {
 struct BenchArgs {
   ModelArgs m;
   std::string size, sampler;
-  int batch = 1, repeats = 3, warmup = 1, image_steps = 20, image_runs = 1;
+  int batch = 1, repeats = 3, warmup = 1, image_steps = 20, image_runs = 1, deep_cache = 1;
+  double tome = 0;
   bool skip_image = false, skip_training = false, channels_last = false;
   bool skip_peak = false, profile = false;
 };
@@ -237,10 +238,15 @@ void run_bench(BenchArgs a) {
     req.batch = a.batch;
     req.steps = a.image_steps;
     req.sampler = a.sampler;
+    req.deep_cache_interval = a.deep_cache;
+    req.token_merge_ratio = a.tome;
     req.seed = 1;
     req.previews = false;
     req.decode_vae_in_tiles = a.m.vae_tiling;
-    r = time_it("whole image, " + std::to_string(a.image_steps) + " steps", dev, 0, 1,
+    r = time_it("whole image, " + std::to_string(a.image_steps) + " steps" +
+                    (a.deep_cache > 1 ? ", DeepCache " + std::to_string(a.deep_cache) : std::string()) +
+                    (a.tome > 0 ? ", ToMe " + std::to_string(a.tome).substr(0, 4) : std::string()),
+                dev, 0, 1,
                 [&] { text_to_image(model, req); });
     rows.push_back(r);
     if (a.image_runs > 1) {
@@ -337,6 +343,12 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--repeats", a->repeats, "Timed runs per stage")->capture_default_str();
   cmd->add_option("--warmup", a->warmup, "Untimed runs first")->capture_default_str();
   cmd->add_option("--image-steps", a->image_steps, "Steps of the whole-image run")->capture_default_str();
+  cmd->add_option("--deep-cache", a->deep_cache, "DeepCache interval of the whole-image run (1 = off)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--tome", a->tome, "Token merging ratio of the whole-image run (0 = off)")
+      ->check(CLI::Range(0.0, 0.75))
+      ->capture_default_str();
   cmd->add_option("--image-runs", a->image_runs,
                   "Whole pictures made in a row (the first is timed; with more, the resident memory after the "
                   "first and the last is shown)")

@@ -87,6 +87,14 @@ void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& see
   cmd->add_option("--cfg", s.p.guidance, "Guidance scale (default: the model's, else 7.5)")
       ->each([&s](const std::string&) { s.cfg_given = true; });
   cmd->add_option("--eta", s.p.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  cmd->add_option("--deep-cache", s.p.deep_cache_interval,
+                  "Compute the UNet's deep features only every N steps and reuse them between (DeepCache; 1 = off, "
+                  "3 to 5 trade a little fidelity for speed)")
+      ->capture_default_str();
+  cmd->add_option("--tome", s.p.token_merge_ratio,
+                  "Merge this fraction of the tokens in the highest-resolution self-attention (ToMe; 0 = off, "
+                  "0.5 typical)")
+      ->capture_default_str();
   cmd->add_option("--seed", s.p.seed, seed_help)->capture_default_str();
   cmd->add_option("--size", s.size, "WIDTHxHEIGHT, multiples of 8 (default: the size the model was trained at)");
   cmd->add_option("--init-latents", s.init_latents, "safetensors file with unscaled initial latents 'latents'");
@@ -168,6 +176,14 @@ at::Tensor read_initial_latents(const std::string& file) {
   return latents.dim() == 3 ? latents.unsqueeze(0) : latents;
 }
 
+namespace {
+std::string format_ratio(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", r);
+  return buf;
+}
+}  // namespace
+
 GenerationParameters run_parameters(const StableDiffusionModel& model, const std::string& model_path,
                                     const TextToImageRequest& request) {
   namespace fs = std::filesystem;
@@ -183,6 +199,8 @@ GenerationParameters run_parameters(const StableDiffusionModel& model, const std
   p.extra["Device"] = model.device.str();
   p.extra["Dtype"] = dtype_name(model.dtype);
   if (request.decode_vae_in_tiles) p.extra["VAE tiling"] = "true";
+  if (request.deep_cache_interval > 1) p.extra["DeepCache"] = std::to_string(request.deep_cache_interval);
+  if (request.token_merge_ratio > 0) p.extra["Token merging ratio"] = format_ratio(request.token_merge_ratio);
   return p;
 }
 

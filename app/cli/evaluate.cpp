@@ -26,8 +26,9 @@ namespace {
 
 struct EvalArgs {
   std::string model, captions = "held-out", out, device = "auto";
-  int seeds = 2, threads = 0;
+  int seeds = 2, threads = 0, deep_cache = 1;
   double guidance = -1;  // < 0: the model's own default
+  double tome = 0;
   int64_t first_seed = 0;
   bool force = false;
 };
@@ -88,7 +89,9 @@ void run_eval_shapes(const EvalArgs& a) {
   const auto captions = read_captions(a.captions);
   const std::string path = model_or_shipped(a.model);
   auto model = load_model_for_cli(path, a.device, "fp32", "", false);
-  const TextToImageRequest base = default_request(path, a.guidance);
+  TextToImageRequest base = default_request(path, a.guidance);
+  base.deep_cache_interval = a.deep_cache;
+  base.token_merge_ratio = a.tome;
   ProgressBar bar("evaluate", "");
   const auto e = evaluate_shape_captions(model, captions, a.seeds, a.first_seed, base,
                                          [&](int done, int total) { bar.update(done, total); });
@@ -208,6 +211,10 @@ void add_evaluate(CLI::App& app) {
   shapes->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   shapes->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
   shapes->add_option("--guidance", a->guidance, "Guidance scale (default: the model's own)")->check(CLI::Range(0.0, 50.0));
+  shapes->add_option("--deep-cache", a->deep_cache, "DeepCache interval (1 = off)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  shapes->add_option("--tome", a->tome, "Token merging ratio (0 = off)")->check(CLI::Range(0.0, 0.75))->capture_default_str();
   shapes->callback([a] { run_eval_shapes(*a); });
 
   auto c = std::make_shared<ConceptEvalArgs>();

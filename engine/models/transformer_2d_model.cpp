@@ -1,6 +1,9 @@
 #include "models/transformer_2d_model.h"
 
+#include <optional>
+
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 namespace mrti {
 
@@ -46,9 +49,13 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(const BasicTransformerBlock
   ff = register_module("ff", FeedForward(o.dim));
 }
 
-at::Tensor BasicTransformerBlockImpl::forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states) {
-  at::Tensor h = attn1->forward(norm1->forward(hidden_states), only_cross_attention_ ? encoder_hidden_states : at::Tensor())
-                 + hidden_states;
+at::Tensor BasicTransformerBlockImpl::forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states,
+                                              const TokenMerge* merge) {
+  at::Tensor a = norm1->forward(hidden_states);
+  if (merge) a = merge->merge(a);
+  a = attn1->forward(a, only_cross_attention_ ? encoder_hidden_states : at::Tensor());
+  if (merge) a = merge->unmerge(a);
+  at::Tensor h = a + hidden_states;
   if (attn2) h = attn2->forward(norm2->forward(h), encoder_hidden_states) + h;
   return ff->forward(norm3->forward(h)) + h;
 }
@@ -88,7 +95,20 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& hidden_states, cons
     return t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2}).contiguous(hidden_states.suggest_memory_format());
   };
   x = options_.use_linear_projection ? proj_in_linear->forward(to_tokens(x)) : to_tokens(proj_in_conv->forward(x));
-  for (auto& block : blocks_) x = block->forward(x, encoder_hidden_states);
+  // Token merging where this grid is the latent's own (the highest resolution), decided
+  // afresh for every block from its input, as tomesd does.
+  const TokenMergeSettings* tome = active_token_merge();
+  std::optional<at::Generator> merge_choice;
+  if (tome && tome->ratio > 0 && h == tome->latent_height && w == tome->latent_width)
+    merge_choice = at::detail::createCPUGenerator(tome->seed);
+  for (auto& block : blocks_) {
+    if (!merge_choice) {
+      x = block->forward(x, encoder_hidden_states);
+      continue;
+    }
+    const TokenMerge merge(x, h, w, int64_t(double(h * w) * tome->ratio), *merge_choice);
+    x = block->forward(x, encoder_hidden_states, &merge);
+  }
   x = options_.use_linear_projection ? to_image(proj_out_linear->forward(x)) : proj_out_conv->forward(to_image(x));
   return x + hidden_states;
 }

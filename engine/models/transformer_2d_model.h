@@ -11,6 +11,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "models/attention_processor.h"
+#include "models/token_merging.h"
 
 namespace mrti {
 
@@ -51,7 +52,9 @@ struct BasicTransformerBlockOptions {
 class BasicTransformerBlockImpl : public torch::nn::Module {
  public:
   explicit BasicTransformerBlockImpl(const BasicTransformerBlockOptions& options);
-  at::Tensor forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states);
+  // `merge`: token merging for the self-attention (models/token_merging.h), or none.
+  at::Tensor forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states,
+                     const TokenMerge* merge = nullptr);
 
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
   Attention attn1{nullptr}, attn2{nullptr};

@@ -1,11 +1,13 @@
 #include "models/unet_2d_condition_model.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
 #include "models/config_json.h"
+#include "models/token_merging.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -237,7 +239,7 @@ std::string shape_str(const at::Tensor& t) {
 }  // namespace
 
 at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at::Tensor& timestep,
-                                             const at::Tensor& encoder_hidden_states) {
+                                             const at::Tensor& encoder_hidden_states, UNetShortcuts* cache) {
   const auto& c = config_;
   if (!sample.defined() || sample.dim() != 4 || sample.size(1) != c.in_channels)
     throw Error("UNet: sample must be [B, " + std::to_string(c.in_channels) + ", h, w], got " +
@@ -265,11 +267,31 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
   // 1. time: sinusoids (float32 whatever the model dtype), then the embedding MLP.
   const at::Tensor emb = time_embedding->forward(time_proj->forward(t).to(sample.scalar_type()));
 
+  // A DeepCache call between whole ones: the first down block for the last up block's
+  // skips, then that block on the kept deep features.
+  const bool cached = cache && cache->deep_cache_interval > 1 && up_.size() > 1 && !down_.empty();
+  const bool reuse = cached && cache->calls % cache->deep_cache_interval != 0 && cache->deep.defined() &&
+                     cache->deep.size(0) == batch && cache->deep.scalar_type() == sample.scalar_type();
+  std::optional<TokenMergeScope> merging;
+  if (cache && cache->token_merge_ratio > 0)
+    merging.emplace(TokenMergeSettings{cache->token_merge_ratio, sample.size(2), sample.size(3), uint64_t(cache->calls)});
+  if (cache) ++cache->calls;
+
   // 2. pre-process
   at::Tensor x = c.center_input_sample ? sample * 2.0 - 1.0 : sample;
   x = conv_in->forward(x);
   // 3. down, keeping every block's outputs for the skip connections
   std::vector<at::Tensor> skips{x};
+  if (reuse) {
+    down_.front()->forward(x, emb, encoder_hidden_states, skips);
+    // The last up block takes the bottom of the skip stack; the rest belonged to the deeper
+    // blocks that are not run.
+    const size_t used = up_.back()->num_resnets();
+    TORCH_CHECK(skips.size() >= used, "UNet: down and up blocks do not match");
+    skips.resize(used);
+    x = up_.back()->forward(cache->deep, skips, emb, encoder_hidden_states, {});
+    return conv_out->forward(activate(conv_norm_out->forward(x), act_));
+  }
   for (auto& block : down_) x = block->forward(x, emb, encoder_hidden_states, skips);
   // 4. mid
   if (mid_block) x = mid_block->forward(x, emb, encoder_hidden_states);
@@ -282,6 +304,7 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
       const auto sizes = skips[skips.size() - used - 1].sizes();
       upsample_size = {sizes[2], sizes[3]};
     }
+    if (cached && i + 1 == up_.size()) cache->deep = x;
     x = up_[i]->forward(x, skips, emb, encoder_hidden_states, upsample_size);
   }
   // 6. post-process

@@ -56,6 +56,21 @@ struct UNet2DConditionConfig {
   static UNet2DConditionConfig from_file(const std::string& path);
 };
 
+// Less work per sampling step, each off by default; one per sampling run (its state must
+// not be shared between pictures of other sizes).
+//  - DeepCache (Ma, Fang & Wang, 2023): the deep features change little between adjacent
+//    steps. Every `deep_cache_interval`-th call runs the whole UNet and keeps the input of
+//    its last up block; the calls between run only the first down block and the last up
+//    block (the highest resolution) and reuse that input.
+//  - Token merging (models/token_merging.h) at the highest resolution, `token_merge_ratio`
+//    of the tokens merged away before each self-attention.
+struct UNetShortcuts {
+  int deep_cache_interval = 1;  // <= 1: every call runs the whole UNet
+  double token_merge_ratio = 0;
+  int calls = 0;
+  at::Tensor deep;  // the last up block's input from the latest whole call
+};
+
 class UNet2DConditionModelImpl : public torch::nn::Module {
  public:
   explicit UNet2DConditionModelImpl(const UNet2DConditionConfig& config);
@@ -63,7 +78,8 @@ class UNet2DConditionModelImpl : public torch::nn::Module {
   // sample [B, in_channels, h, w] (any h, w); timestep: int64 or float [B], or a 0-dim /
   // one-element tensor used for the whole batch; encoder_hidden_states [B, L, C].
   // Returns the prediction [B, out_channels, h, w] (diffusers' `.sample`).
-  at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& encoder_hidden_states);
+  at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& encoder_hidden_states,
+                     UNetShortcuts* shortcuts = nullptr);
 
   const UNet2DConditionConfig& config() const { return config_; }
 

@@ -19,6 +19,13 @@ struct SamplingParameters {
   int64_t seed = -1;
   double eta = 0.0;       // DDIM only
   bool previews = true;   // latent previews at every step
+  // Less work per picture, each off by default and recorded in the PNG parameters:
+  // DeepCache-style reuse of the UNet's deep features, which are computed only every
+  // `deep_cache_interval` steps (1 = every step).
+  int deep_cache_interval = 1;
+  // ToMe-style token merging in the highest-resolution self-attention: this fraction of the
+  // tokens merged away (0 = off; 0.5 is tomesd's default).
+  double token_merge_ratio = 0;
 };
 
 }  // namespace mrti

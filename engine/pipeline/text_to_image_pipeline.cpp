@@ -25,6 +25,11 @@ void validate_request(const TextToImageRequest& r) {
     throw Error("batch size must be between 1 and 256 (got " + std::to_string(r.batch) + ")");
   if (!(r.guidance >= 0 && r.guidance <= 100)) throw Error("guidance scale must be between 0 and 100");
   if (r.eta < 0 || r.eta > 1) throw Error("eta must be between 0 and 1");
+  if (r.deep_cache_interval < 1 || r.deep_cache_interval > 1000)
+    throw Error("the DeepCache interval must be between 1 (off) and 1000 (got " + std::to_string(r.deep_cache_interval) +
+                ")");
+  if (!(r.token_merge_ratio >= 0 && r.token_merge_ratio <= 0.75))
+    throw Error("the token merging ratio must be between 0 (off) and 0.75");
   if (r.initial_latents.defined()) {
     const auto& l = r.initial_latents;
     // Their height and width are checked against the model's VAE factor in sample().
@@ -128,6 +133,9 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
   const bool cfg = request.guidance > 1.0;
   const auto unet_format = uses_channels_last(model) ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   const int total = static_cast<int>(timesteps.size(0));
+  UNetShortcuts shortcuts;
+  shortcuts.deep_cache_interval = request.deep_cache_interval;
+  shortcuts.token_merge_ratio = request.token_merge_ratio;
 
   for (int i = 0; i < total; ++i) {
     check_cancelled(cancel);
@@ -141,7 +149,8 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
       model_in = at::cat({model_in, model_in}, 0);
     }
     at::Tensor t_tensor = timesteps[i].to(device);
-    at::Tensor out = model.unet->forward(model_in.to(unet_dtype).contiguous(unet_format), t_tensor, states).to(at::kFloat);
+    at::Tensor out = model.unet->forward(model_in.to(unet_dtype).contiguous(unet_format), t_tensor, states, &shortcuts)
+                         .to(at::kFloat);
     if (cfg) {
       auto halves = out.chunk(2, 0);
       out = halves[0] + request.guidance * (halves[1] - halves[0]);

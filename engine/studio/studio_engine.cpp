@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -129,6 +130,12 @@ GenerationParameters StudioEngine::Impl::base_parameters(const GenerateRequest& 
   p.extra["Dtype"] = info.dtype;
   if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
   if (r.interpolate) p.extra["Interpolate"] = "true";
+  if (r.deep_cache_interval > 1) p.extra["DeepCache"] = std::to_string(r.deep_cache_interval);
+  if (r.token_merge_ratio > 0) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%g", r.token_merge_ratio);
+    p.extra["Token merging ratio"] = ratio;
+  }
   p.sampler = scheduler_display_name(*make_scheduler(r.sampler, model->scheduler_config));
   return p;
 }
