@@ -101,6 +101,22 @@ class TestGuiDemo : public QObject {
     QVERIFY(s.asked >= 6);
     saveShot(w, QStringLiteral("app.png"));
 
+    // The same pictures with feature reuse and token merging: still the asked stars, and
+    // both settings in each picture's parameters.
+    w.parameters()->deepCacheBox()->setValue(3);
+    w.parameters()->tokenMergingBox()->setValue(0.6);
+    QSignalSpy fast(w.engine(), &EngineController::generationFinished);
+    const Count quick = judge(generateAndWait(w), "yellow", "star", "purple", "");
+    qInfo("yellow stars on purple with DeepCache 3 and token merging 0.6: %d of 8", quick.asked);
+    QVERIFY(quick.asked >= 6);
+    QCOMPARE(fast.size(), 1);
+    for (const QString& parameters : fast.first().at(2).toStringList()) {
+      QVERIFY2(parameters.contains(QStringLiteral("DeepCache: 3")), qPrintable(parameters));
+      QVERIFY2(parameters.contains(QStringLiteral("Token merging ratio: 0.6")), qPrintable(parameters));
+    }
+    w.parameters()->deepCacheBox()->setValue(1);
+    w.parameters()->tokenMergingBox()->setValue(0);
+
     // The shipped concept at its finest and its coarsest level: the blue dot at the centre
     // is its fine detail.
     QSignalSpy strip(w.engine(), &EngineController::stripReady);

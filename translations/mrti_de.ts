@@ -1034,6 +1034,32 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
     </message>
     <message>
         <location line="+4"/>
+        <location line="+8"/>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>every </source>
+        <translation>alle </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> steps</source>
+        <translation> Schritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DeepCache: compute the deep features of the model only every N steps and reuse them between. 3 makes pictures about 1.4x faster for a little fidelity.</source>
+        <translation>DeepCache: die tiefen Merkmale des Modells nur alle N Schritte berechnen und dazwischen wiederverwenden. 3 macht Bilder etwa 1,4-mal schneller bei etwas weniger Genauigkeit.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Token merging (ToMe): this fraction of the picture&apos;s tokens is merged before each high-resolution self-attention. 0.5 makes pictures about 1.4x faster.</source>
+        <translation>Token-Zusammenführung (ToMe): dieser Anteil der Token des Bildes wird vor jeder hochaufgelösten Self-Attention zusammengeführt. 0,5 macht Bilder etwa 1,4-mal schneller.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Sampler</source>
         <translation>Sampler</translation>
     </message>
@@ -1061,6 +1087,16 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <location line="+1"/>
         <source>Batch count</source>
         <translation>Anzahl Durchläufe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feature reuse</source>
+        <translation>Merkmale wiederverwenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Token merging</source>
+        <translation>Token zusammenführen</translation>
     </message>
 </context>
 <context>

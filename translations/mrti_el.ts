@@ -1034,6 +1034,32 @@ Choose a diffusers folder of the same model.</source>
     </message>
     <message>
         <location line="+4"/>
+        <location line="+8"/>
+        <source>Off</source>
+        <translation>Ανενεργό</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>every </source>
+        <translation>κάθε </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> steps</source>
+        <translation> βήματα</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DeepCache: compute the deep features of the model only every N steps and reuse them between. 3 makes pictures about 1.4x faster for a little fidelity.</source>
+        <translation>DeepCache: τα βαθιά χαρακτηριστικά του μοντέλου υπολογίζονται μόνο κάθε N βήματα και επαναχρησιμοποιούνται ενδιάμεσα. Το 3 κάνει τις εικόνες περίπου 1,4 φορές ταχύτερες με λίγη απώλεια πιστότητας.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Token merging (ToMe): this fraction of the picture&apos;s tokens is merged before each high-resolution self-attention. 0.5 makes pictures about 1.4x faster.</source>
+        <translation>Συγχώνευση token (ToMe): αυτό το ποσοστό των token της εικόνας συγχωνεύεται πριν από κάθε αυτοπροσοχή υψηλής ανάλυσης. Το 0,5 κάνει τις εικόνες περίπου 1,4 φορές ταχύτερες.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Sampler</source>
         <translation>Δειγματολήπτης</translation>
     </message>
@@ -1061,6 +1087,16 @@ Choose a diffusers folder of the same model.</source>
         <location line="+1"/>
         <source>Batch count</source>
         <translation>Πλήθος παρτίδων</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Feature reuse</source>
+        <translation>Επαναχρησιμοποίηση χαρακτηριστικών</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Token merging</source>
+        <translation>Συγχώνευση token</translation>
     </message>
 </context>
 <context>

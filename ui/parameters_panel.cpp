@@ -51,6 +51,20 @@ ParametersPanel::ParametersPanel(QWidget* parent) : QWidget(parent) {
   batch_ = new QSpinBox;
   batch_->setRange(1, 16);
   interpolate_ = new QCheckBox(tr("Continuous detail levels (interpolate)"));
+  // Less work per picture, as other tools offer it; both off by default.
+  deepCache_ = new QSpinBox;
+  deepCache_->setRange(1, 10);
+  deepCache_->setSpecialValueText(tr("Off"));
+  deepCache_->setPrefix(tr("every "));
+  deepCache_->setSuffix(tr(" steps"));
+  deepCache_->setToolTip(tr("DeepCache: compute the deep features of the model only every N steps and reuse them "
+                            "between. 3 makes pictures about 1.4x faster for a little fidelity."));
+  tokenMerging_ = new QDoubleSpinBox;
+  tokenMerging_->setRange(0, 0.75);
+  tokenMerging_->setSingleStep(0.05);
+  tokenMerging_->setSpecialValueText(tr("Off"));
+  tokenMerging_->setToolTip(tr("Token merging (ToMe): this fraction of the picture's tokens is merged before each "
+                               "high-resolution self-attention. 0.5 makes pictures about 1.4x faster."));
 
   auto* form = new QFormLayout(this);
   form->setContentsMargins(0, 0, 0, 0);
@@ -60,6 +74,8 @@ ParametersPanel::ParametersPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Seed"), seedRow);
   form->addRow(tr("Size"), sizeRow);
   form->addRow(tr("Batch count"), batch_);
+  form->addRow(tr("Feature reuse"), deepCache_);
+  form->addRow(tr("Token merging"), tokenMerging_);
   form->addRow(interpolate_);
 
   connect(sampler_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ParametersPanel::scheduleChanged);
@@ -77,6 +93,8 @@ void ParametersPanel::fill(GenerationJob& job) const {
   r.height = height_->value() / 8 * 8;
   r.batch = batch_->value();
   r.interpolate = interpolate_->isChecked();
+  r.deep_cache_interval = deepCache_->value();
+  r.token_merge_ratio = tokenMerging_->value();
 }
 
 void ParametersPanel::setSeed(qint64 seed) {

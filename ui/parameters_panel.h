@@ -35,6 +35,8 @@ class ParametersPanel : public QWidget {
   QSpinBox* heightBox() const { return height_; }
   QSpinBox* batchBox() const { return batch_; }
   QCheckBox* randomSeedBox() const { return randomSeed_; }
+  QSpinBox* deepCacheBox() const { return deepCache_; }
+  QDoubleSpinBox* tokenMergingBox() const { return tokenMerging_; }
 
  Q_SIGNALS:
   void scheduleChanged();  // sampler or steps
@@ -52,6 +54,8 @@ class ParametersPanel : public QWidget {
   QSpinBox* height_;
   QSpinBox* batch_;
   QCheckBox* interpolate_;
+  QSpinBox* deepCache_;
+  QDoubleSpinBox* tokenMerging_;
 };
 
 }  // namespace mrti::ui
