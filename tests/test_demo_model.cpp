@@ -12,6 +12,7 @@
 #include "imaging/shapes.h"
 #include "imaging/tensor_image.h"
 #include "models/generation_defaults.h"
+#include "models/int8_linear.h"
 #include "models/stable_diffusion.h"
 #include "multires/concept.h"
 #include "multires/multires_pipeline.h"
@@ -82,6 +83,30 @@ class TestDemoModel : public QObject {
     QVERIFY(cached.rate(cached.foreground) >= exact.rate(exact.foreground) - 0.05);
     QVERIFY(cached.rate(cached.background) >= exact.rate(exact.background) - 0.05);
     QVERIFY(cached.rate(cached.shape) >= exact.rate(exact.shape) - 0.05);
+  }
+
+  void int8WeightsKeepTheScores() {
+    // The same held-out captions and seeds with int8 weights in the UNet's linear layers.
+    auto exact = evaluate_shape_captions(demo_model(), held_out_shape_captions(), 2, 100, default_request()).score;
+    ModelLoadOptions options;
+    options.int8_weights = true;
+    if (int8_engine().empty()) {
+      const std::string why = mrti_test::error_of([&] { load_stable_diffusion(shipped_model_dir(), options); });
+      QVERIFY2(mrti_test::contains(why, "int8 kernels"), why.c_str());
+      return;
+    }
+    auto int8 = load_stable_diffusion(shipped_model_dir(), options);
+    QVERIFY(int8.int8_layers > 0);
+    const auto score = evaluate_shape_captions(int8, held_out_shape_captions(), 2, 100, default_request()).score;
+    qInfo("held-out captions, exact / int8 weights (%lld layers, %s): foreground %.1f / %.1f%%, background %.1f / "
+          "%.1f%%, shape %.1f / %.1f%%",
+          static_cast<long long>(int8.int8_layers), int8_engine().c_str(), 100 * exact.rate(exact.foreground),
+          100 * score.rate(score.foreground), 100 * exact.rate(exact.background), 100 * score.rate(score.background),
+          100 * exact.rate(exact.shape), 100 * score.rate(score.shape));
+    QCOMPARE(score.images, exact.images);
+    QVERIFY(score.rate(score.foreground) >= exact.rate(exact.foreground) - 0.05);
+    QVERIFY(score.rate(score.background) >= exact.rate(exact.background) - 0.05);
+    QVERIFY(score.rate(score.shape) >= exact.rate(exact.shape) - 0.05);
   }
 
   void conceptFineScaleShowsTheDetailCoarseDoesNot() {

@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "imaging/image.h"
 #include "imaging/png_io.h"
+#include "models/int8_linear.h"
 #include "pipeline/memory_format.h"
 #include "pipeline/prompt_encoding.h"
 #include "pipeline/text_to_image_pipeline.h"
@@ -268,7 +269,9 @@ void run_bench(BenchArgs a) {
   // Textual-inversion training steps in the model's precision (fp16 only on CUDA): with
   // cached latents, with gradient checkpointing, and without the latent cache. On the
   // CPU each row also gives the process's peak resident memory during it.
-  const bool trainable = dt == torch::kFloat || dt == torch::kBFloat16 || (dt == torch::kHalf && dev.is_cuda());
+  // Int8 weights have no gradient: no training rows with them.
+  const bool trainable = model.int8_layers == 0 && (dt == torch::kFloat || dt == torch::kBFloat16 ||
+                                                    (dt == torch::kHalf && dev.is_cuda()));
   if (trainable && !a.skip_training) {
     at::AutoGradMode grad_mode(true);
     const std::string data = (fs::temp_directory_path() / ("mrti-bench-ti-" + std::to_string(::getpid()))).string();
@@ -309,6 +312,9 @@ void run_bench(BenchArgs a) {
   std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
               dtype_name(dt).c_str(), channels_last ? "channels_last" : "contiguous", current_threads(),
               torch_version().c_str());
+  if (model.int8_layers > 0)
+    std::printf("int8 weights: %lld UNet linear layers (%s kernels)\n", static_cast<long long>(model.int8_layers),
+                int8_engine().c_str());
   if (!dev.is_cuda()) {
     const CpuFeatures cpu = cpu_features();
     std::printf("cpu=%s  (%s)\n", cpu.model.empty() ? "unknown" : cpu.model.c_str(), cpu.summary().c_str());

@@ -22,10 +22,11 @@ struct ModelArgs {
   int threads = 0;
   bool vae_fp32 = false;
   bool vae_tiling = false;
+  bool int8 = false;
 };
 
-// Binds --model, --config-dir, --device, --dtype, --threads and (with `vae_fp32`) --vae-fp32
-// and --vae-tiling.
+// Binds --model, --config-dir, --device, --dtype, --int8, --threads and (with `vae_fp32`)
+// --vae-fp32 and --vae-tiling.
 void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32 = true);
 
 // The sampling options generate and sweep share. CLI11 binds them straight into `p`, the
@@ -76,7 +77,7 @@ void apply_model_defaults(const std::string& model, std::string& size, int& step
 // Loads a model for the command line, printing what is loading.
 StableDiffusionModel load_model_for_cli(const std::string& path, const std::string& device,
                                         const std::string& dtype, const std::string& config_dir,
-                                        bool vae_float32);
+                                        bool vae_float32, bool int8_weights = false);
 StableDiffusionModel load_model_for_cli(const ModelArgs& m);
 
 // The next free image number in `dir` (files are named NNNNN-..., as AUTOMATIC1111 does)

@@ -31,6 +31,7 @@ struct EvalArgs {
   double tome = 0;
   int64_t first_seed = 0;
   bool force = false;
+  bool int8 = false;
 };
 
 struct ConceptEvalArgs {
@@ -88,7 +89,7 @@ void run_eval_shapes(const EvalArgs& a) {
   if (!a.out.empty()) refuse_foreign_folder(a.out, a.force, evaluation_file);
   const auto captions = read_captions(a.captions);
   const std::string path = model_or_shipped(a.model);
-  auto model = load_model_for_cli(path, a.device, "fp32", "", false);
+  auto model = load_model_for_cli(path, a.device, "fp32", "", false, a.int8);
   TextToImageRequest base = default_request(path, a.guidance);
   base.deep_cache_interval = a.deep_cache;
   base.token_merge_ratio = a.tome;
@@ -215,6 +216,7 @@ void add_evaluate(CLI::App& app) {
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   shapes->add_option("--tome", a->tome, "Token merging ratio (0 = off)")->check(CLI::Range(0.0, 0.75))->capture_default_str();
+  shapes->add_flag("--int8", a->int8, "Int8 weights for the UNet's linear layers");
   shapes->callback([a] { run_eval_shapes(*a); });
 
   auto c = std::make_shared<ConceptEvalArgs>();

@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include "models/group_norm_statistics.h"
+#include "models/int8_linear.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -104,9 +105,9 @@ at::Tensor AttentionImpl::forward(const at::Tensor& hidden_states, const at::Ten
   if (spatial) x = x.flatten(2).transpose(1, 2);  // [B, H*W, C]; a view for channels_last input
   const at::Tensor& context = encoder_hidden_states.defined() ? encoder_hidden_states : x;
 
-  at::Tensor out = multi_head_attention(to_q->forward(x), to_k->forward(context), to_v->forward(context),
+  at::Tensor out = multi_head_attention(linear(to_q, x), linear(to_k, context), linear(to_v, context),
                                         options_.heads, options_.upcast);
-  out = out_proj_->forward(out);
+  out = linear(out_proj_, out);
   if (spatial) out = out.transpose(1, 2).reshape(hidden_states.sizes());
   if (options_.residual_connection) out = out + hidden_states;
   if (options_.rescale_output_factor != 1.0) out = out / options_.rescale_output_factor;

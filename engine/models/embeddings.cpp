@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include "models/int8_linear.h"
+
 namespace mrti {
 
 at::Tensor get_timestep_embedding(const at::Tensor& timesteps, int64_t embedding_dim, bool flip_sin_to_cos,
@@ -35,7 +37,7 @@ TimestepEmbeddingImpl::TimestepEmbeddingImpl(int64_t in_channels, int64_t time_e
 }
 
 at::Tensor TimestepEmbeddingImpl::forward(const at::Tensor& sample) {
-  return linear_2->forward(activate(linear_1->forward(sample), act_));
+  return linear(linear_2, activate(linear(linear_1, sample), act_));
 }
 
 }  // namespace mrti

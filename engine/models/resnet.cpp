@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "models/group_norm_statistics.h"
+#include "models/int8_linear.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -45,11 +46,11 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetBlock2DOptions& o) : options_(o
 at::Tensor ResnetBlock2DImpl::forward(const at::Tensor& input, const at::Tensor& temb) {
   at::Tensor h = conv1->forward(activate(group_norm(norm1, input), options_.act));
   if (time_emb_proj && temb.defined()) {
-    const at::Tensor t = time_emb_proj->forward(options_.skip_time_act ? temb : activate(temb, options_.act));
+    const at::Tensor t = linear(time_emb_proj, options_.skip_time_act ? temb : activate(temb, options_.act));
     h = h + t.unsqueeze(-1).unsqueeze(-1);
   }
   h = conv2->forward(activate(group_norm(norm2, h), options_.act));
-  at::Tensor out = (conv_shortcut ? conv_shortcut->forward(input) : input) + h;
+  at::Tensor out = (conv_shortcut ? pointwise_conv(conv_shortcut, input) : input) + h;
   if (options_.output_scale_factor != 1.0) out = out / options_.output_scale_factor;
   return out;
 }

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "models/config_json.h"
+#include "models/int8_linear.h"
 #include "models/single_file_checkpoint.h"
 #include "runtime/ascii_lower.h"
 #include "runtime/device.h"
@@ -381,12 +382,22 @@ StableDiffusionModel load_stable_diffusion(const std::string& path, const ModelL
   if (!path_exists(path)) throw Error("'" + path + "' does not exist: expected a diffusers folder or a .safetensors checkpoint");
   if (options.device.is_cpu() && options.dtype == c10::kHalf)
     throw Error("float16 weights cannot run on the CPU (LibTorch lacks CPU kernels for them); use fp32 or bf16");
-  if (path_is_dir(path)) return load_diffusers_folder(path, options);
+  if (options.int8_weights && !options.device.is_cpu())
+    throw Error("int8 weights run on the CPU only; use fp16 or bf16 on " + options.device.str());
+  if (options.int8_weights && int8_engine().empty())
+    throw Error("int8 weights need LibTorch's FBGEMM or oneDNN int8 kernels, and this LibTorch has neither");
   const fs::path p = path;
-  if (p.filename() == "model_index.json") return load_diffusers_folder(p.parent_path(), options);
-  if (!is_checkpoint_extension(ascii_lower(p.extension().string())))
+  StableDiffusionModel model;
+  if (path_is_dir(path))
+    model = load_diffusers_folder(path, options);
+  else if (p.filename() == "model_index.json")
+    model = load_diffusers_folder(p.parent_path(), options);
+  else if (!is_checkpoint_extension(ascii_lower(p.extension().string())))
     not_a_model(path, "unknown file type '" + p.extension().string() + "'");
-  return load_single_file(path, options);
+  else
+    model = load_single_file(path, options);
+  if (options.int8_weights) model.int8_layers = quantize_linear_layers(*model.unet).layers;
+  return model;
 }
 
 nlohmann::json describe_stable_diffusion(const std::string& path, const std::string& config_dir,

@@ -20,6 +20,9 @@ struct ModelLoadOptions {
   c10::Device device = c10::Device(c10::kCPU);
   c10::ScalarType dtype = c10::kFloat;  // weights are cast to this after loading
   bool vae_float32 = false;             // keep the VAE in float32 (fp16 SD VAEs overflow)
+  // Int8 weights for the UNet's linear layers and 1x1 convolutions (models/int8_linear.h):
+  // CPU generation only.
+  bool int8_weights = false;
   // Single files: a diffusers folder whose configs (and tokenizer/) describe the model;
   // needed when its shapes match no standard SD 1.x/2.x model.
   std::string config_dir;
@@ -42,6 +45,7 @@ struct StableDiffusionModel {
   std::string kind;                 // "diffusers" or "single-file"
   c10::Device device = c10::Device(c10::kCPU);
   c10::ScalarType dtype = c10::kFloat;  // text encoder and UNet; the VAE may be float32
+  int64_t int8_layers = 0;              // UNet layers with int8 weights (0: none)
 };
 
 // `path`: a diffusers folder (model_index.json, text_encoder/, tokenizer/, unet/, vae/,

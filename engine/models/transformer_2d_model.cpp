@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "models/int8_linear.h"
+
 namespace mrti {
 
 namespace nn = torch::nn;
@@ -14,7 +16,7 @@ GEGLUImpl::GEGLUImpl(int64_t dim_in, int64_t dim_out) {
 }
 
 at::Tensor GEGLUImpl::forward(const at::Tensor& x) {
-  const auto parts = proj->forward(x).chunk(2, -1);
+  const auto parts = linear(proj, x).chunk(2, -1);
   return parts[0] * at::gelu(parts[1]);
 }
 
@@ -25,7 +27,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t mult) {
   net = register_module("net", nn::ModuleList(geglu_, nn::Identity(), out_));
 }
 
-at::Tensor FeedForwardImpl::forward(const at::Tensor& x) { return out_->forward(geglu_->forward(x)); }
+at::Tensor FeedForwardImpl::forward(const at::Tensor& x) { return linear(out_, geglu_->forward(x)); }
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(const BasicTransformerBlockOptions& o)
     : only_cross_attention_(o.only_cross_attention) {
@@ -94,7 +96,13 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& hidden_states, cons
   auto to_image = [&](const at::Tensor& t) {
     return t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2}).contiguous(hidden_states.suggest_memory_format());
   };
-  x = options_.use_linear_projection ? proj_in_linear->forward(to_tokens(x)) : to_tokens(proj_in_conv->forward(x));
+  // A 1x1 convolution with int8 weights runs as the linear layer it is, on the tokens.
+  if (options_.use_linear_projection)
+    x = linear(proj_in_linear, to_tokens(x));
+  else if (const auto* int8 = int8_weights(*proj_in_conv))
+    x = int8->forward(to_tokens(x));
+  else
+    x = to_tokens(proj_in_conv->forward(x));
   // Token merging where this grid is the latent's own (the highest resolution), decided
   // afresh for every block from its input, as tomesd does.
   const TokenMergeSettings* tome = active_token_merge();
@@ -109,7 +117,12 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& hidden_states, cons
     const TokenMerge merge(x, h, w, int64_t(double(h * w) * tome->ratio), *merge_choice);
     x = block->forward(x, encoder_hidden_states, &merge);
   }
-  x = options_.use_linear_projection ? to_image(proj_out_linear->forward(x)) : proj_out_conv->forward(to_image(x));
+  if (options_.use_linear_projection)
+    x = to_image(linear(proj_out_linear, x));
+  else if (const auto* int8 = int8_weights(*proj_out_conv))
+    x = to_image(int8->forward(x));
+  else
+    x = proj_out_conv->forward(to_image(x));
   return x + hidden_states;
 }
 
