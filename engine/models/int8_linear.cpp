@@ -43,6 +43,13 @@ bool find_engine(at::QEngine& found) {
   return false;
 }
 
+at::QEngine required_engine() {
+  at::QEngine engine;
+  if (!find_engine(engine))
+    throw Error("int8 weights need LibTorch's FBGEMM or oneDNN int8 kernels, and this LibTorch has neither");
+  return engine;
+}
+
 bool is_pointwise_conv(torch::nn::Conv2dImpl& conv) {
   if (conv.weight.size(2) != 1 || conv.weight.size(3) != 1 || conv.options.groups() != 1) return false;
   // No padding and stride 1 exactly when 2x2 pixels stay 2x2 (asked of the layer itself: how
@@ -64,8 +71,7 @@ Int8LinearWeightsImpl::Int8LinearWeightsImpl(const at::Tensor& weight, const at:
   scales = at::where(scales > 0, scales, at::ones_like(scales));
   const at::Tensor qweight =
       at::quantize_per_channel(w, scales, at::zeros({out_features_}, at::kLong), 0, at::kQInt8);
-  at::QEngine engine;
-  if (!find_engine(engine)) throw Error("this LibTorch has no fast int8 kernels (FBGEMM or oneDNN)");
+  const at::QEngine engine = required_engine();
   QEngineScope scope(engine);
   // Without VNNI (or AMX) the x86 int8 kernels sum pairs of u8*s8 products in 16 bits, which
   // saturate with 8-bit activations (measured: 10-20 % error per layer); 7-bit activations
@@ -117,10 +123,11 @@ std::string int8_engine() {
   return find_engine(engine) ? engine_name(engine) : std::string();
 }
 
-Int8Summary quantize_linear_layers(torch::nn::Module& model) {
-  if (int8_engine().empty())
-    throw Error("int8 weights need LibTorch's FBGEMM or oneDNN int8 kernels, and this LibTorch has neither");
-  Int8Summary summary;
+std::string require_int8_engine() { return engine_name(required_engine()); }
+
+int64_t quantize_linear_layers(torch::nn::Module& model) {
+  require_int8_engine();
+  int64_t layers = 0;
   for (const auto& module : model.modules()) {
     if (int8_weights(*module)) continue;
     at::Tensor weight, bias;
@@ -136,10 +143,9 @@ Int8Summary quantize_linear_layers(torch::nn::Module& model) {
     }
     if (!weight.device().is_cpu()) throw Error("int8 weights run on the CPU only; the model is on " + weight.device().str());
     module->register_module("int8", std::make_shared<Int8LinearWeightsImpl>(weight, bias));
-    ++summary.layers;
-    summary.weights += weight.numel();
+    ++layers;
   }
-  return summary;
+  return layers;
 }
 
 }  // namespace mrti

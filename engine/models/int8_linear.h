@@ -42,15 +42,13 @@ at::Tensor pointwise_conv(const torch::nn::Conv2d& conv, const at::Tensor& x);
 // The quantized engine int8 weights use ("FBGEMM", "X86", "ONEDNN"), or "" when this
 // LibTorch has none that is faster than float on x86 (QNNPACK is built for ARM phones).
 std::string int8_engine();
-
-struct Int8Summary {
-  int64_t layers = 0;   // linear layers and 1x1 convolutions given int8 weights
-  int64_t weights = 0;  // their weight elements
-};
+// int8_engine(), or an mrti::Error saying this LibTorch has no fast int8 kernels.
+std::string require_int8_engine();
 
 // Gives every linear layer and 1x1 convolution (stride 1, no groups) of `model` on the CPU int8
-// weights; layers that already have them are left as they are. Throws mrti::Error when this
-// LibTorch has no fast int8 kernels or the model is not on the CPU.
-Int8Summary quantize_linear_layers(torch::nn::Module& model);
+// weights; layers that already have them are left as they are. Returns how many layers it gave
+// them. Throws mrti::Error when this LibTorch has no fast int8 kernels or the model is not on
+// the CPU.
+int64_t quantize_linear_layers(torch::nn::Module& model);
 
 }  // namespace mrti

@@ -384,8 +384,7 @@ StableDiffusionModel load_stable_diffusion(const std::string& path, const ModelL
     throw Error("float16 weights cannot run on the CPU (LibTorch lacks CPU kernels for them); use fp32 or bf16");
   if (options.int8_weights && !options.device.is_cpu())
     throw Error("int8 weights run on the CPU only; use fp16 or bf16 on " + options.device.str());
-  if (options.int8_weights && int8_engine().empty())
-    throw Error("int8 weights need LibTorch's FBGEMM or oneDNN int8 kernels, and this LibTorch has neither");
+  if (options.int8_weights) require_int8_engine();  // before the weights are read
   const fs::path p = path;
   StableDiffusionModel model;
   if (path_is_dir(path))
@@ -396,7 +395,7 @@ StableDiffusionModel load_stable_diffusion(const std::string& path, const ModelL
     not_a_model(path, "unknown file type '" + p.extension().string() + "'");
   else
     model = load_single_file(path, options);
-  if (options.int8_weights) model.int8_layers = quantize_linear_layers(*model.unet).layers;
+  if (options.int8_weights) model.int8_layers = quantize_linear_layers(*model.unet);
   return model;
 }
 
