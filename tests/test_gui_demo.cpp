@@ -5,10 +5,14 @@
 #include "test_support.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QDialog>
 #include <QDir>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTimer>
 #include <QToolButton>
 
 #include "concept_browser.h"
@@ -138,6 +142,59 @@ class TestGuiDemo : public QObject {
     const Count coarse = judge(generateAndWait(w), "yellow", "star", "red", "blue");
     qInfo("blue dot shown: %d of 8 at the finest level, %d of 8 at the coarsest", fine.dotted, coarse.dotted);
     QVERIFY(fine.dotted >= coarse.dotted + 3);
+  }
+
+  void int8WeightsFromTheSettings() {
+    // Ticking "Int8 weights" in the Settings dialog reloads the open model with the UNet's
+    // linear layers in int8; the pictures keep the asked stars and record it.
+    MainWindow w;
+    w.setConceptDirectory(QString::fromStdString(mrti_test::temp_dir("gui-int8-lib")));
+    w.setOutputDirectory(QString::fromStdString(mrti_test::temp_dir("gui-int8-out")));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy loaded(w.engine(), &EngineController::modelLoaded);
+    w.loadDefaultModel();
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !w.engine()->isBusy(), 120000);
+    QCOMPARE(w.engine()->model().int8Layers, 0);
+
+    QSignalSpy failed(w.engine(), &EngineController::modelLoadFailed);
+    loaded.clear();
+    bool ticked = false;
+    QTimer::singleShot(0, &w, [&] {
+      auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+      if (!dialog) return;
+      auto* box = dialog->findChild<QCheckBox*>(QStringLiteral("int8WeightsCheck"));
+      if (!box) return dialog->reject();
+      box->setChecked(true);
+      ticked = true;
+      saveShot(*dialog, QStringLiteral("settings-int8.png"));
+      dialog->accept();
+    });
+    w.showSettings();
+    QSettings settings;
+    const bool stored = settings.value(QStringLiteral("model/int8")).toBool();
+    settings.remove(QStringLiteral("model/int8"));
+    QVERIFY(ticked);
+    QVERIFY(stored);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() || !failed.isEmpty(), 120000);
+    if (!failed.isEmpty()) {  // a LibTorch without int8 kernels says so
+      QVERIFY2(failed.first().at(2).toString().contains(QStringLiteral("int8 kernels")),
+               qPrintable(failed.first().at(2).toString()));
+      return;
+    }
+    QVERIFY(w.engine()->model().int8Layers > 0);
+    QTRY_VERIFY(!w.engine()->isBusy());
+    w.promptEditor()->setPlainText(examplePrompts(false).front());  // a big yellow star on purple
+    w.parameters()->batchBox()->setValue(8);
+    w.parameters()->setSeed(7);
+    QSignalSpy finished(w.engine(), &EngineController::generationFinished);
+    const Count s = judge(generateAndWait(w), "yellow", "star", "purple", "");
+    qInfo("yellow stars on purple with int8 weights: %d of 8", s.asked);
+    QVERIFY(s.asked >= 6);
+    QCOMPARE(finished.size(), 1);
+    for (const QString& parameters : finished.first().at(2).toStringList())
+      QVERIFY2(parameters.contains(QStringLiteral("Int8 weights: UNet linear layers")), qPrintable(parameters));
+    saveShot(w, QStringLiteral("int8-weights.png"));
   }
 };
 

@@ -275,7 +275,7 @@
         <translation>%1 konnte nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+204"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
@@ -423,12 +423,12 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+80"/>
+        <location filename="../ui/main_window.cpp" line="+81"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Hide this message</source>
         <translation>Diese Meldung ausblenden</translation>
     </message>
@@ -491,13 +491,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+488"/>
+        <location line="+489"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location line="-489"/>
+        <location line="-490"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -538,19 +538,19 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+92"/>
+        <location line="+93"/>
         <location line="+15"/>
         <source>No model</source>
         <translation>Kein Modell</translation>
     </message>
     <message>
-        <location line="-106"/>
-        <location line="+65"/>
+        <location line="-107"/>
+        <location line="+66"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-40"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Das Konzept &lt;%1&gt; ist trainiert und in Ihrer Bibliothek. Probieren Sie es im Tab „Erzeugen“ aus, z. B. „a painting of &lt;%1(3)&gt;“.</translation>
     </message>
@@ -561,14 +561,19 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+258"/>
+        <location line="+259"/>
         <source>Loading %1…</source>
         <translation>%1 wird geladen…</translation>
     </message>
     <message>
-        <location line="-251"/>
+        <location line="-252"/>
         <source>Model: %1 (%2)</source>
         <translation>Modell: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Device: %1 · %2 · int8 weights</source>
+        <translation>Gerät: %1 · %2 · Int8-Gewichte</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -736,7 +741,17 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Ü&amp;ber MRTI Studio</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="+323"/>
+        <source>The open model reloads when the device, precision or int8 setting changes.</source>
+        <translation>Das geöffnete Modell wird neu geladen, wenn sich Gerät, Genauigkeit oder die Int8-Einstellung ändern.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Work is running: the new device and precision apply to the next model loaded.</source>
+        <translation>Es läuft noch eine Arbeit: Gerät und Genauigkeit gelten ab dem nächsten geladenen Modell.</translation>
+    </message>
+    <message>
+        <location line="-376"/>
         <source>Main</source>
         <translation>Hauptleiste</translation>
     </message>
@@ -821,7 +836,17 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
+        <source>Int8 weights in the UNet&apos;s linear layers</source>
+        <translation>Int8-Gewichte in den linearen Schichten des UNet</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Faster generation on the CPU with nearly the same pictures; training reloads the model without them.</source>
+        <translation>Schnellere Erzeugung auf der CPU mit fast denselben Bildern; zum Training wird das Modell ohne sie neu geladen.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The shipped model (%1)</source>
         <translation>Das mitgelieferte Modell (%1)</translation>
     </message>
@@ -866,7 +891,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Concept library folder</source>
         <translation>Ordner der Konzeptbibliothek</translation>
     </message>
@@ -881,23 +906,18 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Ordner für Trainingsläufe</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Device and precision apply to the next model load.</source>
-        <translation>Gerät und Genauigkeit gelten ab dem nächsten Laden eines Modells.</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Language</source>
         <translation>Sprache</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>The language changes the next time MRTI Studio starts.</source>
         <translation>Die Sprache ändert sich beim nächsten Start von MRTI Studio.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+24"/>
         <source>About MRTI Studio</source>
         <translation>Über MRTI Studio</translation>
     </message>

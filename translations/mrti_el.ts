@@ -275,7 +275,7 @@
         <translation>Δεν ήταν δυνατή η αποθήκευση του %1: %2</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+204"/>
         <location line="+10"/>
         <source>cancelled</source>
         <translation>ακυρώθηκε</translation>
@@ -423,12 +423,12 @@
 <context>
     <name>mrti::ui::MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="+80"/>
+        <location filename="../ui/main_window.cpp" line="+81"/>
         <source>MRTI Studio</source>
         <translation>MRTI Studio</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Hide this message</source>
         <translation>Απόκρυψη αυτού του μηνύματος</translation>
     </message>
@@ -491,13 +491,13 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+488"/>
+        <location line="+489"/>
         <location line="+3"/>
         <source>Generate (Ctrl+Enter)</source>
         <translation>Δημιουργία (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-489"/>
+        <location line="-490"/>
         <source>Cancel</source>
         <translation>Ακύρωση</translation>
     </message>
@@ -538,19 +538,19 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+92"/>
+        <location line="+93"/>
         <location line="+15"/>
         <source>No model</source>
         <translation>Κανένα μοντέλο</translation>
     </message>
     <message>
-        <location line="-106"/>
-        <location line="+65"/>
+        <location line="-107"/>
+        <location line="+66"/>
         <source>LibTorch %1</source>
         <translation>LibTorch %1</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-40"/>
         <source>The concept &lt;%1&gt; is trained and in your library. Try it in the Generate tab, e.g. “a painting of &lt;%1(3)&gt;”.</source>
         <translation>Η έννοια &lt;%1&gt; εκπαιδεύτηκε και βρίσκεται στη βιβλιοθήκη σας. Δοκιμάστε τη στην καρτέλα «Δημιουργία», π.χ. «a painting of &lt;%1(3)&gt;».</translation>
     </message>
@@ -561,14 +561,19 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+258"/>
+        <location line="+259"/>
         <source>Loading %1…</source>
         <translation>Φόρτωση %1…</translation>
     </message>
     <message>
-        <location line="-251"/>
+        <location line="-252"/>
         <source>Model: %1 (%2)</source>
         <translation>Μοντέλο: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Device: %1 · %2 · int8 weights</source>
+        <translation>Συσκευή: %1 · %2 · βάρη int8</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -736,7 +741,17 @@ Choose a diffusers folder of the same model.</source>
         <translation>&amp;Σχετικά με το MRTI Studio</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="+323"/>
+        <source>The open model reloads when the device, precision or int8 setting changes.</source>
+        <translation>Το ανοιχτό μοντέλο φορτώνεται ξανά όταν αλλάζει η συσκευή, η ακρίβεια ή η ρύθμιση int8.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Work is running: the new device and precision apply to the next model loaded.</source>
+        <translation>Εκτελείται εργασία: η νέα συσκευή και ακρίβεια ισχύουν από το επόμενο μοντέλο που θα φορτωθεί.</translation>
+    </message>
+    <message>
+        <location line="-376"/>
         <source>Main</source>
         <translation>Κύρια</translation>
     </message>
@@ -821,7 +836,17 @@ Choose a diffusers folder of the same model.</source>
         <translation>Ρυθμίσεις</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
+        <source>Int8 weights in the UNet&apos;s linear layers</source>
+        <translation>Βάρη int8 στα γραμμικά επίπεδα του UNet</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Faster generation on the CPU with nearly the same pictures; training reloads the model without them.</source>
+        <translation>Ταχύτερη δημιουργία στη CPU με σχεδόν τις ίδιες εικόνες· η εκπαίδευση φορτώνει ξανά το μοντέλο χωρίς αυτά.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The shipped model (%1)</source>
         <translation>Το ενσωματωμένο μοντέλο (%1)</translation>
     </message>
@@ -866,7 +891,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Ακρίβεια</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Concept library folder</source>
         <translation>Φάκελος βιβλιοθήκης εννοιών</translation>
     </message>
@@ -881,23 +906,18 @@ Choose a diffusers folder of the same model.</source>
         <translation>Φάκελος εκτελέσεων εκπαίδευσης</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Device and precision apply to the next model load.</source>
-        <translation>Η συσκευή και η ακρίβεια ισχύουν από την επόμενη φόρτωση μοντέλου.</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Language</source>
         <translation>Γλώσσα</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>The language changes the next time MRTI Studio starts.</source>
         <translation>Η γλώσσα αλλάζει την επόμενη φορά που θα ξεκινήσει το MRTI Studio.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+24"/>
         <source>About MRTI Studio</source>
         <translation>Σχετικά με το MRTI Studio</translation>
     </message>

@@ -179,13 +179,14 @@ void EngineController::finishJob() {
 }
 
 int EngineController::loadModel(const QString& path, const QString& device, const QString& dtype,
-                                const QString& configDir) {
-  return post([this, path, device, dtype, configDir](int job, const CancellationToken& token) {
+                                const QString& configDir, bool int8Weights) {
+  return post([this, path, device, dtype, configDir, int8Weights](int job, const CancellationToken& token) {
     studio::LoadRequest r;
     r.path = ss(path);
     r.device = ss(device);
     r.dtype = ss(dtype);
     r.config_dir = ss(configDir);
+    r.int8_weights = int8Weights;
     try {
       const auto info = engine_->load_model(
           r, [&](const std::string& c, double f) { Q_EMIT modelLoadProgress(job, qs(c), f); }, &token);
@@ -202,6 +203,7 @@ int EngineController::loadModel(const QString& path, const QString& device, cons
       m.unetParameters = info.unet_parameters;
       m.textEncoderParameters = info.text_encoder_parameters;
       m.tokenWidth = static_cast<int>(info.token_width);
+      m.int8Layers = info.int8_layers;
       try {
         const auto d = studio::model_defaults(r.path);
         m.defaultWidth = d.width;

@@ -53,6 +53,7 @@ struct ModelDescription {
   QString configDir;     // the config folder of a single file ("" = none)
   qint64 unetParameters = 0, textEncoderParameters = 0;
   int tokenWidth = 0;
+  qint64 int8Layers = 0;  // UNet layers with int8 weights (0: none)
   // What the model is meant to be used with (studio::model_defaults), read on the engine
   // thread; defaultsProblem says why the model's own are unusable (the fields keep 512²).
   int defaultWidth = 512, defaultHeight = 512, defaultSteps = 20;
@@ -68,8 +69,10 @@ class EngineController : public QObject {
 
   // Each returns a job id at once; the work happens on the engine thread, in order.
   // `configDir`: a diffusers folder of the same model, for a single file that needs one.
+  // `int8Weights`: int8 weights in the UNet's linear layers (CPU, generation only).
   int loadModel(const QString& path, const QString& device = QStringLiteral("auto"),
-                const QString& dtype = QStringLiteral("auto"), const QString& configDir = QString());
+                const QString& dtype = QStringLiteral("auto"), const QString& configDir = QString(),
+                bool int8Weights = false);
   int generate(const GenerationJob& job);
   int resolutionSweep(const GenerationJob& job, const QString& conceptName, const QString& form);
   int renderStrip(const QString& conceptDir, const QString& conceptName);

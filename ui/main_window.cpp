@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -83,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
   QSettings settings;
   device_ = settings.value(QStringLiteral("model/device"), device_).toString();
   dtype_ = settings.value(QStringLiteral("model/dtype"), dtype_).toString();
+  int8_ = settings.value(QStringLiteral("model/int8"), int8_).toBool();
 
   // ---- message line + welcome page / workspace ----
   message_ = new QLabel;
@@ -338,7 +340,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), engine_(new Engin
     models_->setLoaded(m.source);
     progress_->setValue(100);
     modelLabel_->setText(tr("Model: %1 (%2)").arg(m.name, m.kind));
-    deviceLabel_->setText(tr("Device: %1 · %2").arg(m.device, m.dtype));
+    deviceLabel_->setText(m.int8Layers > 0 ? tr("Device: %1 · %2 · int8 weights").arg(m.device, m.dtype)
+                                           : tr("Device: %1 · %2").arg(m.device, m.dtype));
     torchLabel_->setText(tr("LibTorch %1").arg(m.libtorchVersion));
     stack_->setCurrentIndex(1);
     browser_->model()->setModelTokenWidth(m.tokenWidth);
@@ -591,7 +594,7 @@ void MainWindow::loadModel(const QString& path, const QString& configDir) {
   modelLabel_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
   loadingPath_ = path;
   models_->setLoading(path, 0);
-  loadingJob_ = engine_->loadModel(path, device_, dtype_, config);
+  loadingJob_ = engine_->loadModel(path, device_, dtype_, config, int8_);
 }
 
 void MainWindow::chooseConfigFolder() {
@@ -790,6 +793,11 @@ void MainWindow::showSettings() {
   auto* dtype = new QComboBox;
   dtype->addItems({QStringLiteral("auto"), QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
   dtype->setCurrentText(dtype_);
+  auto* int8 = new QCheckBox(tr("Int8 weights in the UNet's linear layers"));
+  int8->setObjectName(QStringLiteral("int8WeightsCheck"));
+  int8->setChecked(int8_);
+  int8->setToolTip(tr("Faster generation on the CPU with nearly the same pictures; training reloads the model "
+                      "without them."));
   auto* concepts = new QLineEdit(conceptDirectory());
   auto* output = new QLineEdit(outputDir_);
   auto* runs = new QLineEdit(training_->runsDirectory());
@@ -815,10 +823,11 @@ void MainWindow::showSettings() {
   form->addRow(new QLabel(tr("The default model opens when MRTI Studio starts without one named.")));
   form->addRow(tr("Device"), device);
   form->addRow(tr("Precision"), dtype);
+  form->addRow(QString(), int8);
   form->addRow(tr("Concept library folder"), concepts);
   form->addRow(tr("Output folder"), output);
   form->addRow(tr("Training runs folder"), runs);
-  form->addRow(new QLabel(tr("Device and precision apply to the next model load.")));
+  form->addRow(new QLabel(tr("The open model reloads when the device, precision or int8 setting changes.")));
   auto* language = new QComboBox;
   language->setObjectName(QStringLiteral("languageCombo"));
   for (const auto& l : availableLanguages()) language->addItem(l.name, l.code);
@@ -831,8 +840,11 @@ void MainWindow::showSettings() {
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   if (dialog.exec() != QDialog::Accepted) return;
+  const bool modelSettingsChanged =
+      device->currentText() != device_ || dtype->currentText() != dtype_ || int8->isChecked() != int8_;
   device_ = device->currentText();
   dtype_ = dtype->currentText();
+  int8_ = int8->isChecked();
   if (language->currentData().toString() != languageSetting()) {
     setLanguageSetting(language->currentData().toString());
     showMessage(tr("The language changes the next time MRTI Studio starts."), false);
@@ -841,6 +853,7 @@ void MainWindow::showSettings() {
   QSettings s;
   s.setValue(QStringLiteral("model/device"), device_);
   s.setValue(QStringLiteral("model/dtype"), dtype_);
+  s.setValue(QStringLiteral("model/int8"), int8_);
   if (concepts->text() != conceptDirectory()) setConceptDirectory(concepts->text());
   if (output->text() != outputDir_) setOutputDirectory(output->text());
   if (runs->text() != training_->runsDirectory()) {
@@ -848,6 +861,13 @@ void MainWindow::showSettings() {
     s.setValue(QStringLiteral("paths/runs"), runs->text());
   }
   rebuildRecent();  // the default model or the runs folder may have changed
+  if (modelSettingsChanged && engine_->hasModel()) {
+    // The open model takes the new device, precision and weights at once, unless work is running.
+    if (engine_->isBusy())
+      showMessage(tr("Work is running: the new device and precision apply to the next model loaded."), false);
+    else
+      loadModel(engine_->model().source, engine_->model().configDir);
+  }
 }
 
 void MainWindow::showAbout() {

@@ -128,6 +128,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_;
   QString outputDir_;
   QString device_ = QStringLiteral("auto"), dtype_ = QStringLiteral("auto");
+  bool int8_ = false;  // int8 weights in the UNet's linear layers
   int loadingJob_ = -1;
   QString loadingPath_;
   int generationJob_ = -1;

@@ -597,8 +597,8 @@ void TrainingWorkspace::start() {
     precision = qs(j.training.precision);
   }
   engine_->setTrainingProcesses(processes_->value());
-  if (precision != modelPrecision()) {
-    // The model runs in the training precision: reload it that way first.
+  if (precision != modelPrecision() || engine_->model().int8Layers > 0) {
+    // The model runs in the training precision, without int8 weights: reload it that way first.
     pendingStart_ = true;
     pendingLaunch_ = launch;
     setStatus(tr("Reloading the model in %1 for training…").arg(precision_->currentText()));

@@ -128,6 +128,7 @@ GenerationParameters StudioEngine::Impl::base_parameters(const GenerateRequest& 
   p.model = info.name;
   p.extra["Device"] = info.device;
   p.extra["Dtype"] = info.dtype;
+  if (info.int8_layers > 0) p.extra["Int8 weights"] = "UNet linear layers";
   if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
   if (r.interpolate) p.extra["Interpolate"] = "true";
   if (r.deep_cache_interval > 1) p.extra["DeepCache"] = std::to_string(r.deep_cache_interval);
@@ -152,6 +153,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   options.device = parse_device(request.device);
   options.dtype = parse_dtype(request.dtype, options.device);
   options.config_dir = request.config_dir;
+  options.int8_weights = request.int8_weights;
   options.progress = [&](const std::string& component, double fraction) {
     check_cancelled(cancel);
     if (progress) progress(component, fraction);
@@ -170,6 +172,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   info.scheduler_config = model->scheduler_config.dump();
   info.tokenizer_dir = model->tokenizer->folder();
   info.config_dir = request.config_dir;
+  info.int8_layers = model->int8_layers;
   for (const auto& p : model->unet->parameters()) info.unet_parameters += p.numel();
   for (const auto& p : model->text_encoder->parameters()) info.text_encoder_parameters += p.numel();
   // The GUI counts tokens with it as the user types: it must not parse the vocabulary again then.

@@ -32,6 +32,7 @@ struct ModelInfo {
   std::string tokenizer_dir;      // the model's own vocabulary (token counts, initializer words)
   std::string config_dir;         // the config folder a single file was loaded with ("" = none)
   int64_t unet_parameters = 0, text_encoder_parameters = 0;  // for DreamBooth's estimates
+  int64_t int8_layers = 0;        // UNet layers with int8 weights (0: none; such a model cannot train)
 };
 
 struct LoadRequest {
@@ -41,6 +42,7 @@ struct LoadRequest {
   // A diffusers folder of the same model, for a single file of non-standard sizes or
   // without a tokenizer (its load throws ConfigFolderNeeded without one).
   std::string config_dir;
+  bool int8_weights = false;  // int8 weights in the UNet's linear layers (CPU, generation only)
 };
 
 // component ("unet", ...) and overall fraction 0..1.

@@ -99,6 +99,14 @@ void start_local_group(StudioEngine::Impl& impl, const std::string& run_dir, Loc
   g.dist->rank0_done("preparing the run folder");
 }
 
+// Int8 weights have no gradient: training needs the model loaded without them.
+StableDiffusionModel& trainable_model(StudioEngine::Impl& impl) {
+  auto& model = impl.require_model();
+  if (model.int8_layers > 0)
+    throw Error("the model is loaded with int8 weights, which are for generation only: load it without them to train");
+  return model;
+}
+
 template <class Run>
 TrainOutcome drive(StudioEngine::Impl& impl, Run& run, const TrainEvents& events, TrainingControl& control) {
   LocalGroup group;
@@ -335,7 +343,7 @@ void StudioEngine::set_training_processes(int processes) {
 int StudioEngine::training_processes() const { return impl_->training_processes; }
 
 TrainOutcome StudioEngine::train(const TrainRequest& r, const TrainEvents& events, TrainingControl& control) {
-  auto& model = impl_->require_model();
+  auto& model = trainable_model(*impl_);
   if (r.out_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
   TrainingRunSettings s = r;
   s.model_path = impl_->info.source;
@@ -391,7 +399,7 @@ TrainOutcome drive_dreambooth(StudioEngine& engine, StudioEngine::Impl& impl, Dr
 
 TrainOutcome StudioEngine::train_dreambooth(const DreamBoothRequest& r, const TrainEvents& events,
                                             TrainingControl& control) {
-  auto& model = impl_->require_model();
+  auto& model = trainable_model(*impl_);
   if (r.out_dir.empty()) throw Error("a training run needs a folder to keep its checkpoints in");
   DreamBoothRunSettings s = r;
   s.model_path = impl_->info.source;
@@ -415,7 +423,7 @@ TrainOutcome StudioEngine::train_dreambooth(const DreamBoothRequest& r, const Tr
 
 TrainOutcome StudioEngine::resume_training(const std::string& run_dir, int64_t total_steps, const TrainEvents& events,
                                            TrainingControl& control) {
-  auto& model = impl_->require_model();
+  auto& model = trainable_model(*impl_);
   if (is_dreambooth_run(run_dir)) {
     auto run = DreamBoothRun::resume(model, run_dir, total_steps);
     return drive_dreambooth(*this, *impl_, *run, events, control);
