@@ -323,6 +323,37 @@ class TestGuiTraining : public QObject {
     QVERIFY(QImage(png).width() == 1200);
   }
 
+  void trainingReloadsAnInt8Model() {
+    // Int8 weights are for generation: the Train tab reloads the model without them first.
+    MRTI_REQUIRE_FIXTURES();
+    const QString data = writeDataset("gui-train-int8-data");
+    QSettings().setValue(QStringLiteral("model/int8"), true);
+    MainWindow w;
+    QSettings().remove(QStringLiteral("model/int8"));
+    openTrainTabOnTinyModel(w, "gui-train-int8");
+    if (QTest::currentTestFailed()) return;
+    EngineController* engine = w.engine();
+    QTRY_VERIFY(!engine->isBusy());
+    QVERIFY(engine->model().int8Layers > 0);
+    TrainingWorkspace* ws = w.trainingWorkspace();
+    ws->setDataPaths({data});
+    QTRY_VERIFY_WITH_TIMEOUT(ws->datasetView()->usedCount() == 4, 30000);
+    ws->nameEdit()->setText(QStringLiteral("int8_cat"));
+    ws->initTokenEdit()->setText(QStringLiteral("cat"));
+    ws->stepsBox()->setValue(2);
+    ws->scalesBox()->setValue(2);
+    ws->resolutionBox()->setValue(64);
+    ws->previewEveryBox()->setValue(0);
+    ws->checkpointEveryBox()->setValue(0);
+    QSignalSpy finished(engine, &EngineController::trainingFinished);
+    QSignalSpy failed(engine, &EngineController::trainingFailed);
+    ws->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 300000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+    QCOMPARE(engine->model().int8Layers, qint64(0));
+    QCOMPARE(finished.first().at(2).toLongLong(), qint64(2));
+  }
+
   void trainOnTwoProcesses() {
     MRTI_REQUIRE_FIXTURES();
     // The workers are the command line program of this build.
