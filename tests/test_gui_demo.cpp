@@ -154,7 +154,7 @@ class TestGuiDemo : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QSignalSpy loaded(w.engine(), &EngineController::modelLoaded);
     w.loadDefaultModel();
-    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !w.engine()->isBusy(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !w.engine()->isBusy() && w.engine()->hasModel(), 120000);
     QCOMPARE(w.engine()->model().int8Layers, 0);
 
     QSignalSpy failed(w.engine(), &EngineController::modelLoadFailed);
@@ -182,8 +182,8 @@ class TestGuiDemo : public QObject {
                qPrintable(failed.first().at(2).toString()));
       return;
     }
-    QVERIFY(w.engine()->model().int8Layers > 0);
-    QTRY_VERIFY(!w.engine()->isBusy());
+    // The spy hears the engine thread; the controller's copy of the model follows on this one.
+    QTRY_VERIFY(w.engine()->model().int8Layers > 0 && !w.engine()->isBusy());
     w.promptEditor()->setPlainText(examplePrompts(false).front());  // a big yellow star on purple
     w.parameters()->batchBox()->setValue(8);
     w.parameters()->setSeed(7);

@@ -333,8 +333,7 @@ class TestGuiTraining : public QObject {
     openTrainTabOnTinyModel(w, "gui-train-int8");
     if (QTest::currentTestFailed()) return;
     EngineController* engine = w.engine();
-    QTRY_VERIFY(!engine->isBusy());
-    QVERIFY(engine->model().int8Layers > 0);
+    QTRY_VERIFY(engine->model().int8Layers > 0 && !engine->isBusy());
     TrainingWorkspace* ws = w.trainingWorkspace();
     ws->setDataPaths({data});
     QTRY_VERIFY_WITH_TIMEOUT(ws->datasetView()->usedCount() == 4, 30000);
@@ -350,7 +349,7 @@ class TestGuiTraining : public QObject {
     ws->start();
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 300000);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
-    QCOMPARE(engine->model().int8Layers, qint64(0));
+    QTRY_COMPARE(engine->model().int8Layers, qint64(0));
     QCOMPARE(finished.first().at(2).toLongLong(), qint64(2));
   }
 
