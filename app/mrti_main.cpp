@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   mrti::cli::add_train(app);
   mrti::cli::add_make_shapes(app);
   mrti::cli::add_evaluate(app);
+  mrti::cli::add_parity(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

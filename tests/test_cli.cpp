@@ -82,6 +82,20 @@ class TestCli : public QObject {
              QString::fromStdString(params->to_a1111_string()));
   }
 
+  void parity_against_the_fixtures() {
+    // What the GPU check runs, here on the CPU: every part within its bound, and a fixtures
+    // folder without the references is a clear error.
+    MRTI_REQUIRE_FIXTURES();
+    auto r = mrti_cli({"parity", "--fixtures", QString::fromStdString(mrti_test::fixtures_dir()), "--device", "cpu"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("all outputs within their bounds"), qPrintable(r.out));
+    QCOMPARE(r.out.count(QStringLiteral("  ok\n")), 13);
+    const auto empty = QString::fromStdString(mrti_test::temp_dir("cli-parity-empty"));
+    r = mrti_cli({"parity", "--fixtures", empty});
+    QVERIFY2(r.code > 0, qPrintable(r.out));
+    QVERIFY2(r.err.contains("tiny-sd15"), qPrintable(r.err));
+  }
+
   void generate_never_writes_over_a_file() {
     MRTI_REQUIRE_FIXTURES();
     const auto dir = QString::fromStdString(mrti_test::temp_dir("cli-no-overwrite"));

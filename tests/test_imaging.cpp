@@ -11,6 +11,7 @@
 #include "imaging/grid.h"
 #include "imaging/image.h"
 #include "imaging/image_decode.h"
+#include "imaging/jpeg_io.h"
 #include "imaging/png_io.h"
 #include "imaging/tensor_image.h"
 #include "runtime/atomic_file.h"
@@ -178,6 +179,7 @@ class TestImaging : public QObject {
   void decodeErrors();
   void decodeSizeLimit();
   void exifOrientation();
+  void jpegThroughLibjpeg();
   void resizeCropFlip();
 };
 
@@ -705,6 +707,34 @@ void TestImaging::decodeSizeLimit() {
   } catch (const mrti::Error& e) {
     QVERIFY2(!QString(e.what()).contains("megapixels"), e.what());
   }
+}
+
+void TestImaging::jpegThroughLibjpeg() {
+  // libjpeg alone (the build without OpenCV's imgcodecs) reads what the image codecs write,
+  // pixel for pixel as they read it, and writes what they read back close to the original.
+  const Image img = noise(45, 29, 3);
+  const std::string bytes = mrti::encode_image(img, ".jpg", 90);
+  const Image ours = mrti::decode_jpeg(bytes.data(), bytes.size(), "noise.jpg");
+  const Image theirs = mrti::decode_image(bytes.data(), bytes.size(), "noise.jpg");
+  QCOMPARE(ours.width, 45);
+  QCOMPARE(ours.height, 29);
+  int worst = 0;
+  for (std::size_t i = 0; i < ours.rgb.size(); ++i) worst = std::max(worst, std::abs(ours.rgb[i] - theirs.rgb[i]));
+  QVERIFY2(worst <= 1, qPrintable(QString::number(worst)));
+
+  const Image flat = mrti::make_image(40, 24, {200, 40, 90});
+  const std::string written = mrti::encode_jpeg(flat, 95);
+  const Image back = mrti::decode_image(written.data(), written.size(), "flat.jpg");
+  QCOMPARE(back.width, 40);
+  QCOMPARE(back.height, 24);
+  for (int c = 0; c < 3; ++c) QVERIFY(std::abs(int(back.pixel(20, 12)[c]) - int(flat.pixel(20, 12)[c])) <= 3);
+
+  // A file cut inside its tables, junk after the JPEG marker, nothing to encode: errors.
+  const std::string cut = written.substr(0, 100);
+  EXPECT_ERROR(mrti::decode_jpeg(cut.data(), cut.size(), "cut.jpg"), "'cut.jpg'", "JPEG");
+  const std::string junk = "\xFF\xD8\xFF\xE0 not a jpeg at all";
+  EXPECT_ERROR(mrti::decode_jpeg(junk.data(), junk.size(), "junk.jpg"), "'junk.jpg'", "cannot be decoded");
+  EXPECT_ERROR(mrti::encode_jpeg(Image{}, 90), "empty");
 }
 
 void TestImaging::exifOrientation() {

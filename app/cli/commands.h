@@ -15,5 +15,6 @@ void add_sweep(CLI::App& app);
 void add_train(CLI::App& app);
 void add_make_shapes(CLI::App& app);
 void add_evaluate(CLI::App& app);
+void add_parity(CLI::App& app);
 
 }  // namespace mrti::cli

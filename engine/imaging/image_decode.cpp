@@ -8,9 +8,10 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "imaging/image_codecs.h"
+#include "imaging/opencv_image.h"
 #include "imaging/png_io.h"
 #include "runtime/atomic_file.h"
 #include "runtime/error.h"
@@ -24,21 +25,6 @@ void check_image(const Image& img, const char* what) {
   if (!img.valid() || img.empty())
     throw Error(std::string(what) + ": the image is empty or its buffer does not match " +
                 size_text(img.width, img.height));
-}
-
-// A view of the image's buffer; OpenCV never writes through it.
-cv::Mat view(const Image& img) {
-  return cv::Mat(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()), img.stride());
-}
-
-Image from_mat(const cv::Mat& m) {
-  CV_Assert(m.type() == CV_8UC3);
-  Image img;
-  img.width = m.cols;
-  img.height = m.rows;
-  img.rgb.resize(img.stride() * img.height);
-  for (int y = 0; y < m.rows; ++y) std::memcpy(img.pixel(0, y), m.ptr(y), img.stride());
-  return img;
 }
 
 // The format the first bytes announce, or "" when none we know.
@@ -177,46 +163,13 @@ Image decode_image(const void* data, std::size_t size, const std::string& name) 
                 " pixels, more than the " + std::to_string(kMaxImagePixels / 1000000) +
                 " megapixels an image may have here (8192x8192)");
   if (format == "PNG") check_png_chunk_lengths(p, size, name);
-  cv::Mat bgr;
-  std::string why;
-  try {
-    // IMREAD_COLOR applies the EXIF orientation (OpenCV >= 3.1, also in imdecode).
-    const cv::Mat buf(1, static_cast<int>(size), CV_8UC1, const_cast<uint8_t*>(p));
-    bgr = cv::imdecode(buf, cv::IMREAD_COLOR);
-  } catch (const cv::Exception& e) {
-    why = std::string(": ") + e.err;
-  }
-  if (bgr.empty() || bgr.type() != CV_8UC3)
-    throw Error("'" + name + "' looks like a " + format + " image but cannot be decoded: it is corrupt, cut short or " +
-                "in an unsupported variant" + why);
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return from_mat(rgb);
+  return decode_with_codecs(p, size, format, name);
 }
 
 std::string encode_image(const Image& img, const std::string& extension, int quality) {
   check_image(img, "encode_image");
   std::string ext = extension.empty() || extension[0] == '.' ? extension : "." + extension;
-  if (!cv::haveImageWriter("x" + ext)) throw Error("cannot encode images as '" + extension + "': format not supported");
-  cv::Mat bgr;
-  cv::cvtColor(view(img), bgr, cv::COLOR_RGB2BGR);
-  quality = std::max(1, quality);
-  // Only the format's own option: OpenCV's WebP encoder reads just the first pair.
-  std::string lower = ext;
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  std::vector<int> params;
-  if (lower == ".jpg" || lower == ".jpeg" || lower == ".jpe") params = {cv::IMWRITE_JPEG_QUALITY, std::min(100, quality)};
-  if (lower == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, quality};
-  std::vector<uchar> out;
-  bool ok = false;
-  std::string why;
-  try {
-    ok = cv::imencode(ext, bgr, out, params);
-  } catch (const cv::Exception& e) {
-    why = std::string(": ") + e.err;
-  }
-  if (!ok) throw Error("cannot encode a " + size_text(img.width, img.height) + " image as '" + extension + "'" + why);
-  return std::string(out.begin(), out.end());
+  return encode_with_codecs(img, ext, quality);
 }
 
 Image resize(const Image& img, int width, int height, Interpolation mode) {
@@ -225,8 +178,8 @@ Image resize(const Image& img, int width, int height, Interpolation mode) {
   if (width == img.width && height == img.height) return img;
   const bool shrinking = width <= img.width && height <= img.height;
   cv::Mat out;
-  cv::resize(view(img), out, cv::Size(width, height), 0, 0, cv_interpolation(mode, shrinking));
-  return from_mat(out);
+  cv::resize(mat_view(img), out, cv::Size(width, height), 0, 0, cv_interpolation(mode, shrinking));
+  return image_from_mat(out);
 }
 
 Image resize_shorter_side(const Image& img, int size, Interpolation mode) {
@@ -278,8 +231,8 @@ Image random_crop(const Image& img, int size, std::mt19937_64& rng) {
 Image flip_horizontal(const Image& img) {
   check_image(img, "flip_horizontal");
   cv::Mat out;
-  cv::flip(view(img), out, 1);
-  return from_mat(out);
+  cv::flip(mat_view(img), out, 1);
+  return image_from_mat(out);
 }
 
 }  // namespace mrti

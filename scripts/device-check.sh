@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The GPU path, proved and timed in one command on a machine with an NVIDIA GPU, CUDA,
+# PyTorch 2.x (its LibTorch headers and CMake config), CMake and ninja, but no Qt, no Debian
+# packages and no network. Run from the repository root there; everything it writes lands in
+# $OUT (default: device-out/).
+#
+# Prepare it here first: scripts/device-deps.sh assembles device-deps/ (the libraries from
+# Debian's packages and the fixtures), which travels with the working tree.
+#
+#   scripts/device-check.sh
+#   DEVICE_CHECK_SKIP_BENCH=1 scripts/device-check.sh     (build and checks only)
+#
+# Steps: the Qt-free build of the engine and `mrti` against PyTorch's LibTorch; `mrti parity`
+# (text encoder, UNet, VAE and three samplers' pipelines against diffusers' outputs) on the CPU
+# and on CUDA in fp32, fp16 and bf16; one seed's picture on the CPU and on CUDA; then `mrti
+# bench --device cuda` on a full-size random SD 1.5 at 512² in fp16 and bf16.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+# ---- is there a GPU at all ----
+if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >/dev/null 2>&1; then
+  echo "device-check: no NVIDIA GPU here (nvidia-smi finds none). This check runs on a GPU machine;"
+  echo "on this one, build and test with scripts/build.sh and README.md's test command."
+  exit 2
+fi
+python=${PYTHON:-python3}
+if ! "$python" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  echo "device-check: the GPU is there, but $python's PyTorch sees no CUDA device (or has no torch)."
+  exit 2
+fi
+out=${OUT:-$PWD/device-out}
+mkdir -p "$out"
+log="$out/device-check.log"
+exec > >(tee -a "$log") 2>&1
+say() { echo "== $(date +%T) $*"; }
+fail() { echo "device-check: $*" >&2; exit 1; }
+
+nvidia-smi -L
+"$python" -c 'import torch; print("PyTorch", torch.__version__, "CUDA", torch.version.cuda, torch.cuda.get_device_name(0))'
+
+# ---- dependencies ----
+deps_archive=device-deps/deps.tar.xz
+[ -f "$deps_archive" ] || fail "$deps_archive is missing: run scripts/device-deps.sh on the build machine and carry device-deps"
+deps=/tmp/mrti-deps
+if [ ! -f "$deps/.unpacked" ] || [ "$deps_archive" -nt "$deps/.unpacked" ]; then
+  rm -rf "$deps" && mkdir -p "$deps" &&
+    "$python" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2], filter="tar")' "$deps_archive" "$deps" &&
+    touch "$deps/.unpacked" || fail "cannot unpack $deps_archive"
+fi
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+torch_prefix=$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+export LD_LIBRARY_PATH="$deps/usr/lib/$multiarch:$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+# ---- build ----
+say "configure"
+build=build-cuda
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+arch=$("$python" -c 'import torch; print("%d.%d" % torch.cuda.get_device_capability(0))')
+start=$(date +%s)
+cmake -S . -B "$build" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
+  -DMRTI_BUILD_GUI=OFF -DMRTI_BUILD_TESTS=OFF -DMRTI_USE_TCMALLOC=OFF -DMRTI_OPENCV_IMGCODECS=OFF \
+  -DCMAKE_PREFIX_PATH="$torch_prefix;$deps/usr" -DICU_ROOT="$deps/usr" -DTORCH_CUDA_ARCH_LIST="$arch" \
+  >"$out/configure.log" 2>&1 || { tail -n 40 "$out/configure.log"; fail "configure failed (configure.log)"; }
+grep -E "LibTorch|CUDA" "$out/configure.log" | head -n 5
+say "build"
+cmake --build "$build" -j"$(nproc)" --target mrti >"$out/build.log" 2>&1 ||
+  { grep -E "error|Error" "$out/build.log" | head -n 40; fail "build failed (build.log)"; }
+echo "built in $(( $(date +%s) - start )) s"
+mrti=$build/app/mrti
+"$mrti" --version
+
+# ---- checks ----
+status=0
+check() {  # name, command...
+  local name=$1; shift
+  say "check: $name"
+  if "$@" >"$out/$name.log" 2>&1; then echo "ok: $name"; else echo "FAILED: $name (exit $?, $name.log)"; tail -n 20 "$out/$name.log"; status=1; fi
+}
+fixtures=device-deps/fixtures
+if [ -d "$fixtures/tiny-sd15" ]; then
+  # Every model part and the pipeline against diffusers' outputs: on the CPU first (the
+  # build itself), then on CUDA in each precision.
+  for run in cpu:fp32 cuda:fp32 cuda:fp16 cuda:bf16; do
+    check "parity-${run%%:*}-${run##*:}" "$mrti" parity --fixtures "$fixtures" --device "${run%%:*}" --dtype "${run##*:}"
+    cat "$out/parity-${run%%:*}-${run##*:}.log"
+  done
+  # The same seed on the CPU and on CUDA: the same picture up to float precision.
+  for run in cpu:fp32 cuda:fp32 cuda:fp16 cuda:bf16; do
+    dev=${run%%:*} dt=${run##*:}
+    check "generate-$dev-$dt" "$mrti" generate --model "$fixtures/tiny-sd15" --device "$dev" --dtype "$dt" \
+      --prompt "a photo of a cat" --seed 7 --steps 10 --size 64x64 --out "$out/tiny-$dev-$dt" \
+      --save-latents "$out/latents-$dev-$dt.safetensors"
+  done
+  check same-seed-on-cuda "$python" - "$out" <<'PY'
+import sys
+from safetensors.torch import load_file
+out = sys.argv[1]
+ref = load_file(f"{out}/latents-cpu-fp32.safetensors")["latents"].double()
+worst = 0.0
+for dt, bound in (("fp32", 1e-3), ("fp16", 6e-2), ("bf16", 1.5e-1)):  # as mrti parity bounds the pipelines
+    got = load_file(f"{out}/latents-cuda-{dt}.safetensors")["latents"].double()
+    rel = float((got - ref).norm() / ref.norm())
+    print(f"final latents, CUDA {dt} vs CPU fp32: rel L2 {rel:.2e} (bound {bound:g})")
+    worst = max(worst, rel / bound)
+sys.exit(0 if worst <= 1 else 1)
+PY
+  cat "$out/same-seed-on-cuda.log"
+else
+  echo "no $fixtures: the fixture checks are left out"
+fi
+
+# ---- benchmarks ----
+if [ -z "${DEVICE_CHECK_SKIP_BENCH:-}" ]; then
+  model=/tmp/mrti-sd15-random
+  [ -f "$model/model_index.json" ] ||
+    check make-random-model "$mrti" make-random-model --arch sd15 --tokenizer data/clip-tokenizer --out "$model"
+  for dt in fp16 bf16; do
+    check "bench-$dt" "$mrti" bench --model "$model" --device cuda --dtype "$dt" --size 512x512 --image-steps 50 --skip-peak
+    cat "$out/bench-$dt.log"
+  done
+fi
+say "done (status $status)"
+exit $status
