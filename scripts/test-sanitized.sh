@@ -14,7 +14,8 @@ echo "built in $(( $(date +%s) - start )) s"
 export MRTI_FIXTURES_DIR="${MRTI_FIXTURES_DIR:+$(realpath "$MRTI_FIXTURES_DIR")}"
 # Leaks of LibTorch's and Qt's process-lifetime caches are not ours; every other report fails
 # the test (halt_on_error), and the reports are kept in build-asan/sanitizer-logs/.
-mkdir -p build-asan/sanitizer-logs
+# A run counts its own reports only.
+rm -rf build-asan/sanitizer-logs && mkdir -p build-asan/sanitizer-logs
 # allocator_may_return_null: an impossible allocation fails as it does without ASan (LibTorch
 # then throws, which the out-of-memory tests expect) instead of ASan's own size cap aborting.
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=0:allocator_may_return_null=1:log_path=$PWD/build-asan/sanitizer-logs/asan:${ASAN_OPTIONS:-}"
