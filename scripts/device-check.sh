@@ -74,27 +74,29 @@ mrti=$build/app/mrti
 
 # ---- checks ----
 status=0
-check() {  # name, command...
-  local name=$1; shift
+check() {  # [--show] name command...: the log goes to $OUT/name.log; --show prints it whole
+  local show=0
+  [ "$1" = --show ] && { show=1; shift; }
+  local name=$1 ok=1
+  shift
   say "check: $name"
-  if "$@" >"$out/$name.log" 2>&1; then echo "ok: $name"; else echo "FAILED: $name (exit $?, $name.log)"; tail -n 20 "$out/$name.log"; status=1; fi
+  "$@" >"$out/$name.log" 2>&1 || ok=0
+  if [ $ok = 1 ]; then echo "ok: $name"; else echo "FAILED: $name ($name.log)"; status=1; fi
+  if [ $show = 1 ]; then cat "$out/$name.log"; elif [ $ok = 0 ]; then tail -n 20 "$out/$name.log"; fi
 }
 fixtures=device-deps/fixtures
 if [ -d "$fixtures/tiny-sd15" ]; then
-  # Every model part and the pipeline against diffusers' outputs: on the CPU first (the
-  # build itself), then on CUDA in each precision.
-  for run in cpu:fp32 cuda:fp32 cuda:fp16 cuda:bf16; do
-    check "parity-${run%%:*}-${run##*:}" "$mrti" parity --fixtures "$fixtures" --device "${run%%:*}" --dtype "${run##*:}"
-    cat "$out/parity-${run%%:*}-${run##*:}.log"
-  done
-  # The same seed on the CPU and on CUDA: the same picture up to float precision.
+  # Every model part and the pipeline against diffusers' outputs (on the CPU first: the build
+  # itself), and the same seed's picture, for each device and precision.
   for run in cpu:fp32 cuda:fp32 cuda:fp16 cuda:bf16; do
     dev=${run%%:*} dt=${run##*:}
+    check --show "parity-$dev-$dt" "$mrti" parity --fixtures "$fixtures" --device "$dev" --dtype "$dt"
     check "generate-$dev-$dt" "$mrti" generate --model "$fixtures/tiny-sd15" --device "$dev" --dtype "$dt" \
       --prompt "a photo of a cat" --seed 7 --steps 10 --size 64x64 --out "$out/tiny-$dev-$dt" \
       --save-latents "$out/latents-$dev-$dt.safetensors"
   done
-  check same-seed-on-cuda "$python" - "$out" <<'PY'
+  # The CPU's seed on CUDA: the same picture up to float precision.
+  check --show same-seed-on-cuda "$python" - "$out" <<'PY'
 import sys
 from safetensors.torch import load_file
 out = sys.argv[1]
@@ -107,7 +109,6 @@ for dt, bound in (("fp32", 1e-3), ("fp16", 6e-2), ("bf16", 1.5e-1)):  # as mrti 
     worst = max(worst, rel / bound)
 sys.exit(0 if worst <= 1 else 1)
 PY
-  cat "$out/same-seed-on-cuda.log"
 else
   echo "no $fixtures: the fixture checks are left out"
 fi
@@ -118,8 +119,8 @@ if [ -z "${DEVICE_CHECK_SKIP_BENCH:-}" ]; then
   [ -f "$model/model_index.json" ] ||
     check make-random-model "$mrti" make-random-model --arch sd15 --tokenizer data/clip-tokenizer --out "$model"
   for dt in fp16 bf16; do
-    check "bench-$dt" "$mrti" bench --model "$model" --device cuda --dtype "$dt" --size 512x512 --image-steps 50 --skip-peak
-    cat "$out/bench-$dt.log"
+    check --show "bench-$dt" "$mrti" bench --model "$model" --device cuda --dtype "$dt" --size 512x512 --image-steps 50 \
+      --skip-peak
   done
 fi
 say "done (status $status)"

@@ -1,8 +1,6 @@
 #include "imaging/image_codecs.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cstring>
 #include <vector>
 
 #if MRTI_OPENCV_IMGCODECS
@@ -15,15 +13,11 @@
 
 #include "imaging/jpeg_io.h"
 #include "imaging/png_io.h"
+#include "runtime/ascii_lower.h"
 #include "runtime/error.h"
 
 namespace mrti {
 namespace {
-
-std::string lowercase(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
 
 bool is_jpeg_extension(const std::string& lower) { return lower == ".jpg" || lower == ".jpeg" || lower == ".jpe"; }
 
@@ -55,7 +49,7 @@ std::string encode_with_codecs(const Image& img, const std::string& ext, int qua
   cv::cvtColor(mat_view(img), bgr, cv::COLOR_RGB2BGR);
   quality = std::max(1, quality);
   // Only the format's own option: OpenCV's WebP encoder reads just the first pair.
-  const std::string lower = lowercase(ext);
+  const std::string lower = ascii_lower(ext);
   std::vector<int> params;
   if (is_jpeg_extension(lower)) params = {cv::IMWRITE_JPEG_QUALITY, std::min(100, quality)};
   if (lower == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, quality};
@@ -83,7 +77,7 @@ Image decode_with_codecs(const uint8_t* p, std::size_t size, const std::string& 
 }
 
 std::string encode_with_codecs(const Image& img, const std::string& ext, int quality) {
-  const std::string lower = lowercase(ext);
+  const std::string lower = ascii_lower(ext);
   if (lower == ".png") return encode_png(img);
   if (is_jpeg_extension(lower)) return encode_jpeg(img, quality);
   throw Error("cannot encode images as '" + ext + "': this build (without OpenCV's imgcodecs) writes PNG and JPEG only");

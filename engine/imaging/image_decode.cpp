@@ -1,11 +1,9 @@
 #include "imaging/image_decode.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
