@@ -11,9 +11,12 @@
 #   DEVICE_CHECK_SKIP_BENCH=1 scripts/device-check.sh     (build and checks only)
 #
 # Steps: the Qt-free build of the engine and `mrti` against PyTorch's LibTorch; `mrti parity`
-# (text encoder, UNet, VAE and three samplers' pipelines against diffusers' outputs) on the CPU
-# and on CUDA in fp32, fp16 and bf16; one seed's picture on the CPU and on CUDA; then `mrti
-# bench --device cuda` on a full-size random SD 1.5 at 512² in fp16 and bf16.
+# (text encoder, UNet, VAE, three samplers' pipelines eagerly and as CUDA graphs, the fp16 VAE
+# overflow guard, against diffusers' outputs) on the CPU and on CUDA in fp32, fp16 and bf16;
+# one seed's picture on the CPU and on CUDA; textual-inversion (fp32, fp16 with loss scaling)
+# and DreamBooth steps on CUDA against the same steps on the CPU; then `mrti bench --device
+# cuda` on a full-size random SD 1.5 at 512² in fp16 and bf16 (and fp16 with CUDA graphs) and
+# diffusers' UNet step in the same run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # ---- is there a GPU at all ----
@@ -95,20 +98,54 @@ if [ -d "$fixtures/tiny-sd15" ]; then
       --prompt "a photo of a cat" --seed 7 --steps 10 --size 64x64 --out "$out/tiny-$dev-$dt" \
       --save-latents "$out/latents-$dev-$dt.safetensors"
   done
-  # The CPU's seed on CUDA: the same picture up to float precision.
-  check --show same-seed-on-cuda "$python" - "$out" <<'PY'
-import sys
-from safetensors.torch import load_file
-out = sys.argv[1]
-ref = load_file(f"{out}/latents-cpu-fp32.safetensors")["latents"].double()
-worst = 0.0
-for dt, bound in (("fp32", 1e-3), ("fp16", 6e-2), ("bf16", 1.5e-1)):  # as mrti parity bounds the pipelines
-    got = load_file(f"{out}/latents-cuda-{dt}.safetensors")["latents"].double()
-    rel = float((got - ref).norm() / ref.norm())
-    print(f"final latents, CUDA {dt} vs CPU fp32: rel L2 {rel:.2e} (bound {bound:g})")
-    worst = max(worst, rel / bound)
-sys.exit(0 if worst <= 1 else 1)
-PY
+  check generate-cuda-fp16-graph "$mrti" generate --model "$fixtures/tiny-sd15" --device cuda --dtype fp16 \
+    --cuda-graphs --prompt "a photo of a cat" --seed 7 --steps 10 --size 64x64 --out "$out/tiny-cuda-fp16-graph" \
+    --save-latents "$out/latents-cuda-fp16-graph.safetensors"
+  # The CPU's seed on CUDA: the same picture up to float precision (bounds as mrti parity's
+  # pipelines); through the CUDA graph, the same as without it.
+  compare=scripts/compare_outputs.py
+  same_seed() {
+    local status=0 run
+    for run in fp32:1e-3 fp16:6e-2 bf16:1.5e-1; do
+      echo "final latents, CUDA ${run%%:*} vs CPU fp32:"
+      "$python" "$compare" tensors "$out/latents-cpu-fp32.safetensors" "$out/latents-cuda-${run%%:*}.safetensors" \
+        "${run##*:}" || status=1
+    done
+    echo "final latents, CUDA fp16 with and without the CUDA graph:"
+    "$python" "$compare" tensors "$out/latents-cuda-fp16.safetensors" "$out/latents-cuda-fp16-graph.safetensors" \
+      1e-3 || status=1
+    return $status
+  }
+  check --show same-seed-on-cuda same_seed
+  # Training on CUDA: the textual-inversion steps of the CPU (fp32, and fp16 with loss
+  # scaling) and its DreamBooth steps (fp32), the same seed, compared step by step.
+  shapes=$out/shapes
+  check make-shapes "$mrti" make-shapes --out "$shapes" --concept --concept-count 4 --size 64
+  for run in cpu:fp32 cuda:fp32 cuda:fp16; do
+    dev=${run%%:*} dt=${run##*:}
+    check "train-ti-$dev-$dt" "$mrti" train ti --model "$fixtures/tiny-sd15" --data "$shapes" --name "ti_${dev}_$dt" \
+      --init-token star --out "$out/ti-$dev-$dt" --library "$out/concepts" --steps 8 --resolution 64 \
+      --checkpoint-every 0 --device "$dev" --dtype "$dt"
+  done
+  for dev in cpu cuda; do
+    check "train-dreambooth-$dev" "$mrti" train dreambooth --model "$fixtures/tiny-sd15" --data "$shapes" \
+      --name "db_$dev" --init-token star --out "$out/db-$dev" --library "$out/concepts" --steps 4 --resolution 64 \
+      --checkpoint-every 0 --device "$dev"
+  done
+  training_on_cuda() {
+    local status=0
+    echo "textual inversion, CUDA fp32 vs CPU fp32:"
+    "$python" "$compare" losses "$out/ti-cpu-fp32/loss.csv" "$out/ti-cuda-fp32/loss.csv" 1e-3 || status=1
+    "$python" "$compare" tensors "$out/ti-cpu-fp32/ti_cpu_fp32.safetensors" "$out/ti-cuda-fp32/ti_cuda_fp32.safetensors" \
+      1e-3 || status=1
+    echo "textual inversion, CUDA fp16 (loss scaling) vs CPU fp32:"
+    "$python" "$compare" losses "$out/ti-cpu-fp32/loss.csv" "$out/ti-cuda-fp16/loss.csv" 6e-2 || status=1
+    grep -i "loss scale" "$out/train-ti-cuda-fp16.log" | tail -n 1
+    echo "DreamBooth, CUDA vs CPU (fp32):"
+    "$python" "$compare" losses "$out/db-cpu/loss.csv" "$out/db-cuda/loss.csv" 1e-3 || status=1
+    return $status
+  }
+  check --show training-on-cuda training_on_cuda
 else
   echo "no $fixtures: the fixture checks are left out"
 fi
@@ -122,6 +159,43 @@ if [ -z "${DEVICE_CHECK_SKIP_BENCH:-}" ]; then
     check --show "bench-$dt" "$mrti" bench --model "$model" --device cuda --dtype "$dt" --size 512x512 --image-steps 50 \
       --skip-peak
   done
+  check --show bench-fp16-graph "$mrti" bench --model "$model" --device cuda --dtype fp16 --size 512x512 \
+    --image-steps 50 --skip-peak --skip-training --cuda-graphs
+  # diffusers' own UNet step on the same GPU, in this run: PyTorch's diffusers where it is
+  # installed, else diffusers 0.25.1's sources carried in device-deps/.
+  refenv=
+  if ! "$python" -c 'import diffusers' 2>/dev/null && [ -f device-deps/refenv-src.tar.xz ]; then
+    refenv=/tmp/mrti-refenv
+    mkdir -p "$refenv" && tar -C "$refenv" -xJf device-deps/refenv-src.tar.xz
+  fi
+  # Optional: without diffusers (or what it imports) the comparison is left out, not failed.
+  say "diffusers' UNet step"
+  if env PYTHONPATH="$refenv${PYTHONPATH:+:$PYTHONPATH}" "$python" scripts/diffusers_cuda_bench.py 512 \
+    >"$out/diffusers-bench.log" 2>&1; then
+    cat "$out/diffusers-bench.log"
+  else
+    echo "diffusers could not run here, the comparison is left out:"
+    tail -n 3 "$out/diffusers-bench.log"
+  fi
+  if grep -q '^diffusers .* steps/s' "$out/diffusers-bench.log"; then
+    say "side by side: UNet steps/s at 512², fp16"
+    "$python" - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+ref = dict(re.findall(r"^diffusers (\S+) ([0-9.]+) steps/s", open(f"{out}/diffusers-bench.log").read(), re.M))
+def ours(log):
+    rows = re.findall(r"^UNet step, (no guidance|guided) \(batch \d+[^)]*\)\s+([0-9.]+)", open(f"{out}/{log}").read(), re.M)
+    return {("guided" if k == "guided" else "single"): 1 / float(v) for k, v in rows}
+for log, how in (("bench-fp16.log", "eager"), ("bench-fp16-graph.log", "CUDA graph")):
+    try:
+        o = ours(log)
+    except OSError:
+        continue
+    for k in ("single", "guided"):
+        if k in o and k in ref:
+            print(f"{k:<7} mrti {how:<10} {o[k]:8.2f} steps/s   diffusers {float(ref[k]):8.2f}   {o[k] / float(ref[k]):5.2f}x")
+PY
+  fi
 fi
 say "done (status $status)"
 exit $status

@@ -102,4 +102,12 @@ if [ -d "$fixtures/tiny-sd15" ]; then
 else
   echo "no fixtures at $fixtures (MRTI_FIXTURES_DIR): the device checks will skip the parity runs" >&2
 fi
+# diffusers' sources (0.25.1 with huggingface_hub), for the side-by-side UNet step on the GPU
+# where its PyTorch has no diffusers installed (REFENV_SRC, default ../shared/perf's).
+refenv_src=${REFENV_SRC:-../shared/perf/refenv-src.tar.xz}
+if [ -f "$refenv_src" ]; then
+  cp "$refenv_src" "$out/refenv-src.tar.xz"
+else
+  echo "no $refenv_src (REFENV_SRC): the device check times diffusers only where it is installed" >&2
+fi
 echo "$(wc -l < "$out/packages.txt") packages, $(du -sh "$root" | cut -f1) unpacked, $(du -h "$out/deps.tar.xz" | cut -f1) packed: $out/deps.tar.xz"

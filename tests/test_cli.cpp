@@ -89,7 +89,7 @@ class TestCli : public QObject {
     auto r = mrti_cli({"parity", "--fixtures", QString::fromStdString(mrti_test::fixtures_dir()), "--device", "cpu"});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     QVERIFY2(r.out.contains("all outputs within their bounds"), qPrintable(r.out));
-    QCOMPARE(r.out.count(QStringLiteral("  ok\n")), 13);
+    QCOMPARE(r.out.count(QStringLiteral("  ok\n")), 14);
     const auto empty = QString::fromStdString(mrti_test::temp_dir("cli-parity-empty"));
     r = mrti_cli({"parity", "--fixtures", empty});
     QVERIFY2(r.code > 0, qPrintable(r.out));

@@ -5,6 +5,8 @@
 #include <limits>
 
 #include "models/stable_diffusion.h"
+#include "models/unet_cuda_graph.h"
+#include "pipeline/memory_format.h"
 #include "pipeline/text_to_image_pipeline.h"
 #include "pipeline/prompt_encoding.h"
 #include "runtime/error.h"
@@ -138,6 +140,48 @@ class TestPipeline : public QObject {
                qPrintable(message));
     }
     QVERIFY(torch::isfinite(text_to_image(model(), req).images_tensor).all().item<bool>());
+  }
+
+  void memory_layout_and_cuda_graphs_where_they_pay_off() {
+    // channels_last where it pays off (bf16 on the CPU, half precision on CUDA), and a bf16
+    // model laid out so gives the picture of the contiguous one up to bf16 rounding.
+    QVERIFY(channels_last_pays_off(c10::Device(c10::kCPU), c10::kBFloat16));
+    QVERIFY(!channels_last_pays_off(c10::Device(c10::kCPU), c10::kFloat));
+    QVERIFY(channels_last_pays_off(c10::Device(c10::kCUDA, 0), c10::kHalf));
+    QVERIFY(channels_last_pays_off(c10::Device(c10::kCUDA, 0), c10::kBFloat16));
+    QVERIFY(!channels_last_pays_off(c10::Device(c10::kCUDA, 0), c10::kFloat));
+    MRTI_REQUIRE_FIXTURES();
+    QVERIFY(!use_preferred_memory_format(model()));
+    QVERIFY(!uses_channels_last(model()));
+    ModelLoadOptions bf16;
+    bf16.dtype = c10::kBFloat16;
+    auto plain = load_stable_diffusion(mrti_test::fixture("tiny-sd15"), bf16);
+    auto nhwc = load_stable_diffusion(mrti_test::fixture("tiny-sd15"), bf16);
+    QVERIFY(use_preferred_memory_format(nhwc));
+    auto req = tiny_request();
+    req.seed = 3;
+    req.steps = 4;
+    MRTI_COMPARE_REL(text_to_image(nhwc, req).final_latents, text_to_image(plain, req).final_latents, 5e-2);
+
+    // A CUDA graph replays the UNet only for CUDA tensors: on the CPU it is the eager UNet,
+    // and a model for the CPU cannot ask for one.
+    UNetCudaGraph graph;
+    torch::NoGradGuard no_grad;
+    const auto x = torch::randn({2, 4, 16, 16});
+    const auto t = torch::tensor(500, torch::kLong);
+    const auto states = encode_prompt(model(), "a photo of a cat").states.expand({2, -1, -1});
+    QVERIFY(torch::equal(graph.forward(model().unet, x, t, states), model().unet->forward(x, t, states)));
+    QCOMPARE(graph.captures(), 0);
+    QVERIFY(graph.failure().empty());
+    ModelLoadOptions graphs;
+    graphs.cuda_graphs = true;
+    QString message;
+    try {
+      load_stable_diffusion(mrti_test::fixture("tiny-sd15"), graphs);
+    } catch (const Error& e) {
+      message = e.what();
+    }
+    QVERIFY2(message.contains("CUDA graphs need a CUDA device"), qPrintable(message));
   }
 
   void out_of_memory_is_said_plainly() {

@@ -215,15 +215,20 @@ void run_bench(BenchArgs a) {
   rows.push_back(time_it("text encoder (1 prompt)", dev, a.warmup, a.repeats,
                          [&] { encode_prompt(model, "a photograph of an astronaut riding a horse"); }));
   auto single = states.expand({B, states.size(1), states.size(2)});
-  Row r = time_it("UNet step, no guidance (batch " + std::to_string(B) + ")", dev, a.warmup, a.repeats,
-                  [&] { model.unet->forward(latents, t, single); });
+  // Through the CUDA graph when the model has one (--cuda-graphs), as the sampling loop runs it.
+  const auto unet_step = [&](const at::Tensor& x, const at::Tensor& states_) {
+    return model.unet_graph ? model.unet_graph->forward(model.unet, x, t, states_) : model.unet->forward(x, t, states_);
+  };
+  const std::string graph_note = model.unet_graph ? ", CUDA graph" : "";
+  Row r = time_it("UNet step, no guidance (batch " + std::to_string(B) + graph_note + ")", dev, a.warmup, a.repeats,
+                  [&] { unet_step(latents, single); });
   r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
   rows.push_back(r);
   auto both = torch::cat({single, single});
   auto lat2 = torch::cat({latents, latents});
   if (channels_last) lat2 = lat2.contiguous(at::MemoryFormat::ChannelsLast);
-  r = time_it("UNet step, guided (batch " + std::to_string(2 * B) + ")", dev, a.warmup, a.repeats,
-              [&] { model.unet->forward(lat2, t, both); }, true);
+  r = time_it("UNet step, guided (batch " + std::to_string(2 * B) + graph_note + ")", dev, a.warmup, a.repeats,
+              [&] { unet_step(lat2, both); }, !model.unet_graph);
   r.rate = std::to_string(1.0 / r.median_s).substr(0, 5) + " steps/s";
   rows.push_back(r);
   rows.push_back(time_it(std::string(a.m.vae_tiling ? "VAE decode in tiles" : "VAE decode") + " (batch " +
@@ -312,6 +317,10 @@ void run_bench(BenchArgs a) {
   std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
               dtype_name(dt).c_str(), channels_last ? "channels_last" : "contiguous", current_threads(),
               torch_version().c_str());
+  if (model.unet_graph)
+    std::printf("CUDA graphs: %s\n", model.unet_graph->failure().empty()
+                                          ? (std::to_string(model.unet_graph->captures()) + " shapes captured").c_str()
+                                          : model.unet_graph->failure().c_str());
   if (model.int8_layers > 0)
     std::printf("int8 weights: %lld UNet linear layers (%s kernels)\n", static_cast<long long>(model.int8_layers),
                 int8_engine().c_str());

@@ -23,9 +23,10 @@ struct ModelArgs {
   bool vae_fp32 = false;
   bool vae_tiling = false;
   bool int8 = false;
+  bool cuda_graphs = false;
 };
 
-// Binds --model, --config-dir, --device, --dtype, --int8, --threads and (with `vae_fp32`)
+// Binds --model, --config-dir, --device, --dtype, --int8, --cuda-graphs, --threads and (with `vae_fp32`)
 // --vae-fp32 and --vae-tiling.
 void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32 = true);
 
@@ -77,7 +78,7 @@ void apply_model_defaults(const std::string& model, std::string& size, int& step
 // Loads a model for the command line, printing what is loading.
 StableDiffusionModel load_model_for_cli(const std::string& path, const std::string& device,
                                         const std::string& dtype, const std::string& config_dir,
-                                        bool vae_float32, bool int8_weights = false);
+                                        bool vae_float32, bool int8_weights = false, bool cuda_graphs = false);
 StableDiffusionModel load_model_for_cli(const ModelArgs& m);
 
 // The next free image number in `dir` (files are named NNNNN-..., as AUTOMATIC1111 does)

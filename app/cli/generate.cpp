@@ -73,6 +73,8 @@ void run_generate(GenerateArgs a) {
     result = text_to_image(model, req, on_step);
   }
   bar.finish();
+  if (model.unet_graph && !model.unet_graph->failure().empty())
+    warnings.push_back(model.unet_graph->failure() + "; the UNet ran without it");
   for (const auto& w : warnings) std::cerr << "warning: " << w << "\n";
 
   GenerationParameters p = run_parameters(model, a.m.model, req);

@@ -14,6 +14,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "models/stable_diffusion.h"
+#include "pipeline/memory_format.h"
 #include "pipeline/text_to_image_pipeline.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -62,12 +63,14 @@ int run_parity(const ParityArgs& a) {
   at::globalContext().setAllowTF32CuDNN(false);
   at::globalContext().setAllowTF32CuBLAS(false);
   auto model = load_stable_diffusion(a.fixtures + "/tiny-sd15", options);
+  const bool channels_last = use_preferred_memory_format(model);  // as the app and CLI run it
   const Bounds bound = bounds_for(options.dtype, options.device.is_cuda());
   const auto dev = [&](const at::Tensor& t) {
     return t.is_floating_point() ? t.to(options.device, options.dtype) : t.to(options.device);
   };
 
-  std::printf("device %s, %s\n", options.device.str().c_str(), dtype_name(options.dtype).c_str());
+  std::printf("device %s, %s, %s\n", options.device.str().c_str(), dtype_name(options.dtype).c_str(),
+              channels_last ? "channels_last" : "contiguous");
   std::printf("%-38s %10s %10s\n", "output", "rel L2", "bound");
   int failed = 0;
   const auto row = [&](const std::string& what, const at::Tensor& got, const at::Tensor& want, double limit) {
@@ -101,19 +104,44 @@ int run_parity(const ParityArgs& a) {
     row("vae encode moments", posterior.moments, ref.at("moments"), bound.vae);
     row("vae decode", model.vae->decode(ref.at("latent").to(options.device, vae_dtype)), ref.at("decoded"), bound.vae);
   }
-  for (const auto& [file, sampler] : std::vector<std::pair<std::string, std::string>>{
-           {"txt2img_PNDM", ""}, {"txt2img_DDIM", "ddim"}, {"txt2img_EulerDiscrete", "euler"}}) {
-    const auto ref = read_safetensors(ref_dir + "/" + file + ".safetensors").tensors;
-    TextToImageRequest r;
-    r.prompt = "a photo of a cat";
-    r.width = r.height = 128;
-    r.steps = 10;
-    r.guidance = 7.5;
-    r.sampler = sampler;
-    r.initial_latents = ref.at("initial_latents").clone();
-    const auto result = text_to_image(model, r);
-    row(file + " final latents", result.final_latents, ref.at("final_latents"), bound.pipeline);
-    row(file + " image", result.images_tensor, ref.at("image"), bound.pipeline);
+  // On CUDA the pipelines run twice: eagerly, and with the UNet step replayed as a CUDA graph.
+  const bool graphs = options.device.is_cuda() && UNetCudaGraph::available();
+  for (const bool graphed : graphs ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
+    if (graphed) model.unet_graph = std::make_shared<UNetCudaGraph>();
+    const std::string how = graphed ? ", CUDA graph" : "";
+    for (const auto& [file, sampler] : std::vector<std::pair<std::string, std::string>>{
+             {"txt2img_PNDM", ""}, {"txt2img_DDIM", "ddim"}, {"txt2img_EulerDiscrete", "euler"}}) {
+      const auto ref = read_safetensors(ref_dir + "/" + file + ".safetensors").tensors;
+      TextToImageRequest r;
+      r.prompt = "a photo of a cat";
+      r.width = r.height = 128;
+      r.steps = 10;
+      r.guidance = 7.5;
+      r.sampler = sampler;
+      r.initial_latents = ref.at("initial_latents").clone();
+      const auto result = text_to_image(model, r);
+      row(file + how + " final latents", result.final_latents, ref.at("final_latents"), bound.pipeline);
+      row(file + how + " image", result.images_tensor, ref.at("image"), bound.pipeline);
+    }
+    if (graphed && !model.unet_graph->failure().empty()) {
+      std::printf("%s\n", model.unet_graph->failure().c_str());
+      ++failed;
+    }
+    model.unet_graph.reset();
+  }
+  {
+    // The float16 overflow guard: with the decoder's first convolution scaled by 2^16 the
+    // layers after it overflow float16 (not bfloat16 or float32); decode_latents must still
+    // give the picture that a float32 decode of the same weights gives.
+    torch::NoGradGuard scaling;
+    for (auto& p : model.vae->named_parameters(true))
+      if (p.key() == "decoder.conv_in.weight" || p.key() == "decoder.conv_in.bias") p.value().mul_(65536.0);
+    const auto latent = read_safetensors(ref_dir + "/vae.safetensors").tensors.at("latent") *
+                        model.vae->config().scaling_factor;
+    const auto guarded = decode_latents(model, latent);
+    const bool upcast = options.dtype == c10::kHalf && model.vae->parameters().front().scalar_type() == c10::kFloat;
+    const auto exact = decode_latents(model, latent, /*float32_vae=*/true);
+    row(std::string("vae decode, overflow guard") + (upcast ? " (upcast)" : ""), guarded, exact, bound.vae);
   }
   std::printf(failed ? "%d outputs differ from the reference beyond their bound\n" : "all outputs within their bounds\n",
               failed);

@@ -385,6 +385,10 @@ StableDiffusionModel load_stable_diffusion(const std::string& path, const ModelL
   if (options.int8_weights && !options.device.is_cpu())
     throw Error("int8 weights run on the CPU only; use fp16 or bf16 on " + options.device.str());
   if (options.int8_weights) require_int8_engine();  // before the weights are read
+  if (options.cuda_graphs && !options.device.is_cuda())
+    throw Error("CUDA graphs need a CUDA device (the model is to run on " + options.device.str() + ")");
+  if (options.cuda_graphs && !UNetCudaGraph::available())
+    throw Error("CUDA graphs need a LibTorch built with CUDA; this build has none");
   const fs::path p = path;
   StableDiffusionModel model;
   if (path_is_dir(path))
@@ -396,6 +400,7 @@ StableDiffusionModel load_stable_diffusion(const std::string& path, const ModelL
   else
     model = load_single_file(path, options);
   if (options.int8_weights) model.int8_layers = quantize_linear_layers(*model.unet);
+  if (options.cuda_graphs) model.unet_graph = std::make_shared<UNetCudaGraph>();
   return model;
 }
 

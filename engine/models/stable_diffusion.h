@@ -12,6 +12,7 @@
 #include "models/autoencoder_kl.h"
 #include "models/clip_text_model.h"
 #include "models/unet_2d_condition_model.h"
+#include "models/unet_cuda_graph.h"
 #include "text/clip_tokenizer.h"
 
 namespace mrti {
@@ -23,6 +24,8 @@ struct ModelLoadOptions {
   // Int8 weights for the UNet's linear layers and 1x1 convolutions (models/int8_linear.h):
   // CPU generation only.
   bool int8_weights = false;
+  // CUDA only: the UNet step replayed as a CUDA graph (models/unet_cuda_graph.h).
+  bool cuda_graphs = false;
   // Single files: a diffusers folder whose configs (and tokenizer/) describe the model;
   // needed when its shapes match no standard SD 1.x/2.x model.
   std::string config_dir;
@@ -46,6 +49,8 @@ struct StableDiffusionModel {
   c10::Device device = c10::Device(c10::kCPU);
   c10::ScalarType dtype = c10::kFloat;  // text encoder and UNet; the VAE may be float32
   int64_t int8_layers = 0;              // UNet layers with int8 weights (0: none)
+  // Set with ModelLoadOptions::cuda_graphs: the sampling loop runs the UNet through it.
+  std::shared_ptr<UNetCudaGraph> unet_graph;
 };
 
 // `path`: a diffusers folder (model_index.json, text_encoder/, tokenizer/, unet/, vae/,

@@ -13,8 +13,19 @@ void convert_to_channels_last(torch::nn::Module& module) {
 }
 
 void use_channels_last(StableDiffusionModel& model) {
+  if (model.unet_graph) model.unet_graph->reset();  // it holds the old weights' addresses
   convert_to_channels_last(*model.unet);
   convert_to_channels_last(*model.vae);
+}
+
+bool channels_last_pays_off(const c10::Device& device, c10::ScalarType dtype) {
+  if (device.is_cpu()) return dtype == c10::kBFloat16;
+  return device.is_cuda() && (dtype == c10::kHalf || dtype == c10::kBFloat16);
+}
+
+bool use_preferred_memory_format(StableDiffusionModel& model) {
+  if (channels_last_pays_off(model.device, model.dtype)) use_channels_last(model);
+  return uses_channels_last(model);
 }
 
 bool uses_channels_last(const StableDiffusionModel& model) {

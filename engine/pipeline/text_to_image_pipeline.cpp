@@ -60,6 +60,12 @@ at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents
   at::Tensor image;
   try {
     image = model.vae->decode(z).to(at::kFloat);
+    if (vae_dtype == at::kHalf && !torch::isfinite(image).all().item<bool>()) {
+      // SD's VAE overflows float16 on some latents (SDXL's on most): decode again in float32,
+      // as diffusers' upcast_vae, and keep the VAE there for this model's next pictures.
+      model.vae->to(at::kFloat);
+      image = model.vae->decode(z.to(at::kFloat)).to(at::kFloat);
+    }
   } catch (...) {
     model.vae->set_tiling(tiling_before);
     throw;
@@ -125,7 +131,11 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
     auto shape = like.sizes().vec();
     shape[0] = 1;
     for (auto& g : generators) parts.push_back(at::randn(shape, g, at::TensorOptions().dtype(at::kFloat)));
-    return at::cat(parts, 0).to(like.device(), like.scalar_type());
+    at::Tensor host = at::cat(parts, 0);
+    // From pinned memory the copy to the GPU is asynchronous: the host does not wait for the
+    // steps already queued.
+    if (like.is_cuda()) return host.pin_memory().to(like.device(), like.scalar_type(), /*non_blocking=*/true);
+    return host.to(like.device(), like.scalar_type());
   };
 
   // 3. denoising loop. Scheduler arithmetic stays in float32 whatever the UNet's precision.
@@ -136,6 +146,11 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
   UNetShortcuts shortcuts;
   shortcuts.deep_cache_interval = request.deep_cache_interval;
   shortcuts.token_merge_ratio = request.token_merge_ratio;
+  // The shortcuts change the UNet's work from step to step: no fixed graph for them.
+  const bool graphed = model.unet_graph && request.deep_cache_interval <= 1 && request.token_merge_ratio <= 0;
+  // On the device once: a per-step copy from pageable host memory would make the host wait
+  // for every step queued before it.
+  const at::Tensor device_timesteps = timesteps.to(device);
 
   for (int i = 0; i < total; ++i) {
     check_cancelled(cancel);
@@ -148,8 +163,10 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
       states = at::cat({uncond.expand({B, uncond.size(1), uncond.size(2)}), states}, 0);
       model_in = at::cat({model_in, model_in}, 0);
     }
-    at::Tensor t_tensor = timesteps[i].to(device);
-    at::Tensor out = model.unet->forward(model_in.to(unet_dtype).contiguous(unet_format), t_tensor, states, &shortcuts)
+    const at::Tensor t_tensor = device_timesteps[i];
+    model_in = model_in.to(unet_dtype).contiguous(unet_format);
+    at::Tensor out = (graphed ? model.unet_graph->forward(model.unet, model_in, t_tensor, states)
+                              : model.unet->forward(model_in, t_tensor, states, &shortcuts))
                          .to(at::kFloat);
     if (cfg) {
       auto halves = out.chunk(2, 0);

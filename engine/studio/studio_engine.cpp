@@ -22,6 +22,7 @@
 #include "multires/prompt_syntax.h"
 #include "multires/resolution_sweep.h"
 #include "multires/time_index.h"
+#include "pipeline/memory_format.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/error_message.h"
 #include "runtime/random_seed.h"
@@ -160,6 +161,7 @@ ModelInfo StudioEngine::load_model(const LoadRequest& request, const LoadProgres
   };
   check_cancelled(cancel);
   auto model = std::make_unique<StableDiffusionModel>(load_stable_diffusion(request.path, options));
+  use_preferred_memory_format(*model);
   check_cancelled(cancel);
   ModelInfo info;
   info.source = request.path;
