@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pipeline/memory_format.h"
+#include "pipeline/picture_parameters.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -182,32 +183,10 @@ at::Tensor read_initial_latents(const std::string& file) {
   return latents.dim() == 3 ? latents.unsqueeze(0) : latents;
 }
 
-namespace {
-std::string format_ratio(double r) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", r);
-  return buf;
-}
-}  // namespace
-
 GenerationParameters run_parameters(const StableDiffusionModel& model, const std::string& model_path,
                                     const TextToImageRequest& request) {
-  namespace fs = std::filesystem;
-  GenerationParameters p;
-  p.negative_prompt = request.negative_prompt;
-  p.steps = request.steps;
-  p.cfg_scale = request.guidance;
-  p.width = request.width;
-  p.height = request.height;
-  p.model = fs::path(model_path).filename().string();
-  if (p.model.empty()) p.model = fs::path(model_path).parent_path().filename().string();
-  p.sampler = scheduler_display_name(*make_scheduler(request.sampler, model.scheduler_config));
-  p.extra["Device"] = model.device.str();
-  p.extra["Dtype"] = dtype_name(model.dtype);
-  if (model.int8_layers > 0) p.extra["Int8 weights"] = "UNet linear layers";
+  GenerationParameters p = picture_parameters(model, model_path, request);
   if (request.decode_vae_in_tiles) p.extra["VAE tiling"] = "true";
-  if (request.deep_cache_interval > 1) p.extra["DeepCache"] = std::to_string(request.deep_cache_interval);
-  if (request.token_merge_ratio > 0) p.extra["Token merging ratio"] = format_ratio(request.token_merge_ratio);
   return p;
 }
 

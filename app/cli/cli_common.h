@@ -89,8 +89,8 @@ std::string image_number(int n);
 // The tensor `latents` of an --init-latents safetensors file as [B, C, h, w] float32.
 at::Tensor read_initial_latents(const std::string& file);
 
-// What every PNG of a run carries: the request's settings, the model's name, sampler,
-// device and precision. The caller adds the prompt, the seed and any extras.
+// What every PNG of a run carries (picture_parameters, and VAE tiling). The caller adds the
+// seed and any extras.
 GenerationParameters run_parameters(const StableDiffusionModel& model, const std::string& model_path,
                                     const TextToImageRequest& request);
 

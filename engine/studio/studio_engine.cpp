@@ -23,6 +23,7 @@
 #include "multires/resolution_sweep.h"
 #include "multires/time_index.h"
 #include "pipeline/memory_format.h"
+#include "pipeline/picture_parameters.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/error_message.h"
 #include "runtime/random_seed.h"
@@ -40,13 +41,6 @@ namespace {
 const char* kSd15SchedulerConfig = R"({"_class_name":"PNDMScheduler","beta_end":0.012,
   "beta_schedule":"scaled_linear","beta_start":0.00085,"num_train_timesteps":1000,
   "set_alpha_to_one":false,"skip_prk_steps":true,"steps_offset":1,"clip_sample":false})";
-
-std::string model_name_of(const std::string& path) {
-  fs::path p(path);
-  std::string n = p.filename().string();
-  if (n.empty()) n = p.parent_path().filename().string();
-  return n;
-}
 
 Image thumbnail_image(const at::Tensor& t) {
   if (!t.defined() || t.dim() != 3 || t.size(2) != 3) return {};
@@ -119,26 +113,9 @@ ConceptSet StudioEngine::Impl::load_concepts(const ConceptLibrary& lib, const st
 
 GenerationParameters StudioEngine::Impl::base_parameters(const GenerateRequest& r, const ConceptSet& concepts,
                                                          const std::vector<std::string>& used) const {
-  GenerationParameters p;
-  p.prompt = r.prompt;
-  p.negative_prompt = r.negative_prompt;
-  p.steps = r.steps;
-  p.cfg_scale = r.guidance;
-  p.width = r.width;
-  p.height = r.height;
-  p.model = info.name;
-  p.extra["Device"] = info.device;
-  p.extra["Dtype"] = info.dtype;
-  if (info.int8_layers > 0) p.extra["Int8 weights"] = "UNet linear layers";
+  GenerationParameters p = picture_parameters(*model, info.source, r);
   if (!used.empty()) p.extra["Concepts"] = concepts_parameter(concepts, used);
   if (r.interpolate) p.extra["Interpolate"] = "true";
-  if (r.deep_cache_interval > 1) p.extra["DeepCache"] = std::to_string(r.deep_cache_interval);
-  if (r.token_merge_ratio > 0) {
-    char ratio[32];
-    std::snprintf(ratio, sizeof ratio, "%g", r.token_merge_ratio);
-    p.extra["Token merging ratio"] = ratio;
-  }
-  p.sampler = scheduler_display_name(*make_scheduler(r.sampler, model->scheduler_config));
   return p;
 }
 
