@@ -8,6 +8,7 @@
 
 #include "models/autoencoder_kl.h"
 #include "models/config_json.h"
+#include "models/group_norm_statistics.h"
 #include "runtime/error.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/state_dict.h"
@@ -135,6 +136,29 @@ class TestVae : public QObject {
     const auto sliced = vae->decode(latents);
     QCOMPARE(sliced.sizes().vec(), (std::vector<int64_t>{2, 3, 64, 64}));
     MRTI_COMPARE_REL(sliced, whole, 1e-5);
+  }
+
+  void bf16_group_norm_on_channels_last_input() {
+    // The decoder's GroupNorm on bfloat16 NHWC input of its sizes (mean far from 0, as its
+    // activations are): within bfloat16 rounding of float32, as on NCHW input.
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(4);
+    torch::nn::GroupNorm norm(torch::nn::GroupNormOptions(32, 64).eps(1e-6));
+    norm->weight.normal_();
+    norm->bias.normal_();
+    for (const int64_t side : {16, 64, 128}) {
+      const auto x = torch::randn({1, 64, side, side}) * 2 + 3;
+      const auto want = norm->forward(x);
+      torch::nn::GroupNorm half(torch::nn::GroupNormOptions(32, 64).eps(1e-6));
+      half->to(torch::kBFloat16);
+      half->weight.copy_(norm->weight);
+      half->bias.copy_(norm->bias);
+      for (const auto format : {at::MemoryFormat::Contiguous, at::MemoryFormat::ChannelsLast}) {
+        const auto got = mrti::group_norm(half, x.to(torch::kBFloat16).contiguous(format));
+        QVERIFY(got.is_contiguous(format));
+        MRTI_COMPARE_REL(got.to(torch::kFloat), want, 2e-2);
+      }
+    }
   }
 
   void legacy_attention_names_and_shapes_load() {
