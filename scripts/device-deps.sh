@@ -106,7 +106,7 @@ fi
 # where its PyTorch has no diffusers installed (REFENV_SRC, default ../shared/perf's).
 refenv_src=${REFENV_SRC:-../shared/perf/refenv-src.tar.xz}
 if [ -f "$refenv_src" ]; then
-  cp "$refenv_src" "$out/refenv-src.tar.xz"
+  rm -f "$out/refenv-src.tar.xz" && cp "$refenv_src" "$out/refenv-src.tar.xz"
 else
   echo "no $refenv_src (REFENV_SRC): the device check times diffusers only where it is installed" >&2
 fi
