@@ -75,8 +75,8 @@ at::Tensor UNetCudaGraph::forward(UNet2DConditionModel& unet, const at::Tensor& 
       // Capture happens on a side stream (the default stream cannot be captured), after
       // warm-up runs there that let cuBLAS and cuDNN pick algorithms and allocate workspaces
       // outside the graph.
-      const auto current = at::cuda::getCurrentCUDAStream();
-      const auto side = at::cuda::getStreamFromPool();
+      const auto current = c10::cuda::getCurrentCUDAStream();
+      const auto side = c10::cuda::getStreamFromPool();
       m.sample = dense_copy(sample);
       m.timestep = dense_copy(t);
       m.states = dense_copy(encoder_hidden_states);
