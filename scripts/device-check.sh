@@ -88,6 +88,9 @@ check() {  # [--show] name command...: the log goes to $OUT/name.log; --show pri
   if [ $show = 1 ]; then cat "$out/$name.log"; elif [ $ok = 0 ]; then tail -n 20 "$out/$name.log"; fi
 }
 fixtures=device-deps/fixtures
+# Float32 means float32 in the comparisons: no TensorFloat-32 in cuBLAS or cuDNN (LibTorch lets
+# cuDNN's convolutions use it by default). The benchmarks below run with the defaults.
+export NVIDIA_TF32_OVERRIDE=0
 if [ -d "$fixtures/tiny-sd15" ]; then
   # Every model part and the pipeline against diffusers' outputs (on the CPU first: the build
   # itself), and the same seed's picture, for each device and precision.
@@ -151,6 +154,7 @@ else
 fi
 
 # ---- benchmarks ----
+unset NVIDIA_TF32_OVERRIDE
 if [ -z "${DEVICE_CHECK_SKIP_BENCH:-}" ]; then
   model=/tmp/mrti-sd15-random
   [ -f "$model/model_index.json" ] ||
