@@ -370,7 +370,7 @@ void add_bench(CLI::App& app) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->add_option("--sampler", a->sampler, "Sampler of the whole-image run");
-  cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors");
+  cmd->add_flag("--channels-last", a->channels_last, "Run the UNet and VAE on channels_last (NHWC) tensors (the default for bf16 on the CPU and fp16/bf16 on CUDA)");
   cmd->add_flag("--skip-image", a->skip_image, "Leave out the whole-image run");
   cmd->add_flag("--skip-peak", a->skip_peak, "Leave out the measurement of the machine's peak rate");
   cmd->add_flag("--profile", a->profile,
