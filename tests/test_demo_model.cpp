@@ -41,6 +41,18 @@ TextToImageRequest default_request() {
   return r;
 }
 
+// A shortcut's or another precision's scores beside the exact path's: each rate within 5
+// points of it.
+void expect_scores_kept(const std::string& what, const ShapesScore& exact, const ShapesScore& got) {
+  qInfo("held-out captions, %s: foreground %.1f / %.1f%%, background %.1f / %.1f%%, shape %.1f / %.1f%%", what.c_str(),
+        100 * exact.rate(exact.foreground), 100 * got.rate(got.foreground), 100 * exact.rate(exact.background),
+        100 * got.rate(got.background), 100 * exact.rate(exact.shape), 100 * got.rate(got.shape));
+  QCOMPARE(got.images, exact.images);
+  QVERIFY(got.rate(got.foreground) >= exact.rate(exact.foreground) - 0.05);
+  QVERIFY(got.rate(got.background) >= exact.rate(exact.background) - 0.05);
+  QVERIFY(got.rate(got.shape) >= exact.rate(exact.shape) - 0.05);
+}
+
 const std::string kConcept = std::string(MRTI_SOURCE_DIR) + "/resources/concepts/dotstar.safetensors";
 
 }  // namespace
@@ -76,14 +88,7 @@ class TestDemoModel : public QObject {
     TextToImageRequest r = default_request();
     r.deep_cache_interval = 3;
     const auto cached = evaluate_shape_captions(demo_model(), held_out_shape_captions(), 2, 100, r).score;
-    qInfo("held-out captions, exact / DeepCache 3: foreground %.1f / %.1f%%, background %.1f / %.1f%%, shape %.1f / "
-          "%.1f%%",
-          100 * exact.rate(exact.foreground), 100 * cached.rate(cached.foreground), 100 * exact.rate(exact.background),
-          100 * cached.rate(cached.background), 100 * exact.rate(exact.shape), 100 * cached.rate(cached.shape));
-    QCOMPARE(cached.images, exact.images);
-    QVERIFY(cached.rate(cached.foreground) >= exact.rate(exact.foreground) - 0.05);
-    QVERIFY(cached.rate(cached.background) >= exact.rate(exact.background) - 0.05);
-    QVERIFY(cached.rate(cached.shape) >= exact.rate(exact.shape) - 0.05);
+    expect_scores_kept("exact / DeepCache 3", exact, cached);
   }
 
   void int8WeightsKeepTheScores() {
@@ -99,15 +104,8 @@ class TestDemoModel : public QObject {
     auto int8 = load_stable_diffusion(shipped_model_dir(), options);
     QVERIFY(int8.int8_layers > 0);
     const auto score = evaluate_shape_captions(int8, held_out_shape_captions(), 2, 100, default_request()).score;
-    qInfo("held-out captions, exact / int8 weights (%lld layers, %s): foreground %.1f / %.1f%%, background %.1f / "
-          "%.1f%%, shape %.1f / %.1f%%",
-          static_cast<long long>(int8.int8_layers), int8_engine().c_str(), 100 * exact.rate(exact.foreground),
-          100 * score.rate(score.foreground), 100 * exact.rate(exact.background), 100 * score.rate(score.background),
-          100 * exact.rate(exact.shape), 100 * score.rate(score.shape));
-    QCOMPARE(score.images, exact.images);
-    QVERIFY(score.rate(score.foreground) >= exact.rate(exact.foreground) - 0.05);
-    QVERIFY(score.rate(score.background) >= exact.rate(exact.background) - 0.05);
-    QVERIFY(score.rate(score.shape) >= exact.rate(exact.shape) - 0.05);
+    expect_scores_kept("exact / int8 weights (" + std::to_string(int8.int8_layers) + " layers, " + int8_engine() + ")",
+                       exact, score);
   }
 
   void bfloat16KeepsTheScores() {
@@ -122,14 +120,7 @@ class TestDemoModel : public QObject {
     auto bf16 = load_stable_diffusion(shipped_model_dir(), options);
     QVERIFY(use_preferred_memory_format(bf16));
     const auto score = evaluate_shape_captions(bf16, captions, 1, 100, default_request()).score;
-    qInfo("held-out captions, float32 / bfloat16: foreground %.1f / %.1f%%, background %.1f / %.1f%%, shape %.1f / "
-          "%.1f%%",
-          100 * exact.rate(exact.foreground), 100 * score.rate(score.foreground), 100 * exact.rate(exact.background),
-          100 * score.rate(score.background), 100 * exact.rate(exact.shape), 100 * score.rate(score.shape));
-    QCOMPARE(score.images, exact.images);
-    QVERIFY(score.rate(score.foreground) >= exact.rate(exact.foreground) - 0.05);
-    QVERIFY(score.rate(score.background) >= exact.rate(exact.background) - 0.05);
-    QVERIFY(score.rate(score.shape) >= exact.rate(exact.shape) - 0.05);
+    expect_scores_kept("float32 / bfloat16", exact, score);
   }
 
   void conceptFineScaleShowsTheDetailCoarseDoesNot() {
