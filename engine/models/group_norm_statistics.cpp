@@ -28,9 +28,8 @@ at::Tensor group_norm(const torch::nn::GroupNorm& layer, const at::Tensor& x) {
     // time of that kernel.
     if (x.device().is_cpu() && (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf) &&
         x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
-      const auto as_float = [](const at::Tensor& t) { return t.defined() ? t.to(at::kFloat) : t; };
-      return at::group_norm(x.to(at::kFloat), o.num_groups(), o.affine() ? as_float(layer->weight) : at::Tensor(),
-                            o.affine() ? as_float(layer->bias) : at::Tensor(), o.eps())
+      return at::group_norm(x.to(at::kFloat), o.num_groups(), o.affine() ? layer->weight.to(at::kFloat) : at::Tensor(),
+                            o.affine() ? layer->bias.to(at::kFloat) : at::Tensor(), o.eps())
           .to(x.scalar_type());
     }
     return layer.ptr()->forward(x);

@@ -16,7 +16,8 @@ std::vector<Image> latent_previews(const at::Tensor& latents) {
   // Computed where the latents are; only the small RGB result comes to the host, on CUDA
   // into pinned memory (a direct DMA copy, no staging through a bounce buffer).
   auto x = latents.detach().to(torch::kFloat);
-  auto w = torch::from_blob(const_cast<float*>(&factors[0][0]), {4, 3}, torch::kFloat).clone().to(x.device());
+  auto w = torch::from_blob(const_cast<float*>(&factors[0][0]), {4, 3}, torch::kFloat)
+               .to(x.device(), torch::kFloat, /*non_blocking=*/false, /*copy=*/true);
   auto rgb = torch::einsum("bchw,cr->brhw", {x, w});
   rgb = ((rgb + 1.0) * 0.5).clamp(0.0, 1.0);
   if (rgb.is_cuda()) {
