@@ -90,12 +90,22 @@ class TestCli : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     QVERIFY2(r.out.contains("all outputs within their bounds"), qPrintable(r.out));
     QCOMPARE(r.out.count(QStringLiteral("  ok\n")), 14);
-    // bfloat16 runs on channels_last tensors on the CPU, the layout whose GroupNorm LibTorch
-    // 1.13 sums in bfloat16 (the VAE's decode was then off by more than 100 %).
-    r = mrti_cli({"parity", "--fixtures", QString::fromStdString(mrti_test::fixtures_dir()), "--dtype", "bf16"});
+    // bfloat16 arithmetic runs on channels_last tensors on the CPU, the layout whose GroupNorm
+    // LibTorch 1.13 sums in bfloat16 (the VAE's decode was then off by more than 100 %).
+    r = mrti_cli({"parity", "--fixtures", QString::fromStdString(mrti_test::fixtures_dir()), "--dtype", "bf16",
+                  "--bf16-math", "native"});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
     QVERIFY2(r.out.contains("bf16, channels_last") && r.out.contains("all outputs within their bounds"),
              qPrintable(r.out));
+    // bf16 weights with float32 arithmetic, as CPUs without bf16 units run them.
+    r = mrti_cli({"parity", "--fixtures", QString::fromStdString(mrti_test::fixtures_dir()), "--dtype", "bf16",
+                  "--bf16-math", "float32"});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains("bf16 weights, fp32 arithmetic, contiguous") &&
+                 r.out.contains("all outputs within their bounds"),
+             qPrintable(r.out));
+    r = mrti_cli({"parity", "--fixtures", QString::fromStdString(mrti_test::fixtures_dir()), "--bf16-math", "fast"});
+    QVERIFY2(r.code > 0 && r.err.contains("--bf16-math"), qPrintable(r.out + r.err));
     const auto empty = QString::fromStdString(mrti_test::temp_dir("cli-parity-empty"));
     r = mrti_cli({"parity", "--fixtures", empty});
     QVERIFY2(r.code > 0, qPrintable(r.out));

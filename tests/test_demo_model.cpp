@@ -17,6 +17,7 @@
 #include "multires/concept.h"
 #include "multires/multires_pipeline.h"
 #include "pipeline/memory_format.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/error.h"
 #include "training/shapes_evaluation.h"
 #include "training/textual_inversion_trainer.h"
@@ -109,7 +110,7 @@ class TestDemoModel : public QObject {
   }
 
   void bfloat16KeepsTheScores() {
-    // Half the held-out captions, one seed each, in bfloat16 on the layout it runs in
+    // Half the held-out captions, one seed each, in bfloat16 arithmetic on the layout it runs in
     // (channels_last): the asked colours, not those of a GroupNorm summed in bfloat16 (greenish
     // stars on grey). Fewer pictures than above: most CPUs emulate bfloat16 arithmetic slowly.
     const auto& all = held_out_shape_captions();
@@ -117,10 +118,19 @@ class TestDemoModel : public QObject {
     auto exact = evaluate_shape_captions(demo_model(), captions, 1, 100, default_request()).score;
     ModelLoadOptions options;
     options.dtype = torch::kBFloat16;
-    auto bf16 = load_stable_diffusion(shipped_model_dir(), options);
-    QVERIFY(use_preferred_memory_format(bf16));
-    const auto score = evaluate_shape_captions(bf16, captions, 1, 100, default_request()).score;
-    expect_scores_kept("float32 / bfloat16", exact, score);
+    {
+      const Bfloat16MathScope native(Bfloat16Math::Native);
+      auto bf16 = load_stable_diffusion(shipped_model_dir(), options);
+      QVERIFY(use_preferred_memory_format(bf16));
+      const auto score = evaluate_shape_captions(bf16, captions, 1, 100, default_request()).score;
+      expect_scores_kept("float32 / bfloat16", exact, score);
+    }
+    // bf16 weights with float32 arithmetic, as CPUs without bf16 units run them.
+    const Bfloat16MathScope f32(Bfloat16Math::Float32);
+    auto weights = load_stable_diffusion(shipped_model_dir(), options);
+    QVERIFY(!use_preferred_memory_format(weights));
+    const auto score = evaluate_shape_captions(weights, captions, 1, 100, default_request()).score;
+    expect_scores_kept("float32 / bfloat16 weights, float32 arithmetic", exact, score);
   }
 
   void conceptFineScaleShowsTheDetailCoarseDoesNot() {

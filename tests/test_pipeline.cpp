@@ -4,11 +4,15 @@
 
 #include <limits>
 
+#include "models/layer_forward.h"
 #include "models/stable_diffusion.h"
 #include "models/unet_cuda_graph.h"
 #include "pipeline/memory_format.h"
+#include "pipeline/picture_parameters.h"
 #include "pipeline/text_to_image_pipeline.h"
 #include "pipeline/prompt_encoding.h"
+#include "runtime/bfloat16_math.h"
+#include "runtime/cpu_features.h"
 #include "runtime/error.h"
 #include "runtime/error_message.h"
 #include "tensor_io/safetensors.h"
@@ -151,6 +155,7 @@ class TestPipeline : public QObject {
     QVERIFY(channels_last_pays_off(c10::Device(c10::kCUDA, 0), c10::kBFloat16));
     QVERIFY(!channels_last_pays_off(c10::Device(c10::kCUDA, 0), c10::kFloat));
     MRTI_REQUIRE_FIXTURES();
+    const Bfloat16MathScope native(Bfloat16Math::Native);
     QVERIFY(!use_preferred_memory_format(model()));
     QVERIFY(!uses_channels_last(model()));
     ModelLoadOptions bf16;
@@ -184,6 +189,70 @@ class TestPipeline : public QObject {
       message = e.what();
     }
     QVERIFY2(message.contains("CUDA graphs need a CUDA device"), qPrintable(message));
+  }
+
+  void bfloat16_weights_with_float32_arithmetic() {
+    // Where the CPU has no bf16 units, a bf16 model keeps bf16 weights and computes in float32.
+    QCOMPARE(parse_bfloat16_math("fp32"), Bfloat16Math::Float32);
+    QCOMPARE(parse_bfloat16_math("Native"), Bfloat16Math::Native);
+    QCOMPARE(parse_bfloat16_math("auto"), Bfloat16Math::Automatic);
+    MRTI_EXPECT_ERROR(parse_bfloat16_math("bf8"), "'bf8'", "auto, native or float32");
+    const c10::Device cpu(c10::kCPU), cuda(c10::kCUDA, 0);
+    {
+      const Bfloat16MathScope f32(Bfloat16Math::Float32);
+      QCOMPARE(cpu_bfloat16_math(), Bfloat16Math::Float32);
+      QCOMPARE(compute_dtype(cpu, c10::kBFloat16), c10::kFloat);
+      QCOMPARE(compute_dtype(cpu, c10::kFloat), c10::kFloat);
+      QCOMPARE(compute_dtype(cuda, c10::kBFloat16), c10::kBFloat16);  // CUDA has bf16 units
+      QCOMPARE(compute_dtype(cuda, c10::kHalf), c10::kHalf);
+      {
+        const Bfloat16MathScope inner(Bfloat16Math::Native);
+        QCOMPARE(compute_dtype(cpu, c10::kBFloat16), c10::kBFloat16);
+      }
+      QCOMPARE(compute_dtype(cpu, c10::kBFloat16), c10::kFloat);  // the scope put it back
+    }
+    const auto automatic = cpu_features().avx512_bf16 || cpu_features().amx_bf16 ? c10::kBFloat16 : c10::kFloat;
+    QCOMPARE(compute_dtype(cpu, c10::kBFloat16), automatic);
+
+    MRTI_REQUIRE_FIXTURES();
+    ModelLoadOptions bf16;
+    bf16.dtype = c10::kBFloat16;
+    auto weights = load_stable_diffusion(mrti_test::fixture("tiny-sd15"), bf16);
+    auto req = tiny_request();
+    req.seed = 3;
+    req.steps = 4;
+    const auto exact = text_to_image(model(), req);
+    double native_error = 0;
+    {
+      const Bfloat16MathScope native(Bfloat16Math::Native);
+      native_error = mrti_test::rel_l2(text_to_image(weights, req).final_latents, exact.final_latents);
+    }
+    const Bfloat16MathScope f32(Bfloat16Math::Float32);
+    QCOMPARE(compute_dtype_of(*weights.unet), c10::kFloat);
+    QCOMPARE(compute_dtype_of(*weights.vae), c10::kFloat);
+    // float32 arithmetic does not pay for channels_last; the picture is recorded as made so.
+    QVERIFY(!use_preferred_memory_format(weights));
+    QCOMPARE(QString::fromStdString(picture_parameters(weights, "tiny-sd15", req).extra.at("Arithmetic")),
+             QString("fp32"));
+    QVERIFY(!picture_parameters(model(), "tiny-sd15", req).extra.count("Arithmetic"));
+    const auto got = text_to_image(weights, req);
+    // The weights stay bf16 (half the memory); only they are rounded, so the picture is
+    // nearer the float32 one than with bf16 arithmetic.
+    for (const auto& p : weights.unet->parameters()) QCOMPARE(p.scalar_type(), c10::kBFloat16);
+    for (const auto& p : weights.text_encoder->parameters()) QCOMPARE(p.scalar_type(), c10::kBFloat16);
+    const double error = mrti_test::rel_l2(got.final_latents, exact.final_latents);
+    std::printf("bf16 weights vs float32: latents relative error %.4f with float32 arithmetic, %.4f with bf16\n",
+                error, native_error);
+    QVERIFY2(error < 2e-2, qPrintable(QString::number(error)));
+    QVERIFY2(error < native_error, qPrintable(QString("%1 vs %2").arg(error).arg(native_error)));
+    MRTI_COMPARE_REL(got.images_tensor, exact.images_tensor, 2e-2);
+    torch::NoGradGuard no_grad;
+    const auto states = encode_prompt(weights, "a photo of a cat").states;
+    QCOMPARE(states.scalar_type(), c10::kFloat);
+    const auto x = torch::randn({1, 4, 16, 16});
+    const auto out = weights.unet->forward(x, torch::tensor(500, torch::kLong), states);
+    QCOMPARE(out.scalar_type(), c10::kFloat);
+    MRTI_COMPARE_REL(out, model().unet->forward(x, torch::tensor(500, torch::kLong), states), 2e-2);
   }
 
   void out_of_memory_is_said_plainly() {

@@ -17,6 +17,7 @@
 #include "multires/time_index.h"
 #include "pipeline/memory_format.h"
 #include "runtime/atomic_file.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/error.h"
 #include "training/caption_templates.h"
 #include "training/dataset.h"
@@ -604,26 +605,31 @@ class TestTraining : public QObject {
     auto s = tiny_settings();
     s.resolution = 128;
     TextualInversionTrainer fp32(tiny_model(), s, ds);
-    s.precision = "bf16";
-    TextualInversionTrainer bf16(tiny_model_bf16(), s, ds);
-    // The concept is a float32 master copy in both.
-    QCOMPARE(bf16.embeddings().scalar_type(), torch::kFloat);
     const TrainingBatch batch = fixed_batch(fp32, fp32);
     const StepResult a = fp32.train_on(batch, 0.0);
-    const StepResult b = bf16.train_on(batch, 0.0);
-    QCOMPARE(b.grad.scalar_type(), torch::kFloat);
-    QCOMPARE(b.scale_indices, a.scale_indices);
-    const double loss_rel = std::abs(b.loss - a.loss) / std::abs(a.loss);
-    const double cos = cosine(b.grad, a.grad);
-    std::printf("bf16 vs fp32 step: loss %.6f vs %.6f (relative difference %.4f), gradient cosine %.5f, "
-                "relative L2 %.4f\n", b.loss, a.loss, loss_rel, cos, mrti_test::rel_l2(b.grad, a.grad));
-    QVERIFY(torch::isfinite(b.grad).all().item<bool>());
-    QVERIFY2(loss_rel < 0.03, qPrintable(QString("loss %1 vs %2").arg(b.loss).arg(a.loss)));
-    QVERIFY2(cos > 0.9, qPrintable(QString("gradient cosine similarity %1").arg(cos)));
-    // Only the sampled scales have a gradient, in bf16 too.
-    for (int64_t k = 0; k < 10; ++k)
-      if (std::find(a.scale_indices.begin(), a.scale_indices.end(), k) == a.scale_indices.end())
-        QCOMPARE(b.grad[k].abs().max().item<float>(), 0.f);
+    s.precision = "bf16";
+    // bf16 arithmetic, and bf16 weights with float32 arithmetic (CPUs without bf16 units).
+    for (const auto math : {Bfloat16Math::Native, Bfloat16Math::Float32}) {
+      const Bfloat16MathScope scope(math);
+      TextualInversionTrainer bf16(tiny_model_bf16(), s, ds);
+      // The concept is a float32 master copy in both.
+      QCOMPARE(bf16.embeddings().scalar_type(), torch::kFloat);
+      const StepResult b = bf16.train_on(batch, 0.0);
+      QCOMPARE(b.grad.scalar_type(), torch::kFloat);
+      QCOMPARE(b.scale_indices, a.scale_indices);
+      const double loss_rel = std::abs(b.loss - a.loss) / std::abs(a.loss);
+      const double cos = cosine(b.grad, a.grad);
+      std::printf("bf16 (%s arithmetic) vs fp32 step: loss %.6f vs %.6f (relative difference %.4f), gradient "
+                  "cosine %.5f, relative L2 %.4f\n", bfloat16_math_name(math).c_str(), b.loss, a.loss, loss_rel, cos,
+                  mrti_test::rel_l2(b.grad, a.grad));
+      QVERIFY(torch::isfinite(b.grad).all().item<bool>());
+      QVERIFY2(loss_rel < 0.03, qPrintable(QString("loss %1 vs %2").arg(b.loss).arg(a.loss)));
+      QVERIFY2(cos > 0.9, qPrintable(QString("gradient cosine similarity %1").arg(cos)));
+      // Only the sampled scales have a gradient, in bf16 too.
+      for (int64_t k = 0; k < 10; ++k)
+        if (std::find(a.scale_indices.begin(), a.scale_indices.end(), k) == a.scale_indices.end())
+          QCOMPARE(b.grad[k].abs().max().item<float>(), 0.f);
+    }
   }
 
   void precision_must_match_the_model() {

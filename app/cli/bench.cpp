@@ -25,6 +25,7 @@
 #include "pipeline/memory_format.h"
 #include "pipeline/prompt_encoding.h"
 #include "pipeline/text_to_image_pipeline.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/cpu_features.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/machine_peak.h"
@@ -202,12 +203,13 @@ void run_bench(BenchArgs a) {
   torch::NoGradGuard no_grad;
   const auto dev = model.device;
   const auto dt = model.dtype;
+  const auto arithmetic = compute_dtype(dev, dt);  // float32 for bf16 weights on CPUs without bf16 units
   const int64_t B = a.batch;
   const int64_t lc = model.unet->config().in_channels;
-  auto latents = torch::randn({B, lc, h / 8, w / 8}).to(dev, dt);
+  auto latents = torch::randn({B, lc, h / 8, w / 8}).to(dev, arithmetic);
   if (channels_last) latents = latents.contiguous(at::MemoryFormat::ChannelsLast);
   auto prompt = encode_prompt(model, "a photograph of an astronaut riding a horse");
-  auto states = prompt.states.to(dev, dt);
+  auto states = prompt.states.to(dev, arithmetic);
   auto t = torch::tensor(500, torch::kLong).to(dev);
 
   std::vector<Row> rows{load_row};
@@ -309,13 +311,14 @@ void run_bench(BenchArgs a) {
   std::optional<MachinePeak> peak;
   if (!a.skip_peak) {
     std::cerr << "measuring the machine's peak (convolution and matrix product)\n";
-    peak = measure_machine_peak(dev, dt == torch::kFloat ? std::vector<c10::ScalarType>{dt}
-                                                         : std::vector<c10::ScalarType>{dt, torch::kFloat});
+    peak = measure_machine_peak(dev, arithmetic == torch::kFloat ? std::vector<c10::ScalarType>{arithmetic}
+                                                                 : std::vector<c10::ScalarType>{arithmetic, torch::kFloat});
   }
 
   std::printf("\nmrti bench  model=%s  size=%dx%d  batch=%d\n", a.m.model.c_str(), w, h, a.batch);
-  std::printf("device=%s  dtype=%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
-              dtype_name(dt).c_str(), channels_last ? "channels_last" : "contiguous", current_threads(),
+  std::printf("device=%s  dtype=%s%s  memory format=%s  threads=%d  libtorch=%s\n", dev.str().c_str(),
+              dtype_name(dt).c_str(), arithmetic != dt ? (" (" + dtype_name(arithmetic) + " arithmetic)").c_str() : "",
+              channels_last ? "channels_last" : "contiguous", current_threads(),
               torch_version().c_str());
   if (model.unet_graph)
     std::printf("CUDA graphs: %s\n", model.unet_graph->failure().empty()
@@ -332,7 +335,7 @@ void run_bench(BenchArgs a) {
   for (const auto& row : rows)
     std::printf("%-40s %12.4f %12.4f %6d  %s\n", row.what.c_str(), row.median_s, row.min_s, row.runs,
                 row.rate.c_str());
-  print_rates(rows, peak, dt);
+  print_rates(rows, peak, arithmetic);
   if (a.profile)
     for (const auto& row : rows)
       if (!row.ops.empty()) print_profile(row);

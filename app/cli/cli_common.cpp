@@ -16,6 +16,7 @@
 
 #include "pipeline/memory_format.h"
 #include "pipeline/picture_parameters.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/cpu_setup.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -82,6 +83,16 @@ void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32) {
                   "picture)");
   }
   cmd->add_option("--threads", m.threads, "CPU threads (0 = all cores)");
+  add_bf16_math_option(cmd);
+}
+
+void add_bf16_math_option(CLI::App* cmd) {
+  cmd->add_option_function<std::string>(
+         "--bf16-math", [](const std::string& name) { set_cpu_bfloat16_math(parse_bfloat16_math(name)); },
+         "How bf16 models compute on the CPU: auto (native where it has AVX512-BF16 or AMX, else float32 "
+         "arithmetic on the bf16 weights, many times faster there), native or float32 (default: $MRTI_BF16_MATH, "
+         "else auto)")
+      ->check(CLI::IsMember({"auto", "native", "float32", "fp32"}));
 }
 
 void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& seed_help) {
@@ -154,6 +165,9 @@ StableDiffusionModel load_model_for_cli(const std::string& path, const std::stri
   };
   auto model = load_stable_diffusion(path, options);
   bar.finish();
+  if (compute_dtype(model.device, model.dtype) != model.dtype)
+    std::cerr << "bf16 weights with float32 arithmetic: this CPU has no AVX512-BF16 or AMX, where LibTorch "
+                 "emulates bf16 many times slower (--bf16-math native to use it anyway)\n";
   use_preferred_memory_format(model);
   return model;
 }

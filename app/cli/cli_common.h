@@ -26,9 +26,11 @@ struct ModelArgs {
   bool cuda_graphs = false;
 };
 
-// Binds --model, --config-dir, --device, --dtype, --int8, --cuda-graphs, --threads and (with `vae_fp32`)
+// Binds --model, --config-dir, --device, --dtype, --int8, --cuda-graphs, --threads, --bf16-math and (with `vae_fp32`)
 // --vae-fp32 and --vae-tiling.
 void add_model_options(CLI::App* cmd, ModelArgs& m, bool vae_fp32 = true);
+// --bf16-math (runtime/bfloat16_math.h), set process-wide as it is parsed.
+void add_bf16_math_option(CLI::App* cmd);
 
 // The sampling options generate and sweep share. CLI11 binds them straight into `p`, the
 // engine's record; size, steps and guidance come from the model when not given.

@@ -517,8 +517,8 @@ void add_train(CLI::App& app) {
   ti->add_flag_callback("--random-crop", [&at] { at.center_crop = false; }, "Random instead of centre crops");
   ti->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   ti->add_option("--dtype", a->dtype,
-                 "Training precision, the dtype the frozen model runs in: fp32, bf16 (CPU or CUDA; on the CPU much "
-                 "faster where it has AVX512-BF16/AMX), fp16 (CUDA only, with loss scaling) or auto (fp16 on CUDA, "
+                 "Training precision, the dtype the frozen model runs in: fp32, bf16 (CPU or CUDA; on a CPU without "
+                 "AVX512-BF16/AMX bf16 weights with float32 arithmetic, see --bf16-math), fp16 (CUDA only, with loss scaling) or auto (fp16 on CUDA, "
                  "fp32 on the CPU). The concept itself stays float32")
       ->capture_default_str();
   ti->add_flag("--gradient-checkpointing", at.gradient_checkpointing,
@@ -526,6 +526,7 @@ void add_train(CLI::App& app) {
   ti->add_flag("--vae-fp32", a->vae_fp32, "Keep the VAE in float32 (fp16 SD VAEs overflow)");
   ti->add_option("--config-dir", a->config_dir, "Diffusers folder with the configs of a single-file model");
   ti->add_option("--threads", a->threads, "CPU threads (0 = all cores)");
+  add_bf16_math_option(ti);
   add_process_options(ti, a->procs);
   ti->callback([a] { run_train_ti(*a); });
 

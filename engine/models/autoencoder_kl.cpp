@@ -9,6 +9,7 @@
 
 #include "models/config_json.h"
 #include "models/group_norm_statistics.h"
+#include "models/layer_forward.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -120,7 +121,7 @@ DiagonalGaussianDistribution AutoencoderKLImpl::encode(const at::Tensor& image) 
     throw Error("VAE encode: image must be [B, " + std::to_string(config_.in_channels) + ", H, W], got " +
                 shape_str(image));
   return DiagonalGaussianDistribution(
-      per_item(image, slicing_, [this](const at::Tensor& x) { return quant_conv->forward(encoder->forward(x)); }));
+      per_item(image, slicing_, [this](const at::Tensor& x) { return conv2d(quant_conv, encoder->forward(x)); }));
 }
 
 at::Tensor AutoencoderKLImpl::decode(const at::Tensor& latent) {
@@ -130,7 +131,7 @@ at::Tensor AutoencoderKLImpl::decode(const at::Tensor& latent) {
   const int64_t tile = config_.sample_size / config_.downscale_factor();
   if (tiling_ && (latent.size(2) > tile || latent.size(3) > tile)) return tiled_decode(latent);
   return per_item(latent, slicing_,
-                  [this](const at::Tensor& z) { return decoder->forward(post_quant_conv->forward(z)); });
+                  [this](const at::Tensor& z) { return decoder->forward(conv2d(post_quant_conv, z)); });
 }
 
 namespace {
@@ -161,7 +162,7 @@ at::Tensor AutoencoderKLImpl::tiled_decode(const at::Tensor& latent) {
   const int64_t stride = std::max<int64_t>(1, int64_t(double(tile) * (1 - 0.25)));
   const int64_t blend_extent = int64_t(double(config_.sample_size) * 0.25);
   const int64_t keep = config_.sample_size - blend_extent;
-  const auto decode_whole = [this](const at::Tensor& t) { return decoder->forward(post_quant_conv->forward(t)); };
+  const auto decode_whole = [this](const at::Tensor& t) { return decoder->forward(conv2d(post_quant_conv, t)); };
   GroupNormStatistics stats;
   {
     const double scale = std::min(1.0, double(tile) / double(std::max(latent.size(2), latent.size(3))));

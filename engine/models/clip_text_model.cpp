@@ -7,6 +7,9 @@
 #include <torch/torch.h>
 
 #include "models/config_json.h"
+#include "models/int8_linear.h"
+#include "models/layer_forward.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/error.h"
 #include "tensor_io/state_dict.h"
 
@@ -82,21 +85,21 @@ torch::Tensor ClipAttentionImpl::forward(const torch::Tensor& x) {
   const int64_t b = x.size(0), t = x.size(1), d = x.size(2);
   auto split = [&](const torch::Tensor& y) { return y.reshape({b, t, heads_, head_dim_}).transpose(1, 2); };
 #ifdef MRTI_TORCH2
-  auto out = at::scaled_dot_product_attention(split(q_proj(x)), split(k_proj(x)), split(v_proj(x)), {}, 0.0,
-                                              /*is_causal=*/true);
+  auto out = at::scaled_dot_product_attention(split(linear(q_proj, x)), split(linear(k_proj, x)),
+                                              split(linear(v_proj, x)), {}, 0.0, /*is_causal=*/true);
 #else
   // As transformers does: scale q, add the causal mask, softmax. T is at most 77, so the
   // full score matrix is small.
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim_));
-  auto q = split(q_proj(x) * scale);
-  auto k = split(k_proj(x));
-  auto v = split(v_proj(x));
+  auto q = split(linear(q_proj, x) * scale);
+  auto k = split(linear(k_proj, x));
+  auto v = split(linear(v_proj, x));
   auto scores = torch::matmul(q, k.transpose(-1, -2));
   auto future = torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
   scores = scores.masked_fill(future, -std::numeric_limits<double>::infinity());
   auto out = torch::matmul(torch::softmax(scores, -1), v);
 #endif
-  return out_proj(out.transpose(1, 2).reshape({b, t, d}));
+  return linear(out_proj, out.transpose(1, 2).reshape({b, t, d}));
 }
 
 ClipMlpImpl::ClipMlpImpl(const ClipTextConfig& c) : quick_gelu_(c.hidden_act == "quick_gelu") {
@@ -105,9 +108,9 @@ ClipMlpImpl::ClipMlpImpl(const ClipTextConfig& c) : quick_gelu_(c.hidden_act == 
 }
 
 torch::Tensor ClipMlpImpl::forward(const torch::Tensor& x) {
-  auto h = fc1(x);
+  auto h = linear(fc1, x);
   h = quick_gelu_ ? h * torch::sigmoid(1.702 * h) : torch::gelu(h);
-  return fc2(h);
+  return linear(fc2, h);
 }
 
 ClipEncoderLayerImpl::ClipEncoderLayerImpl(const ClipTextConfig& c) {
@@ -121,8 +124,8 @@ ClipEncoderLayerImpl::ClipEncoderLayerImpl(const ClipTextConfig& c) {
 }
 
 torch::Tensor ClipEncoderLayerImpl::forward(const torch::Tensor& x) {
-  auto h = x + self_attn(layer_norm1(x));
-  return h + mlp(layer_norm2(h));
+  auto h = x + self_attn(layer_norm(layer_norm1, x));
+  return h + mlp(layer_norm(layer_norm2, h));
 }
 
 ClipTextEmbeddingsImpl::ClipTextEmbeddingsImpl(const ClipTextConfig& c) {
@@ -162,7 +165,8 @@ torch::Tensor ClipTextModelImpl::embed_tokens(const torch::Tensor& input_ids) {
                   " tokens (the tokenizer knows tokens the embedding lacks; a concept's tokens must be added to "
                   "both)");
   }
-  return text_model->embeddings->token_embedding(input_ids.to(torch::kLong));
+  const at::Tensor embeds = text_model->embeddings->token_embedding(input_ids.to(torch::kLong));
+  return embeds.to(compute_dtype(embeds.device(), embeds.scalar_type()));
 }
 
 torch::Tensor& ClipTextModelImpl::token_embedding_weight() { return text_model->embeddings->token_embedding->weight; }
@@ -205,7 +209,8 @@ ClipTextOutput ClipTextModelImpl::forward_embeds(const torch::Tensor& token_embe
                 std::to_string(n_layers - 1));
 
   const auto& pos = emb.position_embedding->weight;
-  auto h = token_embeds.to(pos.dtype()) + pos.slice(0, 0, tokens).unsqueeze(0);
+  const auto dtype = compute_dtype(pos.device(), pos.scalar_type());
+  auto h = token_embeds.to(dtype) + pos.slice(0, 0, tokens).unsqueeze(0).to(dtype);
 
   ClipTextOutput out;
   if (options.output_hidden_states) out.hidden_states.push_back(h);
@@ -214,7 +219,7 @@ ClipTextOutput ClipTextModelImpl::forward_embeds(const torch::Tensor& token_embe
     h = layers->ptr<ClipEncoderLayerImpl>(static_cast<size_t>(i))->forward(h);
     if (options.output_hidden_states) out.hidden_states.push_back(h);
   }
-  out.last_hidden_state = text_model->final_layer_norm(h);
+  out.last_hidden_state = layer_norm(text_model->final_layer_norm, h);
   // transformers (4.2x) pools at argmax(input_ids): the EOS position for ordinary prompts.
   auto rows = torch::arange(input_ids.size(0), torch::TensorOptions().dtype(torch::kLong).device(h.device()));
   auto at = input_ids.to(h.device(), torch::kLong).argmax(-1);

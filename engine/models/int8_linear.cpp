@@ -4,6 +4,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
+#include "models/layer_forward.h"
 #include "runtime/cpu_features.h"
 #include "runtime/error.h"
 
@@ -109,12 +110,13 @@ const Int8LinearWeightsImpl* int8_weights(const torch::nn::Module& layer) {
 
 at::Tensor linear(const torch::nn::Linear& layer, const at::Tensor& x) {
   if (const auto* weights = int8_weights(*layer)) return weights->forward(x);
-  return layer.ptr()->forward(x);
+  if (layer->weight.scalar_type() == x.scalar_type()) return layer.ptr()->forward(x);
+  return at::linear(x, in_dtype_of(layer->weight, x), in_dtype_of(layer->bias, x));
 }
 
 at::Tensor pointwise_conv(const torch::nn::Conv2d& conv, const at::Tensor& x) {
   const auto* weights = int8_weights(*conv);
-  if (!weights) return conv.ptr()->forward(x);
+  if (!weights) return conv2d(conv, x);
   return weights->forward(x.permute({0, 2, 3, 1})).permute({0, 3, 1, 2}).contiguous(x.suggest_memory_format());
 }
 

@@ -33,9 +33,9 @@ class Int8LinearWeightsImpl : public torch::nn::Module {
 // The layer's int8 weights, or nullptr when it has none.
 const Int8LinearWeightsImpl* int8_weights(const torch::nn::Module& layer);
 
-// layer(x), with the layer's int8 weights when it has them.
+// layer(x) in x's dtype (models/layer_forward.h), with the layer's int8 weights when it has them.
 at::Tensor linear(const torch::nn::Linear& layer, const at::Tensor& x);
-// conv(x) for a 1x1 convolution and x [B, C, H, W], with its int8 weights when it has them
+// conv(x) for a 1x1 convolution and x [B, C, H, W], in x's dtype, with its int8 weights when it has them
 // (the result then has x's memory format).
 at::Tensor pointwise_conv(const torch::nn::Conv2d& conv, const at::Tensor& x);
 

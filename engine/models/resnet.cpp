@@ -4,6 +4,7 @@
 
 #include "models/group_norm_statistics.h"
 #include "models/int8_linear.h"
+#include "models/layer_forward.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -44,12 +45,12 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetBlock2DOptions& o) : options_(o
 }
 
 at::Tensor ResnetBlock2DImpl::forward(const at::Tensor& input, const at::Tensor& temb) {
-  at::Tensor h = conv1->forward(activate(group_norm(norm1, input), options_.act));
+  at::Tensor h = conv2d(conv1, activate(group_norm(norm1, input), options_.act));
   if (time_emb_proj && temb.defined()) {
     const at::Tensor t = linear(time_emb_proj, options_.skip_time_act ? temb : activate(temb, options_.act));
     h = h + t.unsqueeze(-1).unsqueeze(-1);
   }
-  h = conv2->forward(activate(group_norm(norm2, h), options_.act));
+  h = conv2d(conv2, activate(group_norm(norm2, h), options_.act));
   at::Tensor out = (conv_shortcut ? pointwise_conv(conv_shortcut, input) : input) + h;
   if (options_.output_scale_factor != 1.0) out = out / options_.output_scale_factor;
   return out;
@@ -60,8 +61,8 @@ Downsample2DImpl::Downsample2DImpl(int64_t channels, int64_t out_channels, int64
 }
 
 at::Tensor Downsample2DImpl::forward(const at::Tensor& x) {
-  if (padding_ == 0) return conv->forward(at::constant_pad_nd(x, {0, 1, 0, 1}, 0));
-  return conv->forward(x);
+  if (padding_ == 0) return conv2d(conv, at::constant_pad_nd(x, {0, 1, 0, 1}, 0));
+  return conv2d(conv, x);
 }
 
 Upsample2DImpl::Upsample2DImpl(int64_t channels, int64_t out_channels) {
@@ -70,7 +71,7 @@ Upsample2DImpl::Upsample2DImpl(int64_t channels, int64_t out_channels) {
 
 at::Tensor Upsample2DImpl::forward(const at::Tensor& x, at::IntArrayRef output_size) {
   const int64_t size[2] = {x.size(-2) * 2, x.size(-1) * 2};
-  return conv->forward(at::upsample_nearest2d(x, output_size.empty() ? at::IntArrayRef(size) : output_size));
+  return conv2d(conv, at::upsample_nearest2d(x, output_size.empty() ? at::IntArrayRef(size) : output_size));
 }
 
 }  // namespace mrti

@@ -5,7 +5,9 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "models/group_norm_statistics.h"
 #include "models/int8_linear.h"
+#include "models/layer_forward.h"
 
 namespace mrti {
 
@@ -53,13 +55,13 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(const BasicTransformerBlock
 
 at::Tensor BasicTransformerBlockImpl::forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states,
                                               const TokenMerge* merge) {
-  at::Tensor a = norm1->forward(hidden_states);
+  at::Tensor a = layer_norm(norm1, hidden_states);
   if (merge) a = merge->merge(a);
   a = attn1->forward(a, only_cross_attention_ ? encoder_hidden_states : at::Tensor());
   if (merge) a = merge->unmerge(a);
   at::Tensor h = a + hidden_states;
-  if (attn2) h = attn2->forward(norm2->forward(h), encoder_hidden_states) + h;
-  return ff->forward(norm3->forward(h)) + h;
+  if (attn2) h = attn2->forward(layer_norm(norm2, h), encoder_hidden_states) + h;
+  return ff->forward(layer_norm(norm3, h)) + h;
 }
 
 Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DModelOptions& o) : options_(o) {
@@ -89,7 +91,7 @@ Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DModelOptions& 
 
 at::Tensor Transformer2DModelImpl::forward(const at::Tensor& hidden_states, const at::Tensor& encoder_hidden_states) {
   const int64_t b = hidden_states.size(0), h = hidden_states.size(2), w = hidden_states.size(3);
-  at::Tensor x = norm->forward(hidden_states);
+  at::Tensor x = group_norm(norm, hidden_states);
   // NCHW -> [B, H*W, C]: free for channels_last input, one copy otherwise.
   auto to_tokens = [&](const at::Tensor& t) { return t.permute({0, 2, 3, 1}).reshape({b, h * w, t.size(1)}); };
   // ... and back, in the memory format of the input (diffusers' .contiguous() for NCHW).
@@ -102,7 +104,7 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& hidden_states, cons
   else if (const auto* int8 = int8_weights(*proj_in_conv))
     x = int8->forward(to_tokens(x));
   else
-    x = to_tokens(proj_in_conv->forward(x));
+    x = to_tokens(conv2d(proj_in_conv, x));
   // Token merging where this grid is the latent's own (the highest resolution), decided
   // afresh for every block from its input, as tomesd does.
   const TokenMergeSettings* tome = active_token_merge();
@@ -122,7 +124,7 @@ at::Tensor Transformer2DModelImpl::forward(const at::Tensor& hidden_states, cons
   else if (const auto* int8 = int8_weights(*proj_out_conv))
     x = to_image(int8->forward(x));
   else
-    x = proj_out_conv->forward(to_image(x));
+    x = conv2d(proj_out_conv, to_image(x));
   return x + hidden_states;
 }
 

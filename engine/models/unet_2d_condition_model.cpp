@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "models/config_json.h"
+#include "models/group_norm_statistics.h"
+#include "models/layer_forward.h"
 #include "models/token_merging.h"
 #include "runtime/error.h"
 
@@ -279,7 +281,7 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
 
   // 2. pre-process
   at::Tensor x = c.center_input_sample ? sample * 2.0 - 1.0 : sample;
-  x = conv_in->forward(x);
+  x = conv2d(conv_in, x);
   // 3. down, keeping every block's outputs for the skip connections
   std::vector<at::Tensor> skips{x};
   if (reuse) {
@@ -290,7 +292,7 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
     TORCH_CHECK(skips.size() >= used, "UNet: down and up blocks do not match");
     skips.resize(used);
     x = up_.back()->forward(cache->deep, skips, emb, encoder_hidden_states, {});
-    return conv_out->forward(activate(conv_norm_out->forward(x), act_));
+    return conv2d(conv_out, activate(group_norm(conv_norm_out, x), act_));
   }
   for (auto& block : down_) x = block->forward(x, emb, encoder_hidden_states, skips);
   // 4. mid
@@ -308,7 +310,7 @@ at::Tensor UNet2DConditionModelImpl::forward(const at::Tensor& sample, const at:
     x = up_[i]->forward(x, skips, emb, encoder_hidden_states, upsample_size);
   }
   // 6. post-process
-  return conv_out->forward(activate(conv_norm_out->forward(x), act_));
+  return conv2d(conv_out, activate(group_norm(conv_norm_out, x), act_));
 }
 
 }  // namespace mrti

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "models/group_norm_statistics.h"
+#include "models/layer_forward.h"
 #include "runtime/error.h"
 
 namespace mrti {
@@ -53,11 +54,11 @@ EncoderImpl::EncoderImpl(const VaeCoderOptions& o) : act_(o.act) {
 }
 
 at::Tensor EncoderImpl::forward(const at::Tensor& sample) {
-  at::Tensor x = conv_in->forward(sample);          // 1. in
+  at::Tensor x = conv2d(conv_in, sample);          // 1. in
   for (auto& block : down_) x = block->forward(x);  // 2. down
   x = mid_block->forward(x);                        // 3. mid
   // 4. out: the moments (mean and log-variance when double_z)
-  return conv_out->forward(activate(group_norm(conv_norm_out, x), act_));
+  return conv2d(conv_out, activate(group_norm(conv_norm_out, x), act_));
 }
 
 DecoderImpl::DecoderImpl(const VaeCoderOptions& o) : act_(o.act) {
@@ -80,10 +81,10 @@ DecoderImpl::DecoderImpl(const VaeCoderOptions& o) : act_(o.act) {
 }
 
 at::Tensor DecoderImpl::forward(const at::Tensor& latent) {
-  at::Tensor x = conv_in->forward(latent);        // 1. in
+  at::Tensor x = conv2d(conv_in, latent);        // 1. in
   x = mid_block->forward(x);                      // 2. mid
   for (auto& block : up_) x = block->forward(x);  // 3. up
-  return conv_out->forward(activate(group_norm(conv_norm_out, x), act_));  // 4. out
+  return conv2d(conv_out, activate(group_norm(conv_norm_out, x), act_));  // 4. out
 }
 
 DiagonalGaussianDistribution::DiagonalGaussianDistribution(const at::Tensor& moments_) : moments(moments_) {

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "models/stable_diffusion.h"
+#include "runtime/bfloat16_math.h"
 
 namespace mrti {
 
@@ -24,7 +25,7 @@ bool channels_last_pays_off(const c10::Device& device, c10::ScalarType dtype) {
 }
 
 bool use_preferred_memory_format(StableDiffusionModel& model) {
-  if (channels_last_pays_off(model.device, model.dtype)) use_channels_last(model);
+  if (channels_last_pays_off(model.device, compute_dtype(model.device, model.dtype))) use_channels_last(model);
   return uses_channels_last(model);
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "models/stable_diffusion.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/device.h"
 #include "schedulers/scheduler.h"
 
@@ -29,6 +30,8 @@ GenerationParameters picture_parameters(const StableDiffusionModel& model, const
   p.sampler = scheduler_display_name(*make_scheduler(request.sampler, model.scheduler_config));
   p.extra["Device"] = model.device.str();
   p.extra["Dtype"] = dtype_name(model.dtype);
+  const auto arithmetic = compute_dtype(model.device, model.dtype);
+  if (arithmetic != model.dtype) p.extra["Arithmetic"] = dtype_name(arithmetic);  // bf16 weights, fp32 math
   if (model.int8_layers > 0) p.extra["Int8 weights"] = "UNet linear layers";
   if (request.deep_cache_interval > 1) p.extra["DeepCache"] = std::to_string(request.deep_cache_interval);
   if (request.token_merge_ratio > 0) {

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include "models/layer_forward.h"
 #include "models/stable_diffusion.h"
 #include "pipeline/latent_preview.h"
 #include "pipeline/memory_format.h"
@@ -47,7 +48,7 @@ at::Tensor seeded_noise(int64_t seed, int64_t latent_height, int64_t latent_widt
 
 at::Tensor decode_latents(StableDiffusionModel& model, const at::Tensor& latents, bool float32_vae, bool tiled) {
   torch::NoGradGuard no_grad;
-  auto vae_dtype = model.vae->parameters().front().scalar_type();
+  auto vae_dtype = compute_dtype_of(*model.vae);
   if (float32_vae && vae_dtype != at::kFloat) {
     model.vae->to(at::kFloat);
     vae_dtype = at::kFloat;
@@ -84,7 +85,7 @@ TextToImageResult sample(StableDiffusionModel& model, const TextToImageRequest& 
   validate_request(request);
   torch::NoGradGuard no_grad;
   const auto device = model.device;
-  const auto unet_dtype = model.unet->parameters().front().scalar_type();
+  const auto unet_dtype = compute_dtype_of(*model.unet);
   const int64_t B = request.batch;
   const int64_t latent_c = model.unet->config().in_channels;
   // Latent pixels per image pixel: 8 for SD's VAE, other factors for other VAEs.

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "imaging/png_io.h"
+#include "models/layer_forward.h"
 #include "models/stable_diffusion.h"
 #include "multires/multires_conditioning.h"
 #include "multires/prompt_syntax.h"
@@ -185,7 +186,7 @@ at::Tensor DreamBoothTrainer::sample_latents(const TrainingDataset& data, std::s
   at::Tensor mean, std;
   {
     torch::NoGradGuard no_grad;
-    const auto vae_dtype = model_.vae->parameters().front().scalar_type();
+    const auto vae_dtype = compute_dtype_of(*model_.vae);
     const auto dist = model_.vae->encode(data.pixels(index, flip).unsqueeze(0).to(model_.device, vae_dtype));
     mean = dist.mean.to(torch::kFloat);
     std = dist.std.to(torch::kFloat);

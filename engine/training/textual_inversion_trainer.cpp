@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "models/layer_forward.h"
 #include "models/stable_diffusion.h"
 #include "multires/multires_conditioning.h"
 #include "multires/prompt_syntax.h"
@@ -204,7 +205,7 @@ at::Tensor TextualInversionTrainer::forward_loss(const TrainingBatch& batch, at:
   const at::Tensor latents = batch.latents.to(model_.device, torch::kFloat);
   const at::Tensor noise = batch.noise.to(model_.device, torch::kFloat);
   const at::Tensor t = batch.timesteps.to(torch::kLong);
-  at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, t).to(model_.dtype);
+  at::Tensor noisy = noise_scheduler_->add_noise(latents, noise, t).to(compute_dtype_of(*model_.unet));
   if (uses_channels_last(model_)) noisy = noisy.contiguous(at::MemoryFormat::ChannelsLast);
   // Set per call: several trainers (or none) may share the model's UNet.
   model_.unet->set_gradient_checkpointing(settings_.gradient_checkpointing);
@@ -224,7 +225,7 @@ at::Tensor TextualInversionTrainer::image_latents(std::size_t index, bool flip, 
   } else {
     torch::NoGradGuard no_grad;
     const at::Tensor pixels = dataset_->pixels(index, flip, crop_rng).unsqueeze(0);
-    auto vae_dtype = model_.vae->parameters().front().scalar_type();
+    const auto vae_dtype = compute_dtype_of(*model_.vae);
     const auto dist = model_.vae->encode(pixels.to(model_.device, vae_dtype));
     mean = dist.mean.detach();
     std = dist.std.detach();
