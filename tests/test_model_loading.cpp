@@ -14,6 +14,7 @@
 #include "models/config_json.h"
 #include "models/single_file_checkpoint.h"
 #include "models/stable_diffusion.h"
+#include "runtime/bfloat16_math.h"
 #include "runtime/error.h"
 #include "tensor_io/safetensors.h"
 #include "tensor_io/state_dict.h"
@@ -229,7 +230,7 @@ class TestModelLoading : public QObject {
     auto ids = torch::full({1, 77}, 49407, torch::kLong);
     ids.index_put_({0, 0}, 49406);
     auto out = m.text_encoder->forward(ids);
-    QCOMPARE(out.last_hidden_state.scalar_type(), torch::kBFloat16);
+    QCOMPARE(out.last_hidden_state.scalar_type(), mrti::compute_dtype(m.device, torch::kBFloat16));
     o.dtype = torch::kHalf;
     MRTI_EXPECT_ERROR(mrti::load_stable_diffusion(tiny(), o), "CPU");
   }

@@ -741,7 +741,12 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Ü&amp;ber MRTI Studio</translation>
     </message>
     <message>
-        <location line="+323"/>
+        <location line="+289"/>
+        <source>auto: fp16 on a GPU, fp32 on the CPU. bf16 halves the model&apos;s memory; on a CPU without AVX512-BF16 or AMX it keeps the bf16 weights and computes in fp32, which is many times faster there. fp16 needs a GPU.</source>
+        <translation>auto: fp16 auf einer GPU, fp32 auf der CPU. bf16 halbiert den Speicher des Modells; auf einer CPU ohne AVX512-BF16 oder AMX bleiben die Gewichte in bf16 und es wird in fp32 gerechnet, dort um ein Vielfaches schneller. fp16 braucht eine GPU.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>The open model reloads when the device, precision or int8 setting changes.</source>
         <translation>Das geöffnete Modell wird neu geladen, wenn sich Gerät, Genauigkeit oder die Int8-Einstellung ändern.</translation>
     </message>
@@ -751,7 +756,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Es läuft noch eine Arbeit: Gerät und Genauigkeit gelten ab dem nächsten geladenen Modell.</translation>
     </message>
     <message>
-        <location line="-376"/>
+        <location line="-379"/>
         <source>Main</source>
         <translation>Hauptleiste</translation>
     </message>
@@ -836,7 +841,7 @@ Wählen Sie einen diffusers-Ordner desselben Modells.</translation>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>Int8 weights in the UNet&apos;s linear layers</source>
         <translation>Int8-Gewichte in den linearen Schichten des UNet</translation>
     </message>

@@ -741,7 +741,12 @@ Choose a diffusers folder of the same model.</source>
         <translation>&amp;Σχετικά με το MRTI Studio</translation>
     </message>
     <message>
-        <location line="+323"/>
+        <location line="+289"/>
+        <source>auto: fp16 on a GPU, fp32 on the CPU. bf16 halves the model&apos;s memory; on a CPU without AVX512-BF16 or AMX it keeps the bf16 weights and computes in fp32, which is many times faster there. fp16 needs a GPU.</source>
+        <translation>auto: fp16 σε GPU, fp32 στην CPU. Το bf16 μειώνει στο μισό τη μνήμη του μοντέλου· σε CPU χωρίς AVX512-BF16 ή AMX κρατά τα βάρη σε bf16 και υπολογίζει σε fp32, που εκεί είναι πολλές φορές ταχύτερο. Το fp16 χρειάζεται GPU.</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>The open model reloads when the device, precision or int8 setting changes.</source>
         <translation>Το ανοιχτό μοντέλο φορτώνεται ξανά όταν αλλάζει η συσκευή, η ακρίβεια ή η ρύθμιση int8.</translation>
     </message>
@@ -751,7 +756,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Εκτελείται εργασία: η νέα συσκευή και ακρίβεια ισχύουν από το επόμενο μοντέλο που θα φορτωθεί.</translation>
     </message>
     <message>
-        <location line="-376"/>
+        <location line="-379"/>
         <source>Main</source>
         <translation>Κύρια</translation>
     </message>
@@ -836,7 +841,7 @@ Choose a diffusers folder of the same model.</source>
         <translation>Ρυθμίσεις</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>Int8 weights in the UNet&apos;s linear layers</source>
         <translation>Βάρη int8 στα γραμμικά επίπεδα του UNet</translation>
     </message>

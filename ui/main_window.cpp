@@ -793,6 +793,9 @@ void MainWindow::showSettings() {
   auto* dtype = new QComboBox;
   dtype->addItems({QStringLiteral("auto"), QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16")});
   dtype->setCurrentText(dtype_);
+  dtype->setToolTip(tr("auto: fp16 on a GPU, fp32 on the CPU. bf16 halves the model's memory; on a CPU without "
+                       "AVX512-BF16 or AMX it keeps the bf16 weights and computes in fp32, which is many times "
+                       "faster there. fp16 needs a GPU."));
   auto* int8 = new QCheckBox(tr("Int8 weights in the UNet's linear layers"));
   int8->setObjectName(QStringLiteral("int8WeightsCheck"));
   int8->setChecked(int8_);
