@@ -1,7 +1,7 @@
 #include "models/layer_forward.h"
 
-#include <torch/nn/functional/conv.h>
 #include <torch/enum.h>
+#include <torch/nn/functional/conv.h>
 #include <torch/nn/functional/normalization.h>
 
 #include "runtime/bfloat16_math.h"
