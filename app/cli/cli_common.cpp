@@ -92,7 +92,14 @@ void add_bf16_math_option(CLI::App* cmd) {
          "How bf16 models compute on the CPU: auto (native where it has AVX512-BF16 or AMX, else float32 "
          "arithmetic on the bf16 weights, many times faster there), native or float32 (default: $MRTI_BF16_MATH, "
          "else auto)")
-      ->check(CLI::IsMember({"auto", "native", "float32", "fp32"}));
+      ->check([](const std::string& name) {
+        try {
+          parse_bfloat16_math(name);
+          return std::string();
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      });
 }
 
 void add_sampling_options(CLI::App* cmd, SamplingArgs& s, const std::string& seed_help) {

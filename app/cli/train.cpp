@@ -518,8 +518,8 @@ void add_train(CLI::App& app) {
   ti->add_option("--device", a->device, "cpu, cuda, cuda:N or auto")->capture_default_str();
   ti->add_option("--dtype", a->dtype,
                  "Training precision, the dtype the frozen model runs in: fp32, bf16 (CPU or CUDA; on a CPU without "
-                 "AVX512-BF16/AMX bf16 weights with float32 arithmetic, see --bf16-math), fp16 (CUDA only, with loss scaling) or auto (fp16 on CUDA, "
-                 "fp32 on the CPU). The concept itself stays float32")
+                 "AVX512-BF16/AMX bf16 weights with float32 arithmetic, see --bf16-math), fp16 (CUDA only, with "
+                 "loss scaling) or auto (fp16 on CUDA, fp32 on the CPU). The concept itself stays float32")
       ->capture_default_str();
   ti->add_flag("--gradient-checkpointing", at.gradient_checkpointing,
                "Recompute the UNet's activations in the backward pass: much less memory, ~30% slower steps");

@@ -133,7 +133,8 @@ class ClipTextModelImpl : public torch::nn::Module {
   ClipTextOutput forward_embeds(const torch::Tensor& token_embeds, const torch::Tensor& input_ids,
                                 const ClipTextForwardOptions& options = {});
 
-  // token_embedding(input_ids): [B, T, D].
+  // token_embedding(input_ids): [B, T, D], in the dtype the model computes in
+  // (runtime/bfloat16_math.h).
   torch::Tensor embed_tokens(const torch::Tensor& input_ids);
   // The token embedding matrix [vocab, D] (the parameter itself: writes and gradients reach the model).
   torch::Tensor& token_embedding_weight();
