@@ -14,7 +14,9 @@
 #include "models/standard_configs.h"
 #include "models/token_merging.h"
 #include "models/config_json.h"
+#include "models/fused_cpu_attention.h"
 #include "models/int8_linear.h"
+#include "models/layer_forward.h"
 #include "models/unet_2d_condition_model.h"
 #include "runtime/cpu_features.h"
 #include "runtime/error.h"
@@ -212,6 +214,117 @@ class TestUNet : public QObject {
     const auto mout = mrti::multi_head_attention(mq, mk, mv, heads, false);
     mrti::set_attention_chunk_bytes(0);
     MRTI_COMPARE_REL(mout, mexpected, 1e-5);
+  }
+
+  void fused_cpu_attention_equals_plain_softmax() {
+    const auto cpu = mrti::cpu_features();
+    const bool vector_unit = cpu.avx2 && cpu.fma;
+    torch::manual_seed(5);
+    auto multi_head_plain = [](const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t heads) {
+      const int64_t b = q.size(0), inner = q.size(2), d = inner / heads;
+      auto per_head = [&](const torch::Tensor& t) {
+        return t.view({b, t.size(1), heads, d}).transpose(1, 2).reshape({b * heads, t.size(1), d});
+      };
+      return plain_attention(per_head(q), per_head(k), per_head(v))
+          .view({b, heads, q.size(1), d})
+          .transpose(1, 2)
+          .reshape({b, q.size(1), inner})
+          .to(torch::kFloat);
+    };
+    struct Case {
+      int64_t b, lq, lk, heads, d;
+      double q_scale;
+    };
+    // Query counts and key counts that do not fill the kernel's tiles and blocks (6 and 24
+    // queries, 16 and 32 keys); head sizes of 1 to 5 vectors and of several column passes
+    // (SD 1.x's 40, 80 and 160, SD 2.x's 64); the text's 77 keys; large scores whose softmax
+    // underflows to exact zeros for most keys.
+    const std::vector<Case> cases = {{2, 50, 37, 3, 16, 1},  {1, 7, 1, 1, 8, 1},     {2, 100, 77, 8, 40, 1},
+                                     {1, 33, 65, 2, 80, 1},  {2, 20, 49, 1, 160, 1}, {1, 30, 19, 2, 64, 1},
+                                     {1, 25, 40, 2, 24, 1},  {2, 64, 64, 2, 40, 40}};
+    for (const Case& c : cases) {
+      const auto q = torch::randn({c.b, c.lq, c.heads * c.d}) * c.q_scale;
+      const auto k = torch::randn({c.b, c.lk, c.heads * c.d}), v = torch::randn({c.b, c.lk, c.heads * c.d});
+      QCOMPARE(mrti::fused_cpu_attention_applies(q, k, v, c.heads), vector_unit);
+      if (!vector_unit) {
+        QVERIFY_EXCEPTION_THROWN(mrti::fused_cpu_attention(q, k, v, c.heads), mrti::Error);
+        continue;
+      }
+      const auto out = mrti::fused_cpu_attention(q, k, v, c.heads);
+      const auto expected = multi_head_plain(q, k, v, c.heads);
+      const double err = mrti_test::rel_l2(out, expected);
+      qInfo("fused attention B %lld Lq %lld Lk %lld heads %lld D %lld q x%g: rel L2 %.3g", (long long)c.b,
+            (long long)c.lq, (long long)c.lk, (long long)c.heads, (long long)c.d, c.q_scale, err);
+      QCOMPARE(out.sizes(), q.sizes());
+      QVERIFY2(err < 1e-5, qPrintable(QString("rel L2 %1").arg(err)));
+      // multi_head_attention takes this path for float32 inference on LibTorch 1.x.
+      MRTI_COMPARE_REL(mrti::multi_head_attention(q, k, v, c.heads, false), expected, 1e-5);
+    }
+    // Views with strides (a slice of a wider tensor) give the same result as their copies.
+    const auto wide = torch::randn({1, 30, 64});
+    const auto q = wide.narrow(2, 0, 32), k = wide.narrow(2, 16, 32), v = wide.narrow(2, 32, 32);
+    if (vector_unit)
+      MRTI_COMPARE_REL(mrti::fused_cpu_attention(q, k, v, 2),
+                       multi_head_plain(q.contiguous(), k.contiguous(), v.contiguous(), 2), 1e-5);
+
+    // What it does not take goes to the chunked path: gradients, other dtypes, head sizes.
+    const auto x = torch::randn({1, 10, 32});
+    const auto needs_grad = x.clone().requires_grad_(true);
+    QVERIFY(!mrti::fused_cpu_attention_applies(needs_grad, x, x, 2));
+    {
+      torch::NoGradGuard no_grad;
+      QCOMPARE(mrti::fused_cpu_attention_applies(needs_grad, x, x, 2), vector_unit);
+    }
+    QVERIFY(!mrti::fused_cpu_attention_applies(x.to(torch::kDouble), x, x, 2));
+    QVERIFY(!mrti::fused_cpu_attention_applies(x.to(torch::kBFloat16), x, x, 2));
+    QVERIFY(!mrti::fused_cpu_attention_applies(x, x, x, 3));                      // 32 features, 3 heads
+    QVERIFY(!mrti::fused_cpu_attention_applies(x, x, x, 8));                      // heads of 4
+    QVERIFY(!mrti::fused_cpu_attention_applies(torch::randn({1, 10, 512}), torch::randn({1, 10, 512}),
+                                               torch::randn({1, 10, 512}), 1));  // the VAE's head of 512
+    QVERIFY(!mrti::fused_cpu_attention_applies(x, torch::randn({2, 10, 32}), x, 2));  // batch mismatch
+    QVERIFY(!mrti::fused_cpu_attention_applies(x, torch::randn({1, 0, 32}), torch::randn({1, 0, 32}), 2));
+    QVERIFY_EXCEPTION_THROWN(mrti::fused_cpu_attention(x.to(torch::kDouble), x, x, 2), mrti::Error);
+
+    // With gradients the multi-head wrapper takes the chunked path and stays differentiable.
+    const auto gq = torch::randn({1, 12, 32}, torch::requires_grad()), gk = torch::randn({1, 9, 32}),
+               gv = torch::randn({1, 9, 32});
+    const auto gout = mrti::multi_head_attention(gq, gk, gv, 2, false);
+    QVERIFY(gout.requires_grad());
+    MRTI_COMPARE_REL(gout.detach(), multi_head_plain(gq.detach(), gk, gv, 2), 1e-5);
+  }
+
+  void dense_linear_equals_the_matrix_product() {
+    torch::manual_seed(9);
+    const auto w = torch::randn({48, 64}), b = torch::randn({48});
+    const auto reference = [&](const torch::Tensor& x, const torch::Tensor& bias) {
+      auto y = torch::matmul(x.to(torch::kDouble), w.to(torch::kDouble).t());
+      if (bias.defined()) y = y + bias.to(torch::kDouble);
+      return y.to(torch::kFloat);
+    };
+    // Token batches as the attention layers have them, a single row, a transposed (strided)
+    // input and no bias: the same numbers in the layer's shape.
+    const std::vector<torch::Tensor> inputs = {torch::randn({2, 77, 64}), torch::randn({1, 64}),
+                                               torch::randn({64, 5}).t(), torch::randn({3, 2, 10, 64})};
+    for (const auto& x : inputs) {
+      for (const bool with_bias : {true, false}) {
+        torch::NoGradGuard no_grad;
+        const auto bias = with_bias ? b : torch::Tensor();
+        const auto y = mrti::dense_linear(x, w, bias);
+        auto shape = x.sizes().vec();
+        shape.back() = 48;
+        QCOMPARE(y.sizes(), c10::IntArrayRef(shape));
+        QVERIFY(y.is_contiguous());
+        MRTI_COMPARE_REL(y, reference(x, bias), 1e-5);
+      }
+    }
+    // Training keeps LibTorch's differentiable product.
+    const auto x = torch::randn({4, 64}, torch::requires_grad());
+    mrti::dense_linear(x, w, b).sum().backward();
+    MRTI_COMPARE_REL(x.grad(), w.sum(0).expand({4, 64}), 1e-5);
+    // Other dtypes take LibTorch's linear as they are.
+    const auto xd = torch::randn({3, 64}, torch::kDouble);
+    MRTI_COMPARE_REL(mrti::dense_linear(xd, w.to(torch::kDouble), b.to(torch::kDouble)), reference(xd.to(torch::kFloat), b),
+                     1e-5);
   }
 
   void chunked_attention_gradients_equal_plain() {

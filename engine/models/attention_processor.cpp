@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "models/fused_cpu_attention.h"
 #include "models/group_norm_statistics.h"
 #include "models/int8_linear.h"
 #include "runtime/error.h"
@@ -75,6 +76,7 @@ at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const 
   const at::Tensor out = at::scaled_dot_product_attention(split(q, lq), split(k, lk), split(v, lk));
   return out.transpose(1, 2).reshape({b, lq, inner});
 #else
+  if (fused_cpu_attention_applies(q, k, v, heads)) return fused_cpu_attention(q, k, v, heads);
   auto split = [&](const at::Tensor& t, int64_t len) {
     return t.reshape({b, len, heads, d}).transpose(1, 2).reshape({b * heads, len, d});
   };

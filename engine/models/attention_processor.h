@@ -28,7 +28,8 @@ at::Tensor chunked_attention(const at::Tensor& q, const at::Tensor& k, const at:
                              int64_t max_score_bytes);
 
 // Multi-head attention over projected q [B, Lq, H*D] and k, v [B, Lk, H*D]; returns
-// [B, Lq, H*D]. LibTorch 2.x uses at::scaled_dot_product_attention, 1.x the chunked path.
+// [B, Lq, H*D]. LibTorch 2.x uses at::scaled_dot_product_attention; 1.x the fused CPU kernel
+// where it applies (float32 inference, models/fused_cpu_attention.h), else the chunked path.
 at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                 bool upcast);
 

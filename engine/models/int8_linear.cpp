@@ -110,8 +110,7 @@ const Int8LinearWeightsImpl* int8_weights(const torch::nn::Module& layer) {
 
 at::Tensor linear(const torch::nn::Linear& layer, const at::Tensor& x) {
   if (const auto* weights = int8_weights(*layer)) return weights->forward(x);
-  if (layer->weight.scalar_type() == x.scalar_type()) return layer.ptr()->forward(x);
-  return at::linear(x, in_dtype_of(layer->weight, x), in_dtype_of(layer->bias, x));
+  return dense_linear(x, in_dtype_of(layer->weight, x), in_dtype_of(layer->bias, x));
 }
 
 at::Tensor pointwise_conv(const torch::nn::Conv2d& conv, const at::Tensor& x) {

@@ -59,7 +59,7 @@ double flops_of(const at::RecordFunction& fn) {
     if (!a || !out || a->dim() < 1) return 0;
     return 2.0 * double(out->numel()) * d(a, -1);
   }
-  if (name == "aten::scaled_dot_product_attention") {
+  if (name == "aten::scaled_dot_product_attention" || name == "mrti::fused_cpu_attention") {
     const at::Tensor* q = tensor_at(in, 0);
     const at::Tensor* k = tensor_at(in, 1);
     const at::Tensor* v = tensor_at(in, 2);
