@@ -260,6 +260,15 @@ class TestUNet : public QObject {
       // multi_head_attention takes this path for float32 inference on LibTorch 1.x.
       MRTI_COMPARE_REL(mrti::multi_head_attention(q, k, v, c.heads, false), expected, 1e-5);
     }
+    // A NaN query spoils its own rows only, as in softmax (it is not taken for a tiny score).
+    if (vector_unit) {
+      auto q = torch::randn({1, 40, 16}), k = torch::randn({1, 33, 16}), v = torch::randn({1, 33, 16});
+      q[0][5][3] = std::nan("");
+      const auto out = mrti::fused_cpu_attention(q, k, v, 2);
+      QVERIFY(out[0][5].narrow(0, 0, 8).isnan().all().item<bool>());
+      QVERIFY(out[0][5].narrow(0, 8, 8).isfinite().all().item<bool>());
+      QCOMPARE(out.isnan().sum().item<int64_t>(), int64_t(8));
+    }
     // Views with strides (a slice of a wider tensor) give the same result as their copies.
     const auto wide = torch::randn({1, 30, 64});
     const auto q = wide.narrow(2, 0, 32), k = wide.narrow(2, 16, 32), v = wide.narrow(2, 32, 32);

@@ -76,7 +76,7 @@ constexpr int64_t kValueVectors = 5;   // output columns per value tile: 5 x 8 =
 MRTI_AVX2 inline __m256 exp_nonpositive(__m256 x) {
   const __m256 lowest = _mm256_set1_ps(-87.3f);  // below: e^x is under float's smallest normal
   const __m256 underflow = _mm256_cmp_ps(x, lowest, _CMP_LT_OQ);
-  x = _mm256_max_ps(x, lowest);
+  x = _mm256_max_ps(lowest, x);  // a NaN passes (max gives its second operand then), as in softmax
   __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   // x - n ln 2 in two parts, so the reduced argument keeps its low bits.
