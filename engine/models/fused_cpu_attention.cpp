@@ -12,6 +12,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
+#include "runtime/cpu_features.h"
 #include "runtime/error.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -32,7 +33,10 @@ constexpr int64_t kLargestHead = 256;
 
 bool cpu_has_avx2_fma() {
 #if MRTI_HAS_X86
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool has = [] {
+    const CpuFeatures cpu = cpu_features();
+    return cpu.avx2 && cpu.fma;
+  }();
   return has;
 #else
   return false;
